@@ -1,0 +1,84 @@
+# The two commands a newcomer needs: `make run` and `make test`. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON := $(shell scripts/find-python)
+ifeq ($(PYTHON),)
+$(error No Python 3.12 or newer found: Django 6.1 needs it. Install python3.13 and run make again)
+endif
+
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.8
+MANAGE := $(VENV)/bin/python manage.py
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run install install-dev setup test lint format check worker scheduler demo password bench-pages bench-send clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+install: $(UV) ## Install the locked runtime dependencies into .venv
+	@$(UV) sync --frozen --no-dev --inexact --python $(PYTHON) --quiet
+
+install-dev: $(UV) ## Install the runtime and development dependencies
+	@$(UV) sync --frozen --python $(PYTHON) --quiet
+
+setup: install ## Migrate, load the demo content and create the admin account
+	@mkdir -p var/mail var/media
+	@$(MANAGE) migrate --no-input -v 0
+	@$(MANAGE) createcachetable
+	@$(MANAGE) load_demo
+	@$(MANAGE) collectstatic --no-input -v 0
+
+run: setup ## Set everything up and serve the site with its task worker at http://127.0.0.1:8000
+	@$(MANAGE) ensure_admin --url http://$(HOST):$(PORT)/admin/
+	@echo "Serving http://$(HOST):$(PORT)/ (emails are written to var/mail/). Ctrl+C stops it."
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(MANAGE) db_worker --no-reload & \
+	  $(MANAGE) scheduler & \
+	  $(MANAGE) runserver $(HOST):$(PORT)
+
+worker: ## Run only the background task worker
+	$(MANAGE) db_worker --no-reload
+
+scheduler: ## Run only the scheduler (scheduled publishing and data purges)
+	$(MANAGE) scheduler
+
+demo: install ## Load (or refresh) the demo content
+	$(MANAGE) load_demo
+
+password: install ## Set a new password for the admin account
+	$(MANAGE) changepassword admin
+
+lint: install-dev ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev ## Format the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install-dev ## Django system checks and the migrations check
+	DJANGO_SETTINGS_MODULE=lscp_site.settings.test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=lscp_site.settings.test $(MANAGE) makemigrations --check --dry-run
+
+test: lint check ## Run ruff, the checks and the whole test suite (DATABASE_URL picks the database)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench-pages: install-dev ## Page benchmark (see bench/README.md)
+	$(VENV)/bin/python bench/pages.py
+
+bench-send: install-dev ## Newsletter sending benchmark (see bench/README.md)
+	$(VENV)/bin/python bench/send.py
+
+clean: ## Remove the virtual environments (keeps var/ with the database)
+	rm -rf $(VENV) $(TOOLS)

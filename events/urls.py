@@ -1,0 +1,3 @@
+"""Routes of the events app that are not Wagtail pages."""
+
+urlpatterns = []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LscpSiteConfig(AppConfig):
+    name = "lscp_site"
+    verbose_name = "LSCP site"

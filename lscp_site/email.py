@@ -1,0 +1,98 @@
+"""The one way the site builds and sends email.
+
+Every email (sign-up confirmations, booking confirmations, newsletter editions) is rendered
+from a pair of templates, ``email/<name>.txt`` and ``email/<name>.html``, that extend the
+shared layouts ``email/layout.txt`` and ``email/layout.html``. The HTML part has its CSS
+inlined so that it survives Gmail and Outlook. Delivery goes through Django's email
+backend (SMTP, a provider through django-anymail, or the locmem outbox in tests), which is
+the interface that keeps the outside service swappable.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+
+import css_inline
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes | str
+    mimetype: str
+
+
+@cache
+def _inliner():
+    # Local CSS only: the layout carries its styles in a <style> block.
+    return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=True)
+
+
+def absolute_url(path):
+    """An absolute URL on the public site for a path such as '/newsletter/'."""
+    if path.startswith(("http://", "https://", "mailto:")):
+        return path
+    return f"{settings.BASE_URL}{path if path.startswith('/') else '/' + path}"
+
+
+def email_context(context):
+    from lscp_site.models import SiteSettings
+
+    return {
+        "base_url": settings.BASE_URL,
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "contact_email": SiteSettings.load().contact_email,
+        **context,
+    }
+
+
+def render_email(*, template_name, context):
+    """Render the text and HTML parts of an email; returns (text, html)."""
+    full_context = email_context(context)
+    text = render_to_string(f"email/{template_name}.txt", full_context)
+    html = render_to_string(f"email/{template_name}.html", full_context)
+    return text.strip() + "\n", _inliner().inline(html)
+
+
+def build_email(
+    *,
+    to,
+    subject,
+    template_name,
+    context,
+    headers=None,
+    attachments=(),
+    connection=None,
+    rendered=None,
+):
+    """An EmailMultiAlternatives ready to send. ``rendered`` reuses a (text, html) pair."""
+    text, html = rendered or render_email(template_name=template_name, context=context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to] if isinstance(to, str) else list(to),
+        headers=headers or {},
+        connection=connection,
+    )
+    message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
+    return message
+
+
+def send_email(*, to, subject, template_name, context, headers=None, attachments=()):
+    """Build and send one email at once. Call it from a background task, not a view."""
+    message = build_email(
+        to=to,
+        subject=subject,
+        template_name=template_name,
+        context=context,
+        headers=headers,
+        attachments=attachments,
+        connection=get_connection(),
+    )
+    return message.send()

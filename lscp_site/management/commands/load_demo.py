@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Build the demo site from the March 2025 issue. Safe to run again: it changes nothing."
+
+    def handle(self, *args, **options):
+        from lscp_site.demo import load_demo as load_site_demo
+
+        with transaction.atomic():
+            home = load_site_demo()
+            # Each app adds its demo content below, in dependency order.
+        self.stdout.write(self.style.SUCCESS(f"Demo content ready under '{home.title}'."))

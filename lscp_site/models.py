@@ -1,0 +1,95 @@
+"""The site's own pages and settings: the home page, plain content pages, site settings."""
+
+from django.db import models
+
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from lscp_site import home
+
+DEFAULT_QUICK_LEAVE_URL = "https://www.bbc.co.uk/weather"
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseGenericSetting):
+    contact_email = models.EmailField(
+        default="lscp.info@leeds.gov.uk",
+        help_text="Shown in the footer of every page and every email as the way to reach the "
+        "LSCP business unit.",
+    )
+    quick_leave_url = models.URLField(
+        "Quick leave destination",
+        default=DEFAULT_QUICK_LEAVE_URL,
+        help_text="The neutral website the red Quick leave button opens. Choose a busy, "
+        "harmless site (for example a weather page) that would not draw attention.",
+    )
+
+    panels = [FieldPanel("contact_email"), FieldPanel("quick_leave_url")]
+
+    class Meta:
+        verbose_name = "site settings"
+
+
+class HomePage(Page):
+    introduction = models.TextField(
+        blank=True,
+        help_text="One or two sentences under the site name on the home page, saying what "
+        "the site offers practitioners.",
+    )
+
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+
+    class Meta:
+        verbose_name = "home page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home.home_page_sections())
+        return context
+
+
+class ContentPage(Page):
+    """A plain page: the privacy notice, the accessibility statement, staying safe online."""
+
+    introduction = models.TextField(
+        blank=True, help_text="A short summary shown in bold under the title and in search results."
+    )
+    body = RichTextField(
+        features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"],
+        help_text="The text of the page. Use 'Heading 2' for each section so screen reader "
+        "users can move between them.",
+    )
+    last_reviewed = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the text was last checked. Shown at the foot of the page; statements "
+        "such as the accessibility statement must say this.",
+    )
+
+    parent_page_types = ["lscp_site.HomePage", "lscp_site.ContentPage"]
+    subpage_types = ["lscp_site.ContentPage"]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        HelpPanel(
+            content="Plain pages hold statements and guidance such as the privacy notice. "
+            "Keep the slug unchanged: other pages and emails link to it."
+        ),
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+        FieldPanel("last_reviewed"),
+    ]
+
+    class Meta:
+        verbose_name = "content page"

@@ -1,0 +1,17 @@
+"""Settings for the test suite: fast hashing, local-memory cache, tasks run at once."""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key-that-is-long-enough-for-django-checks-0123456789abcdef"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+BASE_URL = "https://lscp.test"
+WAGTAILADMIN_BASE_URL = BASE_URL
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/lscp-test-media")  # noqa: S108
+AXES_ENABLED = True

@@ -1,0 +1,3 @@
+"""Routes of the newsletter app that are not Wagtail pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the subscriptions app that are not Wagtail pages."""
+
+urlpatterns = []

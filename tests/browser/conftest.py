@@ -1,0 +1,39 @@
+"""Browser-test helpers: axe checks and the narrow-screen check."""
+
+import pytest
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def axe_violations(page):
+    """axe-core's violations of the WCAG 2.2 A and AA rules on the page as it is now."""
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return results.response["violations"]
+
+
+def assert_accessible(page):
+    violations = axe_violations(page)
+    summary = [
+        f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})" for v in violations
+    ]
+    assert violations == [], "\n".join(summary)
+
+
+def assert_no_sideways_scroll(page, width=320):
+    page.set_viewport_size({"width": width, "height": 800})
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px wide"
+
+
+@pytest.fixture
+def accessible():
+    return assert_accessible
+
+
+@pytest.fixture
+def no_sideways_scroll():
+    return assert_no_sideways_scroll

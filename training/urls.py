@@ -1,0 +1,3 @@
+"""Routes of the training app that are not Wagtail pages."""
+
+urlpatterns = []
