@@ -7,8 +7,9 @@ environment's own module (dev, test, production); docs/deployment.md lists each 
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.utils.csp import CSP
+
+import dj_database_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent

@@ -1,7 +1,6 @@
 """Browser-test helpers: axe checks and the narrow-screen check."""
 
 import pytest
-
 from axe_playwright_python.sync_playwright import Axe
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
