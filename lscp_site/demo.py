@@ -112,7 +112,10 @@ def load_home_page():
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True,
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
             site_name=HOME_TITLE,
         )
     elif site.root_page_id != home.id:

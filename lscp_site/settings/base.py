@@ -230,3 +230,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# How many proxies (load balancer, CDN) stand in front of the web processes; the rate limits
+# read the client address from X-Forwarded-For only when this is set.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -1,0 +1,58 @@
+"""Rate limits for public forms, counted in the shared cache.
+
+The count lives in Django's default cache: Redis in production (REDIS_URL), the database
+cache on a developer's machine, so every web process sees the same count. Never a
+process's own memory outside tests. A fixed window per client address and scope.
+"""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.response import TemplateResponse
+
+
+def client_address(request):
+    """The client's address. Behind a proxy, the address the proxy saw (X-Forwarded-For)."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def hit(request, *, scope, limit, period):
+    """Count one attempt; return True while the client is within ``limit`` per ``period``."""
+    window = int(time.time() // period)
+    key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.add(key, 1, timeout=period + 1)
+        count = 1
+    return count <= limit
+
+
+def rate_limited(*, scope, limit, period, methods=("POST",)):
+    """View decorator: past the limit, answer 429 with a page that says when to try again."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method in methods and not hit(
+                request, scope=scope, limit=limit, period=period
+            ):
+                response = TemplateResponse(
+                    request, "429.html", {"retry_minutes": max(1, period // 60)}, status=429
+                )
+                response["Retry-After"] = str(period)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
