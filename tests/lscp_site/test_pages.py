@@ -1,0 +1,130 @@
+"""The page shell: the home page, plain pages, Quick leave and skip links on every page type."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from wagtail.models import Page
+
+from lscp_site.models import DEFAULT_QUICK_LEAVE_URL, ContentPage, HomePage, SiteSettings
+
+pytestmark = pytest.mark.django_db
+
+PAGE_PATHS = ["/", "/privacy/", "/accessibility/", "/staying-safe-online/", "/search/?q=privacy"]
+
+
+def soup_of(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def test_home_page_shows_the_demo_introduction(client, home_page):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert page.h1.get_text(strip=True) == "Leeds Safeguarding Children Partnership"
+    assert "practitioners who work with children" in page.select_one(".lead").get_text()
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_every_page_type_has_quick_leave_and_both_skip_links(client, home_page, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    page = soup_of(response)
+    skip_links = page.select("a.skip-link")
+    assert [link.get_text(strip=True) for link in skip_links] == [
+        "Skip to main content",
+        "Quick leave this site",
+    ]
+    assert skip_links[0]["href"] == "#main-content"
+    assert page.select_one("#main-content") is not None
+    button = page.select_one(".quick-leave a.quick-leave__button")
+    assert "Quick leave" in button.get_text()
+    for link in (button, skip_links[1]):
+        assert link["href"] == DEFAULT_QUICK_LEAVE_URL
+        assert set(link["rel"]) == {"nofollow", "noreferrer"}
+
+
+def test_quick_leave_goes_to_the_destination_editors_set(client, home_page):
+    site_settings = SiteSettings.load()
+    site_settings.quick_leave_url = "https://www.example.com/weather"
+    site_settings.save()
+
+    page = soup_of(client.get("/privacy/"))
+
+    assert {a["href"] for a in page.select("[data-quick-leave-link]")} == {
+        "https://www.example.com/weather"
+    }
+
+
+def test_not_found_page_keeps_quick_leave(client, home_page):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    page = soup_of(response)
+    assert page.h1.get_text(strip=True) == "Page not found"
+    assert page.select_one(".quick-leave a.quick-leave__button") is not None
+
+
+def test_header_navigation_and_footer_links(client, home_page):
+    page = soup_of(client.get("/privacy/"))
+
+    nav = page.select_one("nav[aria-label='Main']")
+    assert [a.get_text(strip=True) for a in nav.select("a")] == [
+        "Newsletter",
+        "Training",
+        "Dates for your diary",
+        "Subscribe",
+    ]
+    footer_hrefs = {a["href"] for a in page.select("footer a")}
+    assert {"/privacy/", "/accessibility/", "/staying-safe-online/"} <= footer_hrefs
+    assert "mailto:lscp.info@leeds.gov.uk" in footer_hrefs
+
+
+def test_staying_safe_online_says_history_is_not_erased(client, home_page):
+    text = " ".join(soup_of(client.get("/staying-safe-online/")).get_text(" ").split())
+
+    assert "does not erase your browser history" in text
+    assert "private" in text.lower()
+
+
+def test_pages_carry_a_strict_content_security_policy(client, home_page):
+    response = client.get("/")
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "object-src 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_inline_scripts_carry_the_response_nonce(client, home_page, path):
+    response = client.get(path)
+    policy = response.headers["Content-Security-Policy"]
+
+    for script in soup_of(response).find_all("script"):
+        if script.get("src"):
+            assert script["src"].startswith("/static/")
+            continue
+        nonce = script.get("nonce")
+        assert nonce, f"inline script without a nonce on {path}"
+        assert f"'nonce-{nonce}'" in policy
+
+
+def test_page_tree_rules():
+    assert HomePage.max_count == 1
+    assert HomePage.allowed_parent_page_models() == [Page]
+    assert ContentPage in HomePage.allowed_subpage_models()
+    assert set(ContentPage.allowed_parent_page_models()) == {HomePage, ContentPage}
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_urls(client):
+    response = client.get("/robots.txt")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Disallow: /admin/" in body
+    assert "Sitemap: http://testserver/sitemap.xml" in body
