@@ -137,11 +137,11 @@ def build_calendar(items, *, name, description="", refresh_interval=None):
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", icalendar.vText(name))
     calendar.add("x-wr-timezone", "Europe/London")
     if description:
         calendar.add("description", description)
-        calendar.add("x-wr-caldesc", description)
+        calendar.add("x-wr-caldesc", icalendar.vText(description))
     if refresh_interval is not None:
         calendar.add("refresh-interval", refresh_interval, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", icalendar.vDuration(refresh_interval).to_ical().decode())

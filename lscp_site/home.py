@@ -6,4 +6,8 @@ them, so the home page never reaches into another app's models.
 
 
 def home_page_sections():
-    return {}
+    from events.queries import upcoming_events
+
+    return {
+        "next_dates": upcoming_events(limit=3),
+    }

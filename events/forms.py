@@ -1,0 +1,70 @@
+"""The diary's filter: a plain GET form that works without JavaScript."""
+
+import datetime
+
+from django import forms
+
+from events.dates import MONTHS
+
+
+def month_value(month):
+    return month.strftime("%Y-%m")
+
+
+def month_label(month):
+    return f"{MONTHS[month.month - 1]} {month.year}"
+
+
+class MonthField(forms.ChoiceField):
+    """A month written 2025-05. Any real month is accepted, not only those offered, so a
+    shared link to a month with no dates left shows an empty month rather than an error."""
+
+    def valid_value(self, value):
+        try:
+            month = datetime.datetime.strptime(value, "%Y-%m").date()
+        except (TypeError, ValueError):
+            return False
+        return 2000 <= month.year <= 2100
+
+    def clean(self, value):
+        value = super().clean(value)
+        return datetime.datetime.strptime(value, "%Y-%m").date() if value else None
+
+
+class EventFilterForm(forms.Form):
+    """Category and month. Choices are given by the view, so rendering costs no query."""
+
+    category = forms.ChoiceField(
+        label="Category",
+        required=False,
+        help_text="The kind of date, for example awareness days or LSCP events.",
+    )
+    month = MonthField(
+        label="Month",
+        required=False,
+        help_text="Dates on any day of the month, including weeks that run into it.",
+    )
+
+    def __init__(self, data=None, *, categories, months, **kwargs):
+        super().__init__(data, **kwargs)
+        self.categories = {category.slug: category for category in categories}
+        self.fields["category"].choices = [("", "All categories")] + [
+            (category.slug, category.name) for category in categories
+        ]
+        offered = sorted(set(months))
+        chosen = self.data.get("month", "") if self.is_bound else ""
+        if self.fields["month"].valid_value(chosen):
+            offered = sorted({*offered, datetime.datetime.strptime(chosen, "%Y-%m").date()})
+        self.fields["month"].choices = [("", "Any month")] + [
+            (month_value(month), month_label(month)) for month in offered
+        ]
+        self.fields["category"].error_messages["invalid_choice"] = (
+            "Choose a category from the list."
+        )
+        self.fields["month"].error_messages["invalid_choice"] = (
+            "Choose a month from the list."
+        )
+
+    def clean_category(self):
+        slug = self.cleaned_data["category"]
+        return self.categories.get(slug) if slug else None

@@ -1,0 +1,6 @@
+"""The diary: categories (a snippet), the "Dates for your diary" listing and its events."""
+
+from events.models.pages import EventIndexPage, EventPage
+from events.models.snippets import EventCategory
+
+__all__ = ["EventCategory", "EventIndexPage", "EventPage"]

@@ -1,0 +1,82 @@
+"""Questions other parts of the site ask the diary: what is coming up, what has happened.
+
+An event counts as upcoming until it is over (``EventPage.ends_at``, worked out when it is
+saved), so "upcoming" and "past" are each one indexed query. Only live, public events are
+shown anywhere; an unpublished event disappears from lists, feeds and the home page.
+"""
+
+import datetime
+
+from django.db.models import F
+from django.utils import timezone
+
+from events.dates import LONDON
+from events.models import EventCategory, EventPage
+
+UPCOMING_ORDER = [F("start_date").asc(), F("start_time").asc(nulls_first=True), "title", "pk"]
+PAST_ORDER = [F("start_date").desc(), F("start_time").desc(nulls_last=True), "title", "pk"]
+
+
+def start_of_day(day):
+    """Midnight at the start of ``day`` in Leeds, as an aware datetime."""
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=LONDON)
+
+
+def live_events():
+    """Every event readers may see, with what a card shows loaded alongside."""
+    return EventPage.objects.live().public().select_related("category")
+
+
+def _in_category(queryset, category):
+    if category is None:
+        return queryset
+    if isinstance(category, EventCategory):
+        return queryset.filter(category=category)
+    return queryset.filter(category__slug=category)
+
+
+def upcoming_queryset(*, start=None, end=None, category=None):
+    """Events not yet over, soonest first, as a queryset (for paginating).
+
+    ``start`` (a date): count events not over by the start of that day; by default, now.
+    ``end`` (a date): only events that begin on or before that day.
+    ``category``: an EventCategory or its slug.
+    """
+    since = timezone.now() if start is None else start_of_day(start)
+    queryset = live_events().filter(ends_at__gt=since)
+    if end is not None:
+        queryset = queryset.filter(start_date__lte=end)
+    return _in_category(queryset, category).order_by(*UPCOMING_ORDER)
+
+
+def upcoming_events(*, start=None, end=None, limit=None, category=None):
+    """Live, public events that have not ended, soonest first, as a list.
+
+    ``start`` (a date) defaults to today, counting events not over by this moment; ``end``
+    (a date) keeps only events that begin on or before it; ``limit`` caps the number;
+    ``category`` is an EventCategory or its slug. Each event's category is loaded.
+    """
+    queryset = upcoming_queryset(start=start, end=end, category=category)
+    if limit is not None:
+        queryset = queryset[:limit]
+    return list(queryset)
+
+
+def past_queryset(*, category=None):
+    """Events that are over, most recent first: the archive. Past events stay readable."""
+    queryset = live_events().filter(ends_at__lte=timezone.now())
+    return _in_category(queryset, category).order_by(*PAST_ORDER)
+
+
+def in_month(queryset, month):
+    """Events on any day of ``month`` (a date on the 1st), including ranges that overlap it."""
+    next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return queryset.filter(start_date__lt=next_month, ends_at__gt=start_of_day(month))
+
+
+def feed_events(*, category=None, days_kept=365):
+    """Events for a subscribed calendar: all upcoming ones and those over in the last year,
+    so dates do not vanish from people's calendars the moment they end."""
+    since = timezone.now() - datetime.timedelta(days=days_kept)
+    queryset = live_events().filter(ends_at__gt=since)
+    return list(_in_category(queryset, category).order_by(*UPCOMING_ORDER))
