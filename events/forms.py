@@ -61,9 +61,7 @@ class EventFilterForm(forms.Form):
         self.fields["category"].error_messages["invalid_choice"] = (
             "Choose a category from the list."
         )
-        self.fields["month"].error_messages["invalid_choice"] = (
-            "Choose a month from the list."
-        )
+        self.fields["month"].error_messages["invalid_choice"] = "Choose a month from the list."
 
     def clean_category(self):
         slug = self.cleaned_data["category"]

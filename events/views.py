@@ -28,10 +28,7 @@ def listing_context(request, *, index, listing, category=None):
     ``listing`` is "upcoming" or "past"; ``category`` comes from a category route.
     """
     categories = list(EventCategory.objects.order_by("name"))
-    if listing == "past":
-        base = queries.past_queryset()
-    else:
-        base = queries.upcoming_queryset()
+    base = queries.past_queryset() if listing == "past" else queries.upcoming_queryset()
     # Months in which events start, newest last; upcoming months from this one on.
     months = list(base.order_by().dates("start_date", "month"))
     if listing == "upcoming" and months:
