@@ -14,7 +14,9 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 # (dotted path of a task, seconds between runs). Each app adds its periodic tasks here.
-PERIODIC_TASKS = []
+PERIODIC_TASKS = [
+    ("subscriptions.tasks.purge_unconfirmed_subscribers", 24 * 60 * 60),
+]
 
 PUBLISH_EVERY_SECONDS = 60
 

@@ -7,8 +7,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from lscp_site.demo import load_demo as load_site_demo
+        from subscriptions.demo import load_demo as load_subscriptions_demo
 
         with transaction.atomic():
             home = load_site_demo()
             # Each app adds its demo content below, in dependency order.
+            load_subscriptions_demo(home)
         self.stdout.write(self.style.SUCCESS(f"Demo content ready under '{home.title}'."))
