@@ -6,11 +6,13 @@ class Command(BaseCommand):
     help = "Build the demo site from the March 2025 issue. Safe to run again: it changes nothing."
 
     def handle(self, *args, **options):
+        from events.demo import load_demo as load_events_demo
         from lscp_site.demo import load_demo as load_site_demo
         from subscriptions.demo import load_demo as load_subscriptions_demo
 
         with transaction.atomic():
             home = load_site_demo()
             # Each app adds its demo content below, in dependency order.
+            load_events_demo(home)
             load_subscriptions_demo(home)
         self.stdout.write(self.style.SUCCESS(f"Demo content ready under '{home.title}'."))
