@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 # (dotted path of a task, seconds between runs). Each app adds its periodic tasks here.
 PERIODIC_TASKS = [
     ("subscriptions.tasks.purge_unconfirmed_subscribers", 24 * 60 * 60),
+    ("training.tasks.purge_expired_bookings", 24 * 60 * 60),
 ]
 
 PUBLISH_EVERY_SECONDS = 60

@@ -1,3 +1,14 @@
-"""Routes of the training app that are not Wagtail pages."""
+"""Routes of the training app that are not Wagtail pages.
 
-urlpatterns = []
+Course pages may not take the slug 'bookings' (CoursePage.clean), so nothing here hides a page.
+"""
+
+from django.urls import path
+
+from training import views
+
+app_name = "training"
+
+urlpatterns = [
+    path("training/bookings/cancel/<str:token>/", views.cancel_booking, name="cancel_booking"),
+]

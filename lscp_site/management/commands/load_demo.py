@@ -9,10 +9,12 @@ class Command(BaseCommand):
         from events.demo import load_demo as load_events_demo
         from lscp_site.demo import load_demo as load_site_demo
         from subscriptions.demo import load_demo as load_subscriptions_demo
+        from training.demo import load_demo as load_training_demo
 
         with transaction.atomic():
             home = load_site_demo()
             # Each app adds its demo content below, in dependency order.
             load_events_demo(home)
+            load_training_demo(home)
             load_subscriptions_demo(home)
         self.stdout.write(self.style.SUCCESS(f"Demo content ready under '{home.title}'."))

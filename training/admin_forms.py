@@ -1,0 +1,55 @@
+"""The course page's editing form: the rules that need the bookings behind each session."""
+
+from django.utils import timezone
+
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from events.dates import format_when
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """Stops an editor removing a session people are booked on, or shrinking it below the
+    places already given. Cancelling a session is done from Training bookings, which emails
+    everyone on it."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        sessions = self.formsets.get("sessions")
+        if self.instance.pk and sessions is not None and sessions.is_bound:
+            sessions.is_valid()  # clean the rows so their values can be compared
+            self._check_sessions_against_bookings(sessions)
+        return cleaned_data
+
+    def _check_sessions_against_bookings(self, formset):
+        from training.models import Session
+
+        kept = {}
+        for form in formset.forms:
+            if form.instance.pk is None:
+                continue
+            if formset.can_delete and formset._should_delete_form(form):
+                continue
+            kept[form.instance.pk] = form
+
+        now = timezone.now()
+        for session in Session.objects.filter(course_id=self.instance.pk).with_counts():
+            booked = session.confirmed_count + session.waiting_count
+            form = kept.get(session.pk)
+            if form is None:
+                if booked and session.end > now:
+                    people = "person is" if booked == 1 else "people are"
+                    self.add_error(
+                        None,
+                        f"The session on {format_when(session.start, session.end)} cannot be "
+                        f"removed: {booked} {people} booked or waiting. Cancel the session in "
+                        "Training bookings first (everyone on it is emailed), then remove it.",
+                    )
+                continue
+            capacity = form.cleaned_data.get("capacity") if hasattr(form, "cleaned_data") else None
+            if capacity is not None and capacity < session.confirmed_count:
+                form.add_error(
+                    "capacity",
+                    f"{session.confirmed_count} people already have a confirmed place, so "
+                    f"there must be at least {session.confirmed_count} places. Cancel "
+                    "bookings in Training bookings first to make it smaller.",
+                )

@@ -1,0 +1,220 @@
+"""The booking rules, in one place: book, cancel, promote from the waiting list, cancel a
+session. The public views, the Wagtail admin, commands and tests all call these.
+
+Each operation is one transaction that starts by locking the session's row
+(SELECT ... FOR UPDATE), so everything that changes who holds a place on a session happens
+one at a time, however many people book at once: the count of confirmed places is read
+and written under the lock and can never pass the capacity. (SQLite has no row locks; the
+site opens its SQLite transactions with BEGIN IMMEDIATE, which serialises writers too.)
+One booking per email per session is the database's job (a unique index on lower(email)).
+
+Emails go out after the transaction commits, from background tasks, so a rolled-back
+booking never sends one.
+"""
+
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from events.dates import format_when
+from training import tasks
+from training.models import (
+    Booking,
+    BookingStatus,
+    CancelledBy,
+    Session,
+    SessionCancellation,
+)
+
+
+class BookingError(Exception):
+    """The rules refuse. ``message`` is written for the person booking; ``field`` names the
+    form field it belongs beside, if any."""
+
+    field = None
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class AlreadyBooked(BookingError):
+    field = "email"
+
+
+class BookingClosed(BookingError):
+    pass
+
+
+class SessionCancelled(BookingClosed):
+    pass
+
+
+class AlreadyCancelled(BookingError):
+    pass
+
+
+def _after_commit(task, *args):
+    transaction.on_commit(partial(task.enqueue, *args))
+
+
+def _lock(session):
+    """The session's row, locked until the transaction ends."""
+    try:
+        return Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    except Session.DoesNotExist:
+        raise BookingClosed("This session is no longer running.") from None
+
+
+def _is_cancelled(session):
+    return SessionCancellation.objects.filter(session=session).exists()
+
+
+def _confirmed_count(session):
+    return Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED).count()
+
+
+def _fill_free_places(session, *, now):
+    """Give free places to the people waiting, first come first served. Needs the lock."""
+    if now >= session.start or _is_cancelled(session):
+        return []
+    free = session.capacity - _confirmed_count(session)
+    if free <= 0:
+        return []
+    promoted = list(Booking.objects.filter(session=session).waiting_in_order()[:free])
+    for booking in promoted:
+        booking.status = BookingStatus.CONFIRMED
+        booking.confirmed_at = now
+        booking.save(update_fields=["status", "confirmed_at"])
+        _after_commit(tasks.send_promotion, booking.pk)
+    return promoted
+
+
+def book(
+    *,
+    session,
+    name,
+    email,
+    organisation,
+    job_role,
+    access_needs="",
+    now=None,
+):
+    """Book a place: confirmed while places remain, otherwise on the waiting list.
+
+    Raises AlreadyBooked when this email already holds or waits for a place on the session,
+    BookingClosed once booking has closed (SessionCancelled if the LSCP called it off).
+    Returns the new Booking; its confirmation or waiting-list email follows by task.
+    """
+    now = now or timezone.now()
+    email = email.strip()
+    with transaction.atomic():
+        session = _lock(session)
+        if _is_cancelled(session):
+            raise SessionCancelled("This session has been cancelled, so it cannot be booked.")
+        if now >= session.start:
+            raise BookingClosed("This session has already started, so booking has closed.")
+        if now >= session.closes_at:
+            raise BookingClosed(
+                f"Booking for this session closed on {format_when(session.closes_at)}."
+            )
+        already = (
+            Booking.objects.filter(session=session)
+            .active()
+            .alias(email_lower=Lower("email"))
+            .filter(email_lower=email.lower())
+        )
+        if already.exists():
+            raise AlreadyBooked(
+                "This email address already has a booking on this session. Check your inbox "
+                "for the email we sent when you booked."
+            )
+        _fill_free_places(session, now=now)
+        confirmed = _confirmed_count(session) < session.capacity
+        try:
+            with transaction.atomic():
+                booking = Booking.objects.create(
+                    session=session,
+                    name=name.strip(),
+                    email=email,
+                    organisation=organisation.strip(),
+                    job_role=job_role.strip(),
+                    access_needs=access_needs.strip(),
+                    status=BookingStatus.CONFIRMED if confirmed else BookingStatus.WAITING,
+                    created_at=now,
+                    confirmed_at=now if confirmed else None,
+                    privacy_agreed_at=now,
+                )
+        except IntegrityError:  # the unique index: the same address, another way in
+            raise AlreadyBooked(
+                "This email address already has a booking on this session."
+            ) from None
+        _after_commit(
+            tasks.send_booking_confirmed if confirmed else tasks.send_waiting_list_joined,
+            booking.pk,
+        )
+    return booking
+
+
+def promote_next(*, session, now=None):
+    """Offer any free places to the people waiting, in the order they joined the list.
+
+    Returns the bookings promoted (each is emailed). Called after a cancellation and when an
+    editor adds places to a session.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _fill_free_places(_lock(session), now=now)
+
+
+def cancel(*, booking, by_editor=False, now=None):
+    """Cancel one booking; a confirmed place goes to the first person waiting.
+
+    The delegate (through the signed link in their email) or an editor (``by_editor``) may
+    cancel until the session ends. Raises AlreadyCancelled or BookingClosed.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _lock(booking.session)
+        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        if current.status == BookingStatus.CANCELLED:
+            raise AlreadyCancelled("This booking has already been cancelled.")
+        if now >= session.end:
+            raise BookingClosed("This session has already taken place.")
+        held_a_place = current.status == BookingStatus.CONFIRMED
+        current.status = BookingStatus.CANCELLED
+        current.cancelled_at = now
+        current.cancelled_by = CancelledBy.EDITOR if by_editor else CancelledBy.DELEGATE
+        current.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+        _after_commit(tasks.send_booking_cancelled, current.pk)
+        if held_a_place:
+            _fill_free_places(session, now=now)
+    booking.refresh_from_db()
+    return current
+
+
+def cancel_session(*, session, by=None, now=None):
+    """Call a whole session off: no more bookings, and everyone on it is told by email.
+
+    ``by`` is the editor (a user) who cancelled it. Returns the bookings cancelled; calling
+    it again changes nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _lock(session)
+        if now >= session.end:
+            raise BookingClosed("This session has already taken place.")
+        SessionCancellation.objects.get_or_create(
+            session=session, defaults={"cancelled_at": now, "cancelled_by": by}
+        )
+        cancelled = list(Booking.objects.filter(session=session).active().order_by("pk"))
+        for booking in cancelled:
+            booking.status = BookingStatus.CANCELLED
+            booking.cancelled_at = now
+            booking.cancelled_by = CancelledBy.SESSION
+        Booking.objects.bulk_update(cancelled, ["status", "cancelled_at", "cancelled_by"])
+        for booking in cancelled:
+            _after_commit(tasks.send_session_cancelled, booking.pk)
+    return cancelled

@@ -1,0 +1,203 @@
+"""Demo training: the two core courses and the webinar from the March 2025 issue.
+
+Sessions are dated relative to today so there is always something to book after
+`make run`. Loading again changes nothing; a course whose sessions have all passed gets new
+ones, so an old demo database comes back to life.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from events.dates import LONDON
+from training.models import (
+    Audience,
+    CourseFormat,
+    CoursePage,
+    CourseType,
+    Session,
+    SessionFormat,
+    TrainingIndexPage,
+)
+
+AUDIENCES = [
+    ("all-practitioners", "All practitioners"),
+    ("safeguarding-leads", "Designated safeguarding leads"),
+    ("managers", "Managers and supervisors"),
+    ("education", "Schools and colleges"),
+    ("health", "Health practitioners"),
+]
+
+TEAMS_DETAILS = (
+    "Join on Microsoft Teams: https://teams.microsoft.com/l/meetup-join/lscp-demo-{code}\n"
+    "Meeting ID: 371 204 {code}\n"
+    "Passcode: LSCP{code}"
+)
+VENUE = "Merrion House, 110 Merrion Centre, Leeds LS2 8BB"
+
+COURSES = [
+    {
+        "slug": "introduction-to-safeguarding-children-and-young-people",
+        "title": "Introduction to Safeguarding Children & Young People",
+        "course_type": CourseType.CORE,
+        "format": CourseFormat.LIVE_WEBINAR,
+        "summary": "The starting point for everyone who works with children, young people "
+        "and families in Leeds: how to recognise abuse and neglect, and what to do when you "
+        "are worried about a child.",
+        "audiences": ["all-practitioners"],
+        "who_it_is_for": "Practitioners and volunteers in any organisation who are new to "
+        "safeguarding or need a refresher.",
+        "learning_outcomes": "Recognise the signs and indicators of abuse and neglect\n"
+        "Know how to respond when a child tells you something\n"
+        "Understand how to share a concern and make a referral in Leeds\n"
+        "Know where to find local procedures and guidance",
+        "duration": "3 hours",
+        "body": "<h2>About the course</h2><p>This core course covers the four categories of "
+        "abuse, the voice of the child, professional curiosity and the Leeds threshold "
+        "guidance. It is run as a live webinar, with time for questions.</p>",
+        "sessions": [
+            (14, (9, 30), (12, 30), SessionFormat.LIVE_WEBINAR, 30),
+            (49, (9, 30), (12, 30), SessionFormat.FACE_TO_FACE, 24),
+        ],
+    },
+    {
+        "slug": "working-together-to-safeguard-children",
+        "title": "Working Together to Safeguard Children",
+        "course_type": CourseType.CORE,
+        "format": CourseFormat.FACE_TO_FACE,
+        "summary": "How agencies in Leeds work together to keep children safe: roles and "
+        "responsibilities, strategy discussions, child protection conferences and plans.",
+        "audiences": ["all-practitioners", "safeguarding-leads", "managers"],
+        "who_it_is_for": "Practitioners who contribute to multi-agency work with children "
+        "and families. Take 'Introduction to Safeguarding Children & Young People' first.",
+        "learning_outcomes": "Understand the statutory guidance Working Together to "
+        "Safeguard Children\n"
+        "Know your role in early help, child in need and child protection processes\n"
+        "Contribute confidently to multi-agency meetings\n"
+        "Resolve professional disagreements using the Leeds escalation policy",
+        "duration": "Full day, 9:30am to 4pm",
+        "body": "<h2>About the course</h2><p>A full-day, face-to-face course built around "
+        "case studies from Leeds, so you practise the decisions you will meet at work.</p>",
+        "sessions": [
+            (21, (9, 30), (16, 0), SessionFormat.FACE_TO_FACE, 20),
+            (63, (9, 30), (16, 0), SessionFormat.FACE_TO_FACE, 20),
+        ],
+    },
+    {
+        "slug": "child-exploitation-in-leeds",
+        "title": "Child exploitation in Leeds - a guide for practitioners",
+        "course_type": CourseType.TOPIC,
+        "format": CourseFormat.LIVE_WEBINAR,
+        "summary": "A live webinar introducing the Child Exploitation Practice Guidance: "
+        "themes around child exploitation and trafficking, and how Leeds responds to "
+        "exploitation and serious youth violence.",
+        "audiences": ["all-practitioners", "safeguarding-leads"],
+        "who_it_is_for": "Practitioners and managers in any agency who work with children "
+        "and young people at risk of exploitation.",
+        "learning_outcomes": "Know what the Child Exploitation Practice Guidance asks of you\n"
+        "Recognise adultification, gender bias and victim blaming language\n"
+        "Understand contextual harm\n"
+        "Know the Leeds processes for responding to exploitation and serious youth violence",
+        "duration": "1 hour",
+        "body": "<h2>About the webinar</h2><p>The aim of the session is to introduce the "
+        "guidance, to cover themes around child exploitation and trafficking, including "
+        "adultification, gender bias and victim blaming language. It will give an overview "
+        "of the processes in Leeds focused on responding to and managing exploitation and "
+        "serious youth violence.</p>",
+        # The date in the March 2025 issue, then dates to come.
+        "fixed_sessions": [
+            (datetime.date(2025, 5, 8), (14, 0), (15, 0), SessionFormat.LIVE_WEBINAR, 100),
+        ],
+        "sessions": [
+            (10, (14, 0), (15, 0), SessionFormat.LIVE_WEBINAR, 100),
+            (38, (14, 0), (15, 0), SessionFormat.LIVE_WEBINAR, 100),
+        ],
+    },
+]
+
+
+def _at(day, hour_minute):
+    return datetime.datetime.combine(day, datetime.time(*hour_minute), tzinfo=LONDON)
+
+
+def _session(day, start, end, session_format, capacity, code):
+    online = session_format == SessionFormat.LIVE_WEBINAR
+    return Session(
+        start=_at(day, start),
+        end=_at(day, end),
+        format=session_format,
+        venue="" if online else VENUE,
+        joining_details=TEAMS_DETAILS.format(code=code) if online else "",
+        capacity=capacity,
+    )
+
+
+def _upcoming_sessions(spec, today):
+    return [
+        _session(today + datetime.timedelta(days=offset), start, end, kind, capacity, offset)
+        for offset, start, end, kind, capacity in spec["sessions"]
+    ]
+
+
+def load_audiences():
+    return {
+        slug: Audience.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in AUDIENCES
+    }
+
+
+def load_index(home):
+    index = TrainingIndexPage.objects.first()
+    if index is None:
+        index = TrainingIndexPage(
+            title="Training",
+            slug="training",
+            introduction="LSCP safeguarding training for everyone who works with children "
+            "and young people in Leeds: core courses and topic-based sessions, live online "
+            "and face to face. Booking is free.",
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index
+
+
+def load_course(index, spec, audiences, today):
+    course = CoursePage.objects.filter(slug=spec["slug"]).first()
+    if course is None:
+        fields = {
+            key: spec[key]
+            for key in (
+                "slug",
+                "title",
+                "course_type",
+                "format",
+                "summary",
+                "who_it_is_for",
+                "learning_outcomes",
+                "duration",
+                "body",
+            )
+        }
+        course = CoursePage(**fields)
+        course.audiences = [audiences[slug] for slug in spec["audiences"]]
+        past = [
+            _session(day, start, end, kind, capacity, day.day)
+            for day, start, end, kind, capacity in spec.get("fixed_sessions", [])
+        ]
+        course.sessions = past + _upcoming_sessions(spec, today)
+        index.add_child(instance=course)
+        course.save_revision().publish()
+        return course
+    if not course.sessions.filter(start__gt=timezone.now()).exists():
+        draft = course.get_latest_revision_as_object()
+        for session in _upcoming_sessions(spec, today):
+            draft.sessions.add(session)
+        draft.save_revision().publish()
+    return course
+
+
+def load_demo(home):
+    audiences = load_audiences()
+    index = load_index(home)
+    today = timezone.localdate()
+    return [load_course(index, spec, audiences, today) for spec in COURSES]

@@ -1,0 +1,108 @@
+"""The public forms: booking a place and filtering the catalogue."""
+
+from django import forms
+from django.utils.safestring import mark_safe
+
+from training.models import Audience, CourseFormat, CourseType
+
+PRIVACY_URL = "/privacy/"
+
+
+class BookingForm(forms.Form):
+    name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name"},
+    )
+    email = forms.EmailField(
+        label="Work email address",
+        max_length=254,
+        help_text="We send your booking confirmation and joining details here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your work email address",
+            "invalid": "Enter an email address in the right format, like name@example.org",
+        },
+    )
+    organisation = forms.CharField(
+        label="Organisation",
+        max_length=200,
+        help_text="For example: Leeds City Council, a school, a GP practice or a charity.",
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        error_messages={"required": "Enter the organisation you work for"},
+    )
+    job_role = forms.CharField(
+        label="Job role",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        error_messages={"required": "Enter your job role"},
+    )
+    access_needs = forms.CharField(
+        label="Access needs (optional)",
+        required=False,
+        max_length=1000,
+        help_text="Anything we can do so you can take part fully, for example captions, a "
+        "hearing loop or step-free access.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    agree = forms.BooleanField(
+        label=mark_safe(  # noqa: S308 - fixed text, no user input
+            "I agree to the LSCP keeping these details to manage my booking, as the "
+            f'<a href="{PRIVACY_URL}">privacy notice</a> explains'
+        ),
+        error_messages={"required": "Agree to us keeping your details so we can book your place"},
+    )
+    # Left empty by people; filled in by robots that complete every field they find.
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError("Leave this field empty.")
+        return ""
+
+    def booking_details(self):
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "email": data["email"],
+            "organisation": data["organisation"],
+            "job_role": data["job_role"],
+            "access_needs": data["access_needs"],
+        }
+
+
+class CourseFilterForm(forms.Form):
+    """The catalogue's filters: a GET form, so filtered lists can be linked and bookmarked."""
+
+    type = forms.ChoiceField(
+        label="Type of course",
+        required=False,
+        choices=[("", "All types"), *CourseType.choices],
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        required=False,
+        choices=[("", "All formats"), *CourseFormat.choices],
+    )
+    audience = forms.ModelChoiceField(
+        label="Who it is for",
+        required=False,
+        queryset=Audience.objects.all(),
+        to_field_name="slug",
+        empty_label="Everyone",
+    )
+    upcoming = forms.BooleanField(label="Only courses with dates coming up", required=False)
+
+    def cleaned_filters(self):
+        """The filters to apply. A value that is not one of the choices is ignored."""
+        if not self.is_bound:
+            return {"course_type": "", "format": "", "audience": None, "upcoming_only": False}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "course_type": data.get("type", ""),
+            "format": data.get("format", ""),
+            "audience": data.get("audience"),
+            "upcoming_only": bool(data.get("upcoming")),
+        }

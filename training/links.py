@@ -1,0 +1,69 @@
+"""Signed links for delegates: cancelling a booking, and the page shown after booking.
+
+Each purpose has its own salt, so a token made for one can never be used for the other. A
+cancel link stops working when the session ends; the end is read from the session itself,
+so the link follows the session if an editor moves it.
+"""
+
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from lscp_site.email import absolute_url
+
+CANCEL_SALT = "training.booking.cancel"
+MADE_SALT = "training.booking.made"
+MADE_MAX_AGE = 24 * 60 * 60  # the "you're booked" page, reached straight after booking
+
+
+class LinkInvalid(Exception):
+    """The link was altered, cut short or made for something else."""
+
+
+class LinkExpired(Exception):
+    """The link was genuine but is no longer usable."""
+
+
+def cancel_token(booking):
+    return signing.dumps({"booking": booking.pk}, salt=CANCEL_SALT)
+
+
+def cancel_url(booking):
+    """The absolute link in a delegate's emails that lets them cancel."""
+    return absolute_url(reverse("training:cancel_booking", args=[cancel_token(booking)]))
+
+
+def booking_from_cancel_token(token, *, now=None):
+    """The booking a cancel link is for. Raises LinkInvalid or LinkExpired."""
+    from training.models import Booking
+
+    try:
+        booking_id = signing.loads(token, salt=CANCEL_SALT)["booking"]
+    except (signing.BadSignature, KeyError, TypeError):
+        raise LinkInvalid from None
+    booking = Booking.objects.select_related("session__course").filter(pk=booking_id).first()
+    if booking is None:  # deleted after the retention period
+        raise LinkExpired
+    if (now or timezone.now()) >= booking.session.end:
+        raise LinkExpired
+    return booking
+
+
+def made_token(booking):
+    return signing.dumps(booking.pk, salt=MADE_SALT)
+
+
+def booking_from_made_token(token):
+    """The booking just made, for its confirmation page. Raises LinkInvalid or LinkExpired."""
+    from training.models import Booking
+
+    try:
+        booking_id = signing.loads(token, salt=MADE_SALT, max_age=MADE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise LinkExpired from None
+    except signing.BadSignature:
+        raise LinkInvalid from None
+    booking = Booking.objects.select_related("session__course").filter(pk=booking_id).first()
+    if booking is None:
+        raise LinkExpired
+    return booking

@@ -1,0 +1,26 @@
+"""The training app's models: the catalogue pages, their sessions, audiences and bookings."""
+
+from training.models.audiences import Audience
+from training.models.bookings import Booking, BookingStatus, CancelledBy, SessionCancellation
+from training.models.pages import (
+    CourseFormat,
+    CoursePage,
+    CourseType,
+    Session,
+    SessionFormat,
+    TrainingIndexPage,
+)
+
+__all__ = [
+    "Audience",
+    "Booking",
+    "BookingStatus",
+    "CancelledBy",
+    "CourseFormat",
+    "CoursePage",
+    "CourseType",
+    "Session",
+    "SessionCancellation",
+    "SessionFormat",
+    "TrainingIndexPage",
+]

@@ -1,0 +1,108 @@
+"""Bookings: who holds or waits for a place on a session. Written only by training.booking."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+BOOKINGS_PERMISSION = "training.manage_bookings"
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITING = "waiting", "Waiting list"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CancelledBy(models.TextChoices):
+    DELEGATE = "delegate", "The delegate"
+    EDITOR = "editor", "The LSCP business unit"
+    SESSION = "session", "Session cancelled"
+
+
+class BookingQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=BookingStatus.CANCELLED)
+
+    def waiting_in_order(self):
+        # Primary keys are handed out while the session row is locked, so they follow the
+        # order in which people booked.
+        return self.filter(status=BookingStatus.WAITING).order_by("pk")
+
+
+class Booking(models.Model):
+    """One person's place, or place in the queue, on one session."""
+
+    session = models.ForeignKey(
+        "training.Session", on_delete=models.PROTECT, related_name="bookings"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField("work email", max_length=254)
+    organisation = models.CharField(max_length=200)
+    job_role = models.CharField(max_length=200)
+    access_needs = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=BookingStatus.choices)
+    created_at = models.DateTimeField("booked at", default=timezone.now, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_by = models.CharField(max_length=20, choices=CancelledBy.choices, blank=True)
+    privacy_agreed_at = models.DateTimeField(
+        help_text="When the delegate agreed to the LSCP keeping these details for the booking."
+    )
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session", "pk"]
+        constraints = [
+            # One booking per person per session, however the address is capitalised.
+            # A cancelled booking does not count, so people can book again.
+            models.UniqueConstraint(
+                Lower("email"),
+                "session",
+                condition=~Q(status=BookingStatus.CANCELLED),
+                name="training_booking_one_per_email",
+                violation_error_message="This email address already has a booking on this session.",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"], name="training_booking_status")]
+        permissions = [
+            ("manage_bookings", "Can see delegates' details, export them and cancel bookings"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_status_display().lower()})"
+
+    @property
+    def is_active(self):
+        return self.status != BookingStatus.CANCELLED
+
+    def waiting_position(self):
+        """1 for the first person waiting; None unless on the waiting list. One query."""
+        if self.status != BookingStatus.WAITING:
+            return None
+        ahead = Booking.objects.filter(session_id=self.session_id, pk__lt=self.pk)
+        return ahead.waiting_in_order().count() + 1
+
+
+class SessionCancellation(models.Model):
+    """The LSCP called a session off. Kept apart from the session, which editors' page
+    revisions rewrite, so publishing an old revision never brings a cancelled session back."""
+
+    session = models.OneToOneField(
+        "training.Session",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="cancellation",
+    )
+    cancelled_at = models.DateTimeField(default=timezone.now)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "session cancellation"
+
+    def __str__(self):
+        return f"Cancelled {self.cancelled_at:%Y-%m-%d}"

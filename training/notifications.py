@@ -1,0 +1,129 @@
+"""The emails delegates receive, built through the site's one email helper.
+
+Called by the tasks in training.tasks, never from a request. Each function reads the booking
+again and sends nothing if it has moved on (a confirmation for a booking cancelled a moment
+later, for example).
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from events.calendar import CalendarItem, build_calendar
+from events.dates import format_when
+from lscp_site.email import Attachment, absolute_url, send_email
+from training import links
+from training.models import Booking, BookingStatus
+
+
+def course_url(course):
+    _site_id, _root_url, page_path = course.get_url_parts()
+    return absolute_url(page_path)
+
+
+def session_invite(booking):
+    """The .ics invite for a confirmed place; joining details go in its description."""
+    session = booking.session
+    course = session.course
+    url = course_url(course)
+    description = []
+    if session.joining_details:
+        description += ["How to join:", session.joining_details.strip(), ""]
+    description += [
+        f"Course details: {url}",
+        f"If you can no longer come, cancel your place so someone else can have it: "
+        f"{links.cancel_url(booking)}",
+    ]
+    item = CalendarItem(
+        uid=f"training-session-{session.pk}@{urlsplit(settings.BASE_URL).hostname}",
+        title=course.title,
+        start=session.start,
+        end=session.end,
+        description="\n".join(description),
+        location=session.venue,
+        url=url,
+        online=session.is_online,
+    )
+    content = build_calendar([item], name=f"LSCP training: {course.title}")
+    return Attachment(filename="lscp-training.ics", content=content, mimetype="text/calendar")
+
+
+def _load(booking_id, status):
+    return (
+        Booking.objects.select_related("session__course")
+        .filter(pk=booking_id, status=status)
+        .first()
+    )
+
+
+def _send(booking, *, subject, template, attachments=(), **extra):
+    session = booking.session
+    course = session.course
+    context = {
+        "booking": booking,
+        "session": session,
+        "course": course,
+        "course_url": course_url(course),
+        "when": format_when(session.start, session.end),
+        **extra,
+    }
+    if booking.is_active:
+        context["cancel_url"] = links.cancel_url(booking)
+    send_email(
+        to=booking.email,
+        subject=f"{subject}: {course.title}, {context['when']}",
+        template_name=f"training/{template}",
+        context=context,
+        attachments=attachments,
+    )
+    return True
+
+
+def send_booking_confirmed(booking_id):
+    booking = _load(booking_id, BookingStatus.CONFIRMED)
+    if booking is None:
+        return False
+    return _send(
+        booking,
+        subject="Booking confirmed",
+        template="booking_confirmed",
+        attachments=[session_invite(booking)],
+    )
+
+
+def send_waiting_list_joined(booking_id):
+    booking = _load(booking_id, BookingStatus.WAITING)
+    if booking is None:
+        return False
+    return _send(
+        booking,
+        subject="You are on the waiting list",
+        template="waiting_list_joined",
+        position=booking.waiting_position(),
+    )
+
+
+def send_promotion(booking_id):
+    booking = _load(booking_id, BookingStatus.CONFIRMED)
+    if booking is None:
+        return False
+    return _send(
+        booking,
+        subject="A place has come up for you",
+        template="promoted",
+        attachments=[session_invite(booking)],
+    )
+
+
+def send_booking_cancelled(booking_id):
+    booking = _load(booking_id, BookingStatus.CANCELLED)
+    if booking is None:
+        return False
+    return _send(booking, subject="Booking cancelled", template="booking_cancelled")
+
+
+def send_session_cancelled(booking_id):
+    booking = _load(booking_id, BookingStatus.CANCELLED)
+    if booking is None:
+        return False
+    return _send(booking, subject="Session cancelled", template="session_cancelled")

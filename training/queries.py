@@ -1,0 +1,167 @@
+"""What the catalogue, the home page and the newsletter ask of training.
+
+Each function runs a fixed number of queries, however many courses and sessions there are:
+places left come from annotations (SessionQuerySet.with_counts), never a query per session.
+"""
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from events.dates import LONDON
+
+
+def _as_moment(value, *, end=False):
+    """A date becomes the start of that day in Leeds (the start of the next day for an end,
+    so the end date is included); an aware datetime is taken as it is."""
+    if isinstance(value, datetime.datetime):
+        return value
+    if end:
+        value += datetime.timedelta(days=1)
+    return datetime.datetime.combine(value, datetime.time(0), tzinfo=LONDON)
+
+
+def _course_ids(courses):
+    return [getattr(course, "pk", course) for course in courses]
+
+
+def live_courses():
+    from training.models import CoursePage
+
+    return CoursePage.objects.live().public()
+
+
+def published_sessions():
+    """Sessions of live, public courses with their counts and their course loaded."""
+    from training.models import Session
+
+    return (
+        Session.objects.filter(course__in=live_courses().values("pk"))
+        .select_related("course")
+        .with_counts()
+    )
+
+
+def upcoming_sessions(*, start=None, end=None, limit=None, courses=None, with_places_only=False):
+    """Sessions of live public courses, soonest first, each with ``places_left`` and
+    ``course`` loaded. Cancelled sessions are left out.
+
+    ``start``: a date or aware datetime; sessions starting at or after it (default: now, so
+    sessions already under way are left out). ``end``: sessions starting on or before that
+    date (included) or before that datetime. ``courses``: course pages, their ids or a
+    queryset of them. ``with_places_only``: only sessions someone could book a confirmed
+    place on now (places left, booking still open).
+    """
+    now = timezone.now()
+    sessions = published_sessions().filter(
+        is_cancelled=False, start__gte=now if start is None else _as_moment(start)
+    )
+    if end is not None:
+        sessions = sessions.filter(start__lt=_as_moment(end, end=True))
+    if courses is not None:
+        sessions = sessions.filter(course__in=courses)
+    if with_places_only:
+        sessions = sessions.bookable(now)
+    sessions = sessions.order_by("start", "pk")
+    if limit is not None:
+        sessions = sessions[:limit]
+    return list(sessions)
+
+
+def next_sessions_by_course(courses, *, per_course=3):
+    """{course.pk: [its next ``per_course`` sessions, soonest first]} in one query, with an
+    entry (perhaps empty) for every course given. Same sessions as upcoming_sessions()."""
+    course_ids = _course_ids(courses)
+    by_course = {course_id: [] for course_id in course_ids}
+    if not course_ids:
+        return by_course
+    sessions = (
+        published_sessions()
+        .filter(course_id__in=course_ids, is_cancelled=False, start__gte=timezone.now())
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=F("course_id"), order_by=[F("start").asc(), F("pk")]
+            )
+        )
+        .filter(position__lte=per_course)
+        .order_by("course_id", "start", "pk")
+    )
+    for session in sessions:
+        by_course[session.course_id].append(session)
+    return by_course
+
+
+def attach_counts(sessions):
+    """Give sessions built in memory (a page preview) their counts, in one query."""
+    from training.models import Session
+
+    sessions = list(sessions)
+    saved = [session.pk for session in sessions if session.pk]
+    counts = {
+        row["pk"]: row
+        for row in Session.objects.filter(pk__in=saved)
+        .with_counts()
+        .values("pk", "confirmed_count", "waiting_count", "is_cancelled")
+    }
+    for session in sessions:
+        row = counts.get(session.pk, {})
+        session.confirmed_count = row.get("confirmed_count", 0)
+        session.waiting_count = row.get("waiting_count", 0)
+        session.is_cancelled = row.get("is_cancelled", False)
+    return sessions
+
+
+def sessions_for_course(course, *, preview=False):
+    """A course's sessions, soonest first, with their counts: one query.
+
+    In a preview the sessions are the editor's unsaved rows, so counts are looked up for
+    the ones that already exist.
+    """
+    from training.models import Session
+
+    if preview:
+        sessions = attach_counts(course.sessions.all())
+        return sorted(sessions, key=lambda session: (session.start, session.pk or 0))
+    sessions = list(Session.objects.filter(course=course).with_counts().order_by("start", "pk"))
+    for session in sessions:
+        session.course = course  # the page being shown: no query per session
+    return sessions
+
+
+def catalogue_courses(index, *, course_type="", format="", audience=None, upcoming_only=False):
+    """The live courses under the catalogue page, filtered, core courses first."""
+    from training.models import Session
+
+    now = timezone.now()
+    courses = (
+        live_courses()
+        .child_of(index)
+        .prefetch_related("audiences")
+        .annotate(
+            next_start=Subquery(
+                Session.objects.filter(course=OuterRef("pk"), start__gte=now)
+                .exclude(cancellation__isnull=False)
+                .order_by("start")
+                .values("start")[:1]
+            )
+        )
+    )
+    if course_type:
+        courses = courses.filter(course_type=course_type)
+    if format:
+        courses = courses.filter(
+            Q(format=format) | Exists(Session.objects.filter(course=OuterRef("pk"), format=format))
+        )
+    if audience is not None:
+        courses = courses.filter(audiences=audience)
+    if upcoming_only:
+        courses = courses.filter(next_start__isnull=False)
+    return courses.order_by("course_type", "title", "pk")
+
+
+def paginate(queryset, request, *, per_page):
+    """A page of results; a missing, wrong or too-high page number gives a real page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -1,0 +1,56 @@
+"""Background tasks of the training app: delegates' emails and the retention purge.
+
+Tasks take booking ids (JSON-serialisable) and are enqueued after the booking's transaction
+commits (see training.booking).
+"""
+
+import logging
+
+from django.tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task
+def send_booking_confirmed(booking_id):
+    from training import notifications
+
+    return notifications.send_booking_confirmed(booking_id)
+
+
+@task
+def send_waiting_list_joined(booking_id):
+    from training import notifications
+
+    return notifications.send_waiting_list_joined(booking_id)
+
+
+@task
+def send_promotion(booking_id):
+    from training import notifications
+
+    return notifications.send_promotion(booking_id)
+
+
+@task
+def send_booking_cancelled(booking_id):
+    from training import notifications
+
+    return notifications.send_booking_cancelled(booking_id)
+
+
+@task
+def send_session_cancelled(booking_id):
+    from training import notifications
+
+    return notifications.send_session_cancelled(booking_id)
+
+
+@task
+def purge_expired_bookings():
+    """Run daily by lscp_site.schedule: delegates' details go a set time after the session."""
+    from training.retention import purge_expired_bookings as purge
+
+    deleted = purge()
+    logger.info("Deleted %s training bookings past the retention period", deleted)
+    return deleted

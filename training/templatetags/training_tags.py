@@ -1,0 +1,47 @@
+"""Template helpers for training pages: the wording of places left, booking links, crumbs
+and the course's structured data."""
+
+import json
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from training.structured_data import course_json_ld
+
+register = template.Library()
+
+# As django.utils.html.json_script: nothing in the data can close the <script> element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def places_left(count):
+    """ "1 place left", "3 places left"."""
+    count = int(count)
+    return f"{count} place left" if count == 1 else f"{count} places left"
+
+
+@register.simple_tag(takes_context=True)
+def session_booking_url(context, session):
+    """The booking form of a session (its course must be loaded with it)."""
+    return session.course.booking_url(session, request=context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def training_crumbs(context, page, *extra):
+    """Breadcrumbs from the home page down to ``page``'s parent, plus ``extra`` pages."""
+    request = context.get("request")
+    ancestors = page.get_ancestors().filter(depth__gt=1).only("title", "url_path", "depth")
+    crumbs = [{"url": ancestor.get_url(request), "title": ancestor.title} for ancestor in ancestors]
+    for extra_page in extra:
+        crumbs.append({"url": extra_page.get_url(request), "title": extra_page.title})
+    if crumbs:
+        crumbs[0]["title"] = "Home"
+    return crumbs
+
+
+@register.simple_tag
+def course_structured_data(course, sessions, audiences=()):
+    """The course's schema.org JSON-LD, safe inside <script type="application/ld+json">."""
+    data = json.dumps(course_json_ld(course, sessions, audiences=audiences), ensure_ascii=False)
+    return mark_safe(data.translate(_JSON_ESCAPES))  # noqa: S308 - escaped above
