@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class LscpSiteConfig(AppConfig):
     name = "lscp_site"
     verbose_name = "LSCP site"
+
+    def ready(self):
+        from lscp_site import pagecache
+
+        pagecache.connect_signals()

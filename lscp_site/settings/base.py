@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above session, CSRF and CSP: a cached page skips them (lscp_site/pagecache.py).
+    "lscp_site.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -234,3 +236,45 @@ LOGGING = {
 # How many proxies (load balancer, CDN) stand in front of the web processes; the rate limits
 # read the client address from X-Forwarded-For only when this is set.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# The anonymous page cache (lscp_site/pagecache.py, docs/deployment.md "Caching and a CDN").
+# Pages are invalidated at once by any change; PAGE_CACHE_SECONDS only bounds how late a page
+# notices the clock (an event ending, a booking window closing) within a day.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# What browsers and a CDN are told: keep a page this long, then serve it stale this much
+# longer while fetching a fresh one.
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
+PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60"))
+# Never cached: personal pages and forms. Paths with a signed token (a ":") never are either.
+PAGE_CACHE_EXCLUDED_PATHS = [
+    "/admin/",
+    "/subscribe/",
+    "/training/bookings/",
+    "/documents/",
+    "/_util/",
+]
+# Query parameters that are known filters, by path prefix; any other parameter bypasses
+# the cache. Add a listing page's filters here.
+PAGE_CACHE_QUERY_PARAMETERS = {
+    "/": ["page"],
+    "/search/": ["q"],
+    "/newsletter/": ["year", "topic"],
+    "/events/": ["category", "month", "type", "format", "upcoming"],
+    "/training/": ["audience", "format", "topic", "month", "upcoming"],
+}
+# Saving or deleting any of these makes every cached page stale (pages themselves always
+# do). Models not (yet) installed are skipped.
+PAGE_CACHE_INVALIDATED_BY = [
+    "lscp_site.SiteSettings",
+    "wagtailcore.Site",
+    "wagtailcore.PageViewRestriction",
+    "wagtailimages.Image",
+    "wagtaildocs.Document",
+    "wagtailredirects.Redirect",
+    "events.EventCategory",
+    "training.Course",
+    "training.Session",
+    "training.Booking",
+    "subscriptions.Topic",
+]

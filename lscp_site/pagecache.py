@@ -1,0 +1,412 @@
+"""The anonymous page cache: whole responses kept in the shared cache, never stale.
+
+Readers without a session get pages from Django's default cache (Redis in production, the
+database cache on a developer's machine, local memory in tests). Anything that changes what
+a page shows makes every cached page stale at once.
+
+How it stays fresh: one site-wide *generation*, a random token kept in the cache, is stored
+with each cached page. A cached page is served only while its generation is the current one
+(and it was stored today, for pages that list "upcoming" things). Any change that a page can
+show -- publishing, unpublishing, moving or deleting a page, saving or deleting one of the
+models in ``PAGE_CACHE_INVALIDATED_BY``, or code calling :func:`invalidate_pages` -- sets a
+new generation, immediately and again when the transaction commits (a reader who rendered
+the old data between the two is discarded by the second). One change often shows on many
+pages (a booking changes the course, the catalogue, the home page and any issue with a
+training spotlight), so invalidating everything is both simpler and safer than purging URLs.
+A token, not a counter, so a generation evicted from the cache can never come back with a
+number that older pages were stored under.
+
+What is never cached (the request goes straight to the view):
+
+* any method but GET and HEAD; requests with a session or messages cookie or an
+  Authorization header (editors, signed-in users, flash messages);
+* paths under ``PAGE_CACHE_EXCLUDED_PATHS`` (admin, sign-up, bookings) and any path with a
+  signed token in it (``:`` is the separator of django.core.signing);
+* a query string with a parameter that is not a known filter for the path
+  (``PAGE_CACHE_QUERY_PARAMETERS``);
+* responses that are not 200 (404s are not cached: their URLs are chosen by whoever sends
+  them, so caching them lets anyone fill the cache; a 404 is a cheap render anyway), are
+  streamed, set a cookie, vary on a request header, used the CSRF token, are a preview, or
+  carry their own ``Cache-Control`` with private, no-cache or no-store.
+
+CSRF tokens: a page that renders ``{% csrf_token %}`` sets the CSRF cookie and
+``Vary: Cookie``, so it is never stored and nobody else gets its token. Forms on cached
+pages (the footer sign-up) carry no token; the view they post to shows the form again
+with the reader's own token.
+
+CSP nonces: the nonce is per response. A page stored with a nonce is stored *cut at every
+place the nonce appeared* (body and headers); each reader gets the pieces joined with a
+fresh nonce, so the ``Content-Security-Policy`` header and the HTML always agree and no
+two readers share a nonce. Shared caches (a CDN) cannot do this, so such pages are marked
+``private`` for them. The cut is exact: a nonce is 128 random bits, found only where the
+template put it.
+
+Headers: cacheable pages get ``Cache-Control: public, max-age=..., stale-while-revalidate=...``
+(``private`` if they carry a nonce) and an ``ETag`` (a hash of the stored page; weak when the
+nonce is rewritten, since the bytes then differ per response). ``If-None-Match`` is answered
+with 304 from the cache, without the CSP header (a 304's headers replace the stored ones in
+the browser, whose stored page has its own nonce). No ``Last-Modified``: its one-second
+resolution cannot tell apart two versions stored in the same second. ``X-Cache`` says
+``hit``, ``miss`` (rendered and stored) or ``bypass`` (not cacheable).
+"""
+
+import hashlib
+import logging
+import secrets
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csp import get_nonce
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.csp import generate_nonce
+from django.utils.http import split_header_value
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+ENTRY_KEY_PREFIX = "pagecache:page:"
+SAFE_METHODS = ("GET", "HEAD")
+# Headers not stored with a page: worked out again for each response.
+UNSTORED_HEADERS = {"content-length", "date", "x-cache"}
+# Fields Wagtail saves on a page for drafts, locks and comments: nothing readers see.
+DRAFT_ONLY_FIELDS = {
+    "latest_revision",
+    "latest_revision_created_at",
+    "draft_title",
+    "has_unpublished_changes",
+    "wagtail_admin_comments",
+    "locked",
+    "locked_at",
+    "locked_by",
+}
+
+DEFAULTS = {
+    "PAGE_CACHE_ENABLED": True,
+    "PAGE_CACHE_SECONDS": 300,
+    "PAGE_CACHE_MAX_AGE": 60,
+    "PAGE_CACHE_STALE_WHILE_REVALIDATE": 60,
+    "PAGE_CACHE_EXCLUDED_PATHS": ["/admin/"],
+    "PAGE_CACHE_QUERY_PARAMETERS": {"/": ["page"]},
+    "PAGE_CACHE_MAX_QUERY_LENGTH": 200,
+    "PAGE_CACHE_BYPASS_COOKIES": ["messages"],
+    "PAGE_CACHE_INVALIDATED_BY": [],
+}
+
+
+def _setting(name):
+    return getattr(settings, name, DEFAULTS[name])
+
+
+# ---- invalidation -------------------------------------------------------------------------
+
+
+def invalidate_pages(*, using=None):
+    """Make every cached page stale: now, and again when the current transaction commits.
+
+    Signals call this for page and model changes. Call it yourself after changes that send
+    no signal: ``QuerySet.update()``, ``bulk_create()``, raw SQL.
+    """
+    _new_generation()
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and not any(
+        func is _new_generation for _, func, _ in connection.run_on_commit
+    ):
+        transaction.on_commit(_new_generation, using=using, robust=True)
+
+
+def _new_generation():
+    try:
+        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:
+        # Publishing or booking must not fail because the cache is down; cached pages then
+        # live at most PAGE_CACHE_SECONDS.
+        logger.exception("Could not invalidate the page cache")
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def _on_page_change(sender, instance=None, **kwargs):
+    invalidate_pages(using=kwargs.get("using"))
+
+
+def _on_page_saved(sender, instance, update_fields=None, using=None, **kwargs):
+    # Publishing is covered by page_published; this catches live pages saved by code
+    # (add_child of a live page, imports), but not drafts, locks or comments.
+    if not instance.live:
+        return
+    if update_fields is not None and set(update_fields) <= DRAFT_ONLY_FIELDS:
+        return
+    invalidate_pages(using=using)
+
+
+def _on_model_change(sender, using=None, **kwargs):
+    invalidate_pages(using=using)
+
+
+def _on_m2m_change(sender, action, using=None, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        invalidate_pages(using=using)
+
+
+def invalidating_models():
+    """The models of ``PAGE_CACHE_INVALIDATED_BY`` that exist; others are skipped."""
+    models = []
+    for label in _setting("PAGE_CACHE_INVALIDATED_BY"):
+        try:
+            models.append(apps.get_model(label))
+        except (LookupError, ValueError):
+            logger.debug("PAGE_CACHE_INVALIDATED_BY: no model %s, skipped", label)
+    return models
+
+
+def connect_signals():
+    """Connect every invalidation path. Called once from LscpSiteConfig.ready()."""
+    from wagtail.models import Page
+    from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
+
+    uid = "lscp_site.pagecache"
+    page_published.connect(_on_page_change, dispatch_uid=f"{uid}.published")
+    page_unpublished.connect(_on_page_change, dispatch_uid=f"{uid}.unpublished")
+    pre_page_move.connect(_on_page_change, dispatch_uid=f"{uid}.pre_move")
+    post_page_move.connect(_on_page_change, dispatch_uid=f"{uid}.post_move")
+    for model in apps.get_models():
+        if issubclass(model, Page):
+            post_save.connect(_on_page_saved, sender=model, dispatch_uid=f"{uid}.save")
+            post_delete.connect(_on_page_change, sender=model, dispatch_uid=f"{uid}.delete")
+    for model in invalidating_models():
+        if issubclass(model, Page):
+            continue  # pages are covered above, without invalidating on draft saves
+        post_save.connect(_on_model_change, sender=model, dispatch_uid=f"{uid}.model_save")
+        post_delete.connect(_on_model_change, sender=model, dispatch_uid=f"{uid}.model_delete")
+        for field in model._meta.many_to_many:
+            through = getattr(field.remote_field, "through", None)
+            if through is not None:
+                m2m_changed.connect(_on_m2m_change, sender=through, dispatch_uid=f"{uid}.m2m")
+
+
+# ---- which requests and responses are cacheable ---------------------------------------------
+
+
+def _personal_request(request):
+    """True when the request carries something that makes the page one reader's own."""
+    cookies = {settings.SESSION_COOKIE_NAME, *_setting("PAGE_CACHE_BYPASS_COOKIES")}
+    if any(name in request.COOKIES for name in cookies):
+        return True
+    if "HTTP_AUTHORIZATION" in request.META:
+        return True
+    path = request.path
+    if ":" in path:  # a signed token from django.core.signing
+        return True
+    return any(path.startswith(prefix) for prefix in _setting("PAGE_CACHE_EXCLUDED_PATHS"))
+
+
+def _normalised_query(request):
+    """The query string as part of a cache key, or None when it is not a known filter."""
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return ""
+    if len(raw) > _setting("PAGE_CACHE_MAX_QUERY_LENGTH"):
+        return None
+    allowed = set()
+    for prefix, names in _setting("PAGE_CACHE_QUERY_PARAMETERS").items():
+        if request.path.startswith(prefix):
+            allowed.update(names)
+    pairs = []
+    for name, values in request.GET.lists():
+        if name not in allowed:
+            return None
+        pairs.extend((name, value) for value in values)
+    pairs.sort(key=lambda pair: pair[0])  # stable: repeated names keep their order
+    return urlencode(pairs)
+
+
+def cache_key(request):
+    """The key a request's page is cached under, or None if the request bypasses the cache."""
+    if request.method not in SAFE_METHODS or _personal_request(request):
+        return None
+    query = _normalised_query(request)
+    if query is None:
+        return None
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return ENTRY_KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()
+
+
+def _forbids_caching(response):
+    cache_control = response.get("Cache-Control", "").lower()
+    return any(word in cache_control for word in ("private", "no-store", "no-cache"))
+
+
+def _personal_response(request, response):
+    # Setting a cookie (a session, the CSRF cookie) or asking for the CSRF token.
+    return bool(response.cookies) or "CSRF_COOKIE_NEEDS_UPDATE" in request.META
+
+
+def _varies_on_more_than_cookie(response):
+    """True if the response depends on a request header other than Cookie.
+
+    ``Vary: Cookie`` comes from the session middleware whenever a template looks at
+    ``request.user`` (the Wagtail user bar does): for a request without a session cookie
+    that is the anonymous page every such reader gets, so it may be stored. The header is
+    kept, so a browser does not show the stored anonymous copy to a reader who signs in.
+    """
+    varies = {value.lower() for value in split_header_value(response.get("Vary", ""))}
+    return bool(varies - {"cookie"})
+
+
+def _storable(request, response):
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not _personal_response(request, response)
+        and not _varies_on_more_than_cookie(response)
+        and not getattr(request, "is_preview", False)
+        and not _forbids_caching(response)
+    )
+
+
+# ---- stored pages -------------------------------------------------------------------------
+
+
+class CachedPage:
+    """A response as stored: body and header values cut where the CSP nonce appeared."""
+
+    __slots__ = ("generation", "day", "headers", "body", "etag")
+
+    def __init__(self, *, generation, day, headers, body, etag):
+        self.generation = generation
+        self.day = day
+        self.headers = headers  # [(name, [piece, ...]), ...]
+        self.body = body  # [piece, ...] (bytes)
+        self.etag = etag
+
+    def __getstate__(self):
+        return (self.generation, self.day, self.headers, self.body, self.etag)
+
+    def __setstate__(self, state):
+        self.generation, self.day, self.headers, self.body, self.etag = state
+
+    @property
+    def has_nonce(self):
+        return len(self.body) > 1 or any(len(pieces) > 1 for _, pieces in self.headers)
+
+    def is_current(self, *, generation, day):
+        return self.generation == generation and self.day == day
+
+    def response(self):
+        """A new response for one reader, with a nonce of its own."""
+        nonce = generate_nonce() if self.has_nonce else ""
+        body = nonce.encode().join(self.body)
+        response = HttpResponse(body)
+        for name, pieces in self.headers:
+            response[name] = nonce.join(pieces)
+        response["Content-Length"] = str(len(body))
+        return response
+
+
+def store(response, *, nonce, generation, day):
+    """Give a cacheable response its caching headers and return it as a CachedPage.
+
+    ``nonce`` is the response's CSP nonce if it carries one, else "".
+    """
+    body = response.content.split(nonce.encode()) if nonce else [response.content]
+    if not response.has_header("Cache-Control"):
+        # A page carrying a nonce must not be shared by a CDN: every reader needs their own.
+        patch_cache_control(
+            response,
+            **{"private" if nonce else "public": True},
+            max_age=_setting("PAGE_CACHE_MAX_AGE"),
+            stale_while_revalidate=_setting("PAGE_CACHE_STALE_WHILE_REVALIDATE"),
+        )
+    if not response.has_header("ETag"):
+        digest = hashlib.blake2b(b"\0nonce\0".join(body), digest_size=16).hexdigest()
+        # Weak when the nonce is rewritten: the bytes then differ from one reader to the next.
+        response["ETag"] = f'W/"{digest}"' if nonce else f'"{digest}"'
+    headers = [
+        (name, value.split(nonce) if nonce else [value])
+        for name, value in response.items()
+        if name.lower() not in UNSTORED_HEADERS
+    ]
+    return CachedPage(
+        generation=generation, day=day, headers=headers, body=body, etag=response["ETag"]
+    )
+
+
+def _response_nonce(request, response):
+    """The CSP nonce of this response if it appears in its body or headers, else ""."""
+    nonce = get_nonce(request)
+    if not nonce:  # never generated: nothing on the page used it
+        return ""
+    nonce = str(nonce)
+    if nonce.encode() in response.content or any(nonce in v for _, v in response.items()):
+        return nonce
+    return ""
+
+
+# ---- the middleware -----------------------------------------------------------------------
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GETs from the shared cache. Place it just after WhiteNoise, above the
+    session, CSRF and CSP middleware: a hit then skips them all, and a miss is stored with
+    the headers they added."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _setting("PAGE_CACHE_ENABLED"):
+            return self.get_response(request)
+        key = cache_key(request)
+        if key is None:
+            return self._bypass(request, self.get_response(request))
+
+        day = timezone.localdate().isoformat()
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY) or current_generation()
+        except Exception:
+            logger.exception("Page cache unavailable: serving without it")
+            return self._bypass(request, self.get_response(request))
+        stored = found.get(key)
+        if isinstance(stored, CachedPage) and stored.is_current(generation=generation, day=day):
+            response = get_conditional_response(
+                request, etag=stored.etag, response=stored.response()
+            )
+            response["X-Cache"] = "hit"
+            return response
+
+        response = self.get_response(request)
+        if not _storable(request, response):
+            return self._bypass(request, response)
+        page = store(
+            response, nonce=_response_nonce(request, response), generation=generation, day=day
+        )
+        try:
+            cache.set(key, page, timeout=_setting("PAGE_CACHE_SECONDS"))
+        except Exception:
+            logger.exception("Could not store a page in the page cache")
+        response = get_conditional_response(request, etag=page.etag, response=response)
+        response["X-Cache"] = "miss"
+        return response
+
+    def _bypass(self, request, response):
+        """A response neither served from nor stored in the cache. A personal one (a signed-in
+        reader, a form with a CSRF token, a signed link) is marked for no cache to keep."""
+        personal = _personal_request(request) or _personal_response(request, response)
+        if personal and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        response["X-Cache"] = "bypass"
+        return response

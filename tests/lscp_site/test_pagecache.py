@@ -1,0 +1,748 @@
+"""The anonymous page cache: what it serves, what invalidates it, what bypasses it, and that
+no reader ever gets another reader's session, CSRF token or CSP nonce.
+
+Everything goes through the real middleware stack with Django's test client. The probe
+views below stand in for kinds of response the site's own pages may produce (a page with a
+nonce, a form with a CSRF token, a cookie) so each rule is proved on its own.
+"""
+
+import datetime
+import io
+import re
+
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.http import HttpResponse, StreamingHttpResponse
+from django.template import engines
+from django.test import Client
+from django.urls import include, path
+from django.views.decorators.cache import cache_control
+
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.images.models import Image
+from wagtail.models import PageViewRestriction, Site
+
+import pytest
+import time_machine
+from PIL import Image as PillowImage
+
+from lscp_site import pagecache
+from lscp_site.models import ContentPage, SiteSettings
+
+NONCE_TEMPLATE = (
+    '<!DOCTYPE html><title>Nonce</title><script nonce="{{ csp_nonce }}">'
+    "document.documentElement.dataset.ran = 'yes';</script><p>nonce {{ csp_nonce }}</p>"
+)
+CSRF_TEMPLATE = '<form method="post">{% csrf_token %}<button>Go</button></form>'
+
+
+def _render(request, source):
+    return HttpResponse(engines["django"].from_string(source).render(request=request))
+
+
+def nonce_view(request):
+    return _render(request, NONCE_TEMPLATE)
+
+
+def csrf_view(request):
+    return _render(request, CSRF_TEMPLATE)
+
+
+def plain_view(request, **kwargs):
+    return HttpResponse("<p>plain</p>")
+
+
+def session_view(request):
+    request.session["seen"] = True
+    return HttpResponse("<p>remembered</p>")
+
+
+def cookie_view(request):
+    response = HttpResponse("<p>cookie</p>")
+    response.set_cookie("preference", "large-text")
+    return response
+
+
+def streaming_view(request):
+    return StreamingHttpResponse(iter([b"<p>", b"streamed", b"</p>"]))
+
+
+def language_view(request):
+    response = HttpResponse("<p>language</p>")
+    response["Vary"] = "Accept-Language"
+    return response
+
+
+@cache_control(private=True)
+def private_view(request):
+    return HttpResponse("<p>private</p>")
+
+
+# Probe views first, then the whole site: pytest.mark.urls points at this module.
+urlpatterns = [
+    path("probe/nonce/", nonce_view),
+    path("probe/csrf/", csrf_view),
+    path("probe/plain/", plain_view),
+    path("probe/session/", session_view),
+    path("probe/cookie/", cookie_view),
+    path("probe/streaming/", streaming_view),
+    path("probe/language/", language_view),
+    path("probe/private/", private_view),
+    path("probe/signed/<str:token>/", plain_view),
+    path("subscribe/probe/", plain_view),
+    path("training/bookings/probe/", plain_view),
+    path("", include("lscp_site.urls")),
+]
+probes = pytest.mark.urls(__name__)
+
+NONCE_IN_HEADER = re.compile(r"'nonce-([^']+)'")
+NONCE_IN_BODY = re.compile(r'nonce="([^"]+)"')
+
+
+@pytest.fixture
+def site(home_page):
+    """The demo pages, with the site settings row already made (creating it is a change)."""
+    SiteSettings.load()
+    return home_page
+
+
+@pytest.fixture
+def privacy(site):
+    return ContentPage.objects.get(slug="privacy")
+
+
+def cached(client, url, **kwargs):
+    """Request a page until it comes from the cache; return that response."""
+    first = client.get(url, **kwargs)
+    assert first["X-Cache"] == "miss", f"{url} was not stored: X-Cache {first['X-Cache']}"
+    second = client.get(url, **kwargs)
+    assert second["X-Cache"] == "hit"
+    return second
+
+
+def _png(name):
+    buffer = io.BytesIO()
+    PillowImage.new("RGB", (4, 3), "white").save(buffer, "PNG")
+    return ImageFile(buffer, name=name)
+
+
+def publish(page, **changes):
+    for field, value in changes.items():
+        setattr(page, field, value)
+    page.save_revision().publish()
+
+
+# ---- serving ------------------------------------------------------------------------------
+
+
+def test_an_anonymous_page_is_stored_then_served_from_the_cache(client, privacy):
+    first = client.get("/privacy/")
+    second = client.get("/privacy/")
+
+    assert first["X-Cache"] == "miss"
+    assert second["X-Cache"] == "hit"
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert int(second["Content-Length"]) == len(first.content)
+
+
+def test_a_cached_page_takes_no_database_queries(client, privacy, django_assert_num_queries):
+    client.get("/privacy/")
+
+    with django_assert_num_queries(0):
+        response = client.get("/privacy/")
+
+    assert response["X-Cache"] == "hit"
+    assert b"Privacy notice" in response.content
+
+
+def test_a_cached_page_keeps_the_security_headers(client, privacy):
+    first = client.get("/privacy/")
+    hit = client.get("/privacy/")
+
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    ):
+        assert hit[header] == first[header]
+
+
+def test_head_is_answered_from_the_page_stored_by_get(client, privacy):
+    client.get("/privacy/")
+
+    response = client.head("/privacy/")
+
+    assert response["X-Cache"] == "hit"
+    assert response.status_code == 200
+
+
+def test_each_host_and_scheme_has_its_own_copy(client, privacy):
+    cached(client, "/privacy/")
+
+    assert client.get("/privacy/", HTTP_HOST="other.example")["X-Cache"] == "miss"
+    assert client.get("/privacy/", secure=True)["X-Cache"] == "miss"
+
+
+def test_known_filters_are_cached_whatever_their_order(client, site, settings):
+    settings.PAGE_CACHE_QUERY_PARAMETERS = {"/": ["page"], "/search/": ["q"]}
+
+    assert client.get("/search/?q=privacy&page=1")["X-Cache"] == "miss"
+    response = client.get("/search/?page=1&q=privacy")
+
+    assert response["X-Cache"] == "hit"
+    assert b"Privacy notice" in response.content
+    assert client.get("/search/?q=accessibility&page=1")["X-Cache"] == "miss"
+
+
+def test_the_page_cache_can_be_switched_off(client, privacy, settings):
+    settings.PAGE_CACHE_ENABLED = False
+
+    client.get("/privacy/")
+    response = client.get("/privacy/")
+
+    assert "X-Cache" not in response
+    assert "Cache-Control" not in response
+
+
+# ---- headers for browsers and a CDN, and 304s ------------------------------------------------
+
+
+def test_a_cached_page_tells_browsers_and_a_cdn_how_long_to_keep_it(client, privacy, settings):
+    settings.PAGE_CACHE_MAX_AGE = 60
+    settings.PAGE_CACHE_STALE_WHILE_REVALIDATE = 30
+
+    miss = client.get("/privacy/")
+    hit = client.get("/privacy/")
+
+    for response in (miss, hit):
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert directives == {"public", "max-age=60", "stale-while-revalidate=30"}
+        assert re.fullmatch(r'"[0-9a-f]{32}"', response["ETag"])
+    assert hit["ETag"] == miss["ETag"]
+    assert "Last-Modified" not in hit
+
+
+def test_revalidating_with_the_etag_gets_304_without_a_body(client, privacy):
+    etag = client.get("/privacy/")["ETag"]
+
+    response = client.get("/privacy/", HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert response["X-Cache"] == "hit"
+    assert "public" in response["Cache-Control"]
+    # A 304's headers replace the browser's stored ones: it must not bring a policy whose
+    # nonce differs from the stored page's.
+    assert "Content-Security-Policy" not in response
+
+
+def test_revalidating_straight_after_a_miss_also_gets_304(client, privacy):
+    etag = client.get("/privacy/")["ETag"]
+    cache.clear()
+
+    response = client.get("/privacy/", HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert response["X-Cache"] == "miss"
+
+
+def test_revalidating_after_a_change_gets_the_new_page(client, privacy):
+    etag = client.get("/privacy/")["ETag"]
+    publish(privacy, title="Privacy notice (updated)")
+
+    response = client.get("/privacy/", HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert b"Privacy notice (updated)" in response.content
+
+
+def test_a_stale_etag_gets_the_full_page(client, privacy):
+    client.get("/privacy/")
+
+    response = client.get("/privacy/", HTTP_IF_NONE_MATCH='"0000"')
+
+    assert response.status_code == 200
+    assert response["X-Cache"] == "hit"
+
+
+# ---- invalidation: pages ------------------------------------------------------------------
+
+
+def test_publishing_a_page_shows_the_new_version_at_once(client, privacy):
+    cached(client, "/privacy/")
+
+    publish(privacy, title="How we use your details")
+    response = client.get("/privacy/")
+
+    assert response["X-Cache"] == "miss"
+    assert b"How we use your details" in response.content
+
+
+def test_publishing_a_page_refreshes_every_cached_page(client, site, privacy):
+    cached(client, "/accessibility/")
+    cached(client, "/")
+
+    publish(privacy, title="How we use your details")
+
+    assert client.get("/accessibility/")["X-Cache"] == "miss"
+    assert client.get("/")["X-Cache"] == "miss"
+
+
+def test_a_new_page_published_under_home_is_served_at_once(client, site):
+    assert client.get("/guidance/").status_code == 404
+    page = ContentPage(title="Guidance for schools", slug="guidance", body="<p>Guidance</p>")
+    site.add_child(instance=page)
+
+    publish(page)
+
+    response = client.get("/guidance/")
+    assert response.status_code == 200
+    assert b"Guidance for schools" in response.content
+
+
+def test_saving_a_draft_does_not_change_the_cached_page(client, privacy):
+    cached(client, "/privacy/")
+
+    privacy.title = "Draft title nobody should see yet"
+    privacy.save_revision()
+    response = client.get("/privacy/")
+
+    assert response["X-Cache"] == "hit"
+    assert b"Draft title nobody should see yet" not in response.content
+
+
+def test_unpublishing_a_page_removes_it_at_once(client, privacy):
+    cached(client, "/privacy/")
+
+    privacy.unpublish()
+
+    assert client.get("/privacy/").status_code == 404
+
+
+def test_deleting_a_page_removes_it_at_once(client, privacy):
+    cached(client, "/privacy/")
+
+    privacy.delete()
+
+    assert client.get("/privacy/").status_code == 404
+
+
+def test_moving_a_page_changes_its_address_at_once(client, site, privacy):
+    page = ContentPage.objects.get(slug="staying-safe-online")
+    cached(client, "/staying-safe-online/")
+
+    page.move(privacy, pos="last-child")
+
+    old = client.get("/staying-safe-online/")
+    assert old.status_code == 301  # Wagtail's automatic redirect, not the cached page
+    assert old["Location"] == "/privacy/staying-safe-online/"
+    assert client.get("/privacy/staying-safe-online/").status_code == 200
+
+
+def test_a_live_page_saved_by_code_is_served_at_once(client, privacy):
+    cached(client, "/privacy/")
+
+    privacy.title = "Changed by an import"
+    privacy.save()
+
+    assert b"Changed by an import" in client.get("/privacy/").content
+
+
+def test_making_a_page_private_stops_serving_the_cached_copy(client, privacy):
+    cached(client, "/privacy/")
+
+    PageViewRestriction.objects.create(
+        page=privacy, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    response = client.get("/privacy/")
+
+    assert response["X-Cache"] == "bypass"
+    assert b"password" in response.content.lower()
+    assert b"Who we are" not in response.content
+
+
+# ---- invalidation: settings, snippets and other models ---------------------------------------
+
+
+def test_changing_the_site_settings_shows_at_once(client, privacy):
+    cached(client, "/privacy/")
+
+    settings_row = SiteSettings.load()
+    settings_row.contact_email = "safeguarding.team@leeds.gov.uk"
+    settings_row.save()
+
+    assert b"safeguarding.team@leeds.gov.uk" in client.get("/privacy/").content
+
+
+def test_changing_the_site_shows_at_once(client, site, privacy):
+    cached(client, "/privacy/")
+
+    Site.objects.filter(is_default_site=True).get().delete()
+
+    # With no site the page cannot be routed any more: a cached copy would still show it.
+    assert client.get("/privacy/").status_code == 404
+
+
+def test_a_change_saved_without_signals_shows_after_invalidate_pages(client, privacy):
+    cached(client, "/privacy/")
+    ContentPage.objects.filter(pk=privacy.pk).update(title="Updated in bulk")
+
+    assert client.get("/privacy/")["X-Cache"] == "hit"  # update() sends no signal...
+    pagecache.invalidate_pages()  # ...so the code that calls it says so.
+
+    assert b"Updated in bulk" in client.get("/privacy/").content
+
+
+def test_uploading_or_changing_an_image_refreshes_cached_pages(client, privacy):
+    cached(client, "/privacy/")
+    image = Image.objects.create(title="Safer sleep poster", file=_png("poster.png"))
+
+    assert client.get("/privacy/")["X-Cache"] == "miss"
+    assert client.get("/privacy/")["X-Cache"] == "hit"
+
+    image.title = "Safer sleep poster (2025)"
+    image.save()
+
+    assert client.get("/privacy/")["X-Cache"] == "miss"
+
+
+def test_adding_or_removing_a_redirect_refreshes_cached_pages(client, site, privacy):
+    cached(client, "/privacy/")
+    redirect = Redirect.objects.create(old_path="/old-privacy", redirect_page=privacy)
+
+    assert client.get("/privacy/")["X-Cache"] == "miss"
+    assert client.get("/privacy/")["X-Cache"] == "hit"
+
+    redirect.delete()
+
+    assert client.get("/privacy/")["X-Cache"] == "miss"
+
+
+def test_a_missing_model_in_the_setting_is_skipped(settings):
+    settings.PAGE_CACHE_INVALIDATED_BY = ["lscp_site.SiteSettings", "nowhere.Nothing", "bad"]
+
+    assert pagecache.invalidating_models() == [SiteSettings]
+
+
+def test_unrelated_changes_leave_the_cache_alone(client, privacy):
+    cached(client, "/privacy/")
+
+    Group.objects.create(name="Training administrators")
+
+    assert client.get("/privacy/")["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_page_cached_before_the_change_commits_is_dropped_at_commit(client):
+    from lscp_site.demo import load_content_pages, load_home_page
+
+    load_content_pages(load_home_page())
+    SiteSettings.load()
+    privacy = ContentPage.objects.get(slug="privacy")
+
+    with transaction.atomic():
+        publish(privacy, title="Privacy notice, revised")
+        # Another reader could render and store here, while the change is not committed
+        # (readers on other connections would still see the old page).
+        cached(client, "/privacy/")
+
+    assert client.get("/privacy/")["X-Cache"] == "miss"
+
+
+def test_a_lost_generation_never_revives_old_pages(client, privacy):
+    cached(client, "/privacy/")
+
+    cache.delete(pagecache.GENERATION_KEY)  # evicted from a full cache
+
+    assert client.get("/privacy/")["X-Cache"] == "miss"
+
+
+def test_pages_stored_yesterday_are_not_served_today(client, privacy):
+    with time_machine.travel(datetime.datetime(2025, 3, 18, 23, 58, tzinfo=datetime.UTC)):
+        cached(client, "/privacy/")
+    with time_machine.travel(datetime.datetime(2025, 3, 19, 0, 1, tzinfo=datetime.UTC)):
+        assert client.get("/privacy/")["X-Cache"] == "miss"
+
+
+def test_publishing_still_works_when_the_cache_is_down(client, privacy, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "set", broken)
+
+    publish(privacy, title="Published while the cache was down")
+
+    assert ContentPage.objects.get(pk=privacy.pk).title == "Published while the cache was down"
+    assert "Could not invalidate the page cache" in caplog.text
+
+
+def test_pages_are_served_when_the_cache_is_down(client, privacy, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", broken)
+
+    response = client.get("/privacy/")
+
+    assert response.status_code == 200
+    assert response["X-Cache"] == "bypass"
+
+
+# ---- bypass: requests ---------------------------------------------------------------------
+
+
+def test_a_signed_in_editor_never_gets_the_cached_page(client, admin_client, privacy):
+    cached(Client(), "/privacy/")
+
+    response = admin_client.get("/privacy/")
+
+    assert response["X-Cache"] == "bypass"
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    assert b"wagtail-userbar" in response.content.lower()
+
+
+def test_a_signed_in_editor_sees_a_publish_at_once(admin_client, privacy):
+    admin_client.get("/privacy/")
+    publish(privacy, title="Edited by the editor")
+
+    assert b"Edited by the editor" in admin_client.get("/privacy/").content
+
+
+def test_an_editors_page_is_never_stored_for_readers(admin_client, privacy):
+    admin_client.get("/privacy/")
+    admin_client.get("/privacy/")
+
+    response = Client().get("/privacy/")
+
+    assert response["X-Cache"] == "miss"
+    assert b"wagtail-userbar" not in response.content.lower()
+
+
+def test_a_request_with_any_session_cookie_bypasses(privacy, settings):
+    reader = Client()
+    reader.cookies[settings.SESSION_COOKIE_NAME] = "made-up"
+    cached(Client(), "/privacy/")
+
+    assert reader.get("/privacy/")["X-Cache"] == "bypass"
+
+
+def test_a_request_with_a_flash_message_cookie_bypasses(privacy):
+    reader = Client()
+    reader.cookies["messages"] = "anything"
+    cached(Client(), "/privacy/")
+
+    assert reader.get("/privacy/")["X-Cache"] == "bypass"
+
+
+def test_a_request_with_http_authorisation_bypasses(client, privacy):
+    cached(Client(), "/privacy/")
+
+    assert client.get("/privacy/", HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")["X-Cache"] == "bypass"
+
+
+def test_a_form_post_bypasses_and_is_not_stored(client, privacy):
+    response = client.post("/privacy/", {"email": "someone@example.org"})
+
+    assert response["X-Cache"] == "bypass"
+    assert client.get("/privacy/")["X-Cache"] == "miss"
+
+
+def test_an_unknown_query_parameter_bypasses(client, privacy):
+    cached(client, "/privacy/")
+
+    response = client.get("/privacy/?utm_source=email")
+
+    assert response["X-Cache"] == "bypass"
+    assert "Cache-Control" not in response  # nothing personal: left to the view
+
+
+def test_a_filter_of_another_section_bypasses(client, privacy, settings):
+    settings.PAGE_CACHE_QUERY_PARAMETERS = {"/": ["page"], "/search/": ["q"]}
+
+    assert client.get("/privacy/?q=anything")["X-Cache"] == "bypass"
+    assert client.get("/privacy/?page=2")["X-Cache"] == "miss"
+
+
+def test_a_very_long_query_string_bypasses(client, site, settings):
+    settings.PAGE_CACHE_MAX_QUERY_LENGTH = 50
+
+    assert client.get("/search/?q=" + "a" * 60)["X-Cache"] == "bypass"
+
+
+def test_the_admin_bypasses(client, admin_user):
+    response = client.get("/admin/login/")
+
+    assert response["X-Cache"] == "bypass"
+
+
+@probes
+@pytest.mark.parametrize("url", ["/subscribe/probe/", "/training/bookings/probe/"])
+def test_sign_up_and_booking_addresses_bypass(client, site, url):
+    client.get(url)
+    response = client.get(url)
+
+    assert response["X-Cache"] == "bypass"
+    assert "no-store" in response["Cache-Control"]
+
+
+@probes
+def test_an_address_with_a_signed_token_bypasses(client, site):
+    url = "/probe/signed/eyJlbWFpbCI6ImFAYi5jIn0:1tOAbc:Xyz123/"
+    client.get(url)
+    response = client.get(url)
+
+    assert response["X-Cache"] == "bypass"
+    assert "no-store" in response["Cache-Control"]
+
+
+# ---- bypass: responses --------------------------------------------------------------------
+
+
+def test_a_missing_page_is_not_cached(client, site):
+    client.get("/no-such-page/")
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["X-Cache"] == "bypass"
+
+
+@probes
+def test_a_streamed_response_is_not_cached(client, site):
+    client.get("/probe/streaming/")
+    response = client.get("/probe/streaming/")
+
+    assert response["X-Cache"] == "bypass"
+    assert b"".join(response.streaming_content) == b"<p>streamed</p>"
+
+
+@probes
+def test_a_response_that_varies_on_language_is_not_cached(client, site):
+    client.get("/probe/language/")
+
+    assert client.get("/probe/language/")["X-Cache"] == "bypass"
+
+
+@probes
+def test_a_response_marked_private_by_its_view_is_not_cached(client, site):
+    client.get("/probe/private/")
+    response = client.get("/probe/private/")
+
+    assert response["X-Cache"] == "bypass"
+    assert response["Cache-Control"] == "private"
+
+
+@probes
+def test_a_plain_view_is_cached_like_a_page(client, site):
+    assert cached(client, "/probe/plain/").content == b"<p>plain</p>"
+
+
+# ---- no leaks: cookies, sessions, CSRF tokens, nonces ----------------------------------------
+
+
+@probes
+def test_a_response_that_sets_a_cookie_is_never_stored(site):
+    first = Client().get("/probe/cookie/")
+    second = Client().get("/probe/cookie/")
+
+    assert first["X-Cache"] == second["X-Cache"] == "bypass"
+    assert "preference" in second.cookies  # set by the view itself, not replayed
+    assert "no-store" in second["Cache-Control"]
+
+
+@probes
+def test_a_session_started_by_a_page_is_never_given_to_another_reader(site, settings):
+    first = Client().get("/probe/session/")
+    second = Client().get("/probe/session/")
+    name = settings.SESSION_COOKIE_NAME
+
+    assert first["X-Cache"] == second["X-Cache"] == "bypass"
+    assert first.cookies[name].value != second.cookies[name].value
+
+
+def test_a_cached_page_never_sets_a_cookie(client, privacy):
+    hit = cached(client, "/privacy/")
+
+    assert not hit.cookies
+    assert "Set-Cookie" not in hit
+
+
+@probes
+def test_a_page_with_a_csrf_token_is_never_stored_or_shared(site, settings):
+    first = Client().get("/probe/csrf/")
+    second = Client().get("/probe/csrf/")
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+    name = settings.CSRF_COOKIE_NAME
+
+    assert first["X-Cache"] == second["X-Cache"] == "bypass"
+    assert first.cookies[name].value != second.cookies[name].value
+    assert token.search(first.content)[1] != token.search(second.content)[1]
+    assert "no-store" in second["Cache-Control"]
+
+
+@probes
+def test_a_reader_that_already_has_a_csrf_cookie_still_gets_the_cached_page(client, site):
+    cached(Client(), "/probe/plain/")
+    client.get("/probe/csrf/")  # now holds a CSRF cookie
+
+    assert client.get("/probe/plain/")["X-Cache"] == "hit"
+
+
+def _nonces(response):
+    header = NONCE_IN_HEADER.findall(response["Content-Security-Policy"])
+    body = NONCE_IN_BODY.findall(response.content.decode())
+    return header, body
+
+
+@probes
+def test_each_reader_of_a_cached_page_gets_their_own_nonce(site):
+    responses = [Client().get("/probe/nonce/") for _ in range(3)]
+
+    assert [r["X-Cache"] for r in responses] == ["miss", "hit", "hit"]
+    seen = set()
+    for response in responses:
+        header, body = _nonces(response)
+        assert len(header) >= 1 and len(body) == 1
+        # The policy and the page agree, or the browser would block the script.
+        assert set(header) == set(body)
+        assert f"nonce {body[0]}".encode() in response.content
+        seen.add(body[0])
+    assert len(seen) == 3
+
+
+@probes
+def test_a_page_with_a_nonce_is_kept_from_shared_caches(site):
+    miss = Client().get("/probe/nonce/")
+    hit = Client().get("/probe/nonce/")
+
+    for response in (miss, hit):
+        assert "private" in response["Cache-Control"]
+        assert "public" not in response["Cache-Control"]
+        assert response["ETag"].startswith('W/"')  # the bytes differ per reader
+    assert hit["ETag"] == miss["ETag"]
+
+
+@probes
+def test_revalidating_a_page_with_a_nonce_keeps_the_browsers_own_policy(site):
+    reader = Client()
+    etag = reader.get("/probe/nonce/")["ETag"]
+
+    response = reader.get("/probe/nonce/", HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert "Content-Security-Policy" not in response
+
+
+def test_a_page_without_a_nonce_is_stored_whole(client, privacy):
+    client.get("/privacy/")
+    stored = cache.get(pagecache.cache_key(client.get("/privacy/").wsgi_request))
+
+    assert len(stored.body) == 1
+    assert not stored.has_nonce
