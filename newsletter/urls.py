@@ -1,3 +1,10 @@
-"""Routes of the newsletter app that are not Wagtail pages."""
+"""Routes of the newsletter app that are not Wagtail pages: the feeds."""
 
-urlpatterns = []
+from django.urls import path
+
+from newsletter.feeds import AtomIssuesFeed, IssuesFeed
+
+urlpatterns = [
+    path("newsletter/feed/", IssuesFeed(), name="newsletter_feed"),
+    path("newsletter/feed/atom/", AtomIssuesFeed(), name="newsletter_feed_atom"),
+]

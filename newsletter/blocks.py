@@ -1,0 +1,349 @@
+"""The blocks an issue is written in.
+
+The body of an issue is an ``IssueBody`` stream of four kinds of block:
+
+``section``
+    heading, text (rich text), optional image with its alt text (or marked decorative),
+    and a list of calls to action, each linking a page or a web address.
+``diary``
+    "Dates for your diary": either automatic (events and training sessions from the issue
+    date for a number of weeks) or a hand-picked list of events.
+``training_spotlight``
+    chosen courses with their next sessions and the places left on each.
+``signup_prompt``
+    the "Register for your copy" box with the sign-up form.
+
+Each block's ``get_context`` gathers everything its template shows, so the web page and the
+email edition of an issue can render the same values with their own templates.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.images.blocks import ImageChooserBlock
+
+from newsletter import diary
+
+PREVIEW_TEMPLATE = "newsletter/block_preview.html"
+
+SECTION_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class CallToActionValue(blocks.StructValue):
+    """A call to action knows where it points, whether that is a page or a web address."""
+
+    @property
+    def href(self):
+        """The page's address on this site, or the web address."""
+        page = self.get("page")
+        if page is not None:
+            return page.url
+        return self.get("url") or ""
+
+    @property
+    def full_url(self):
+        """The absolute address, for the email edition and the feeds."""
+        from lscp_site.email import absolute_url
+
+        href = self.href
+        return absolute_url(href) if href else ""
+
+
+class CallToActionBlock(blocks.StructBlock):
+    link_text = blocks.CharBlock(
+        max_length=120,
+        help_text="What the reader will do, written to make sense on its own, for example "
+        "'Book your place on Working Together to Safeguard Children'.",
+    )
+    page = blocks.PageChooserBlock(
+        required=False,
+        help_text="A page on this site: a course, an event or any other page. Choose a page "
+        "or enter a web address, not both.",
+    )
+    url = blocks.URLBlock(
+        required=False,
+        label="Web address",
+        help_text="A page on another website, starting https://. Leave empty if you chose a "
+        "page above.",
+    )
+
+    class Meta:
+        icon = "link"
+        label = "Call to action"
+        value_class = CallToActionValue
+        template = "components/blocks/newsletter_call_to_action.html"
+        preview_template = PREVIEW_TEMPLATE
+        preview_value = {
+            "link_text": "Book your place on Working Together to Safeguard Children",
+            "url": "https://www.leeds.gov.uk/",
+        }
+        description = "A button-style link that tells practitioners what to do next."
+
+    def clean(self, value):
+        value = super().clean(value)
+        has_page = value.get("page") is not None
+        has_url = bool(value.get("url"))
+        if has_page and has_url:
+            message = "Choose a page or enter a web address, not both."
+            raise StructBlockValidationError(block_errors={"url": ValidationError(message)})
+        if not has_page and not has_url:
+            message = "Choose the page this links to, or enter a web address."
+            raise StructBlockValidationError(block_errors={"page": ValidationError(message)})
+        return value
+
+
+class SectionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(
+        max_length=200,
+        help_text="The section's heading. It also appears in the 'In this issue' contents "
+        "list at the top of the issue, linking down to this section.",
+    )
+    text = blocks.RichTextBlock(
+        required=False,
+        features=SECTION_TEXT_FEATURES,
+        help_text="The text of the section. Email addresses and links to other sites can be "
+        "added with the link button.",
+    )
+    image = ImageChooserBlock(
+        required=False,
+        help_text="An optional picture shown under the heading.",
+    )
+    image_alt = blocks.CharBlock(
+        required=False,
+        max_length=250,
+        label="Image description (alt text)",
+        help_text="Describe what the picture shows for people who cannot see it, for example "
+        "'Practitioners talking round a table at the focus group'. Required unless the "
+        "picture is decorative.",
+    )
+    image_decorative = blocks.BooleanBlock(
+        required=False,
+        label="The image is decorative",
+        help_text="Tick only if the picture adds nothing to the text (a pattern or a stock "
+        "photo), so screen readers skip it.",
+    )
+    calls_to_action = blocks.ListBlock(
+        CallToActionBlock(),
+        default=[],
+        label="Calls to action",
+        help_text="Optional links under the text, such as 'Book your place on ...'.",
+    )
+
+    class Meta:
+        icon = "doc-full"
+        label = "Section"
+        template = "components/blocks/newsletter_section.html"
+        preview_template = PREVIEW_TEMPLATE
+        preview_value = {
+            "heading": "LSCP safeguarding training is changing!",
+            "text": "<p>We’re delighted to announce the launch of our new approach to "
+            "training starting in April. Email us at "
+            '<a href="mailto:lscp.info@leeds.gov.uk">lscp.info@leeds.gov.uk</a>.</p>',
+            "calls_to_action": [
+                {
+                    "link_text": "Book your place on Child exploitation in Leeds",
+                    "url": "https://www.leeds.gov.uk/",
+                }
+            ],
+        }
+        description = (
+            "A story in the issue: a heading, its text, an optional picture and links such as "
+            "'Book your place on ...'. Each heading is listed under 'In this issue'."
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.get("text") and not value.get("calls_to_action"):
+            raise StructBlockValidationError(
+                block_errors={
+                    "text": ValidationError(
+                        "Write the text of this section, or add a call to action under it."
+                    )
+                }
+            )
+        if (
+            value.get("image") is not None
+            and not (value.get("image_alt") or "").strip()
+            and not value.get("image_decorative")
+        ):
+            raise StructBlockValidationError(
+                block_errors={
+                    "image_alt": ValidationError(
+                        "Describe the picture for people who cannot see it, or tick 'The "
+                        "image is decorative'."
+                    )
+                }
+            )
+        return value
+
+
+class DiaryMode:
+    AUTOMATIC = "automatic"
+    CHOSEN = "chosen"
+    CHOICES = [
+        (AUTOMATIC, "Automatic: events and training from the issue month onwards"),
+        (CHOSEN, "Hand-picked: only the events chosen below"),
+    ]
+
+
+def _issue_date(parent_context):
+    """The date the diary counts from: the issue's month (today in a block preview)."""
+    context = parent_context or {}
+    issue = context.get("issue") or context.get("page")
+    day = getattr(issue, "issue_date", None)
+    return day or timezone.localdate()
+
+
+class DiaryBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(
+        default="Dates for your diary",
+        max_length=120,
+        help_text="Shown as the heading of the list and in 'In this issue'.",
+    )
+    mode = blocks.ChoiceBlock(
+        choices=DiaryMode.CHOICES,
+        default=DiaryMode.AUTOMATIC,
+        widget=forms.RadioSelect,
+        label="Which dates",
+        help_text="Automatic lists every published event (and, if ticked below, training "
+        "session) from the first of the issue's month for the number of weeks you set. "
+        "Hand-picked lists only the events you choose.",
+    )
+    weeks = blocks.IntegerBlock(
+        default=diary.DEFAULT_WEEKS,
+        min_value=1,
+        max_value=26,
+        help_text="Automatic only: how many weeks of dates to list, counting from the first "
+        "of the issue's month.",
+    )
+    include_training = blocks.BooleanBlock(
+        default=True,
+        required=False,
+        label="Include training sessions",
+        help_text="Automatic only: list training sessions alongside events.",
+    )
+    events = blocks.ListBlock(
+        blocks.PageChooserBlock(page_type="events.EventPage"),
+        default=[],
+        label="Hand-picked events",
+        help_text="Hand-picked only: the events to list. They are shown in date order. An "
+        "event that is unpublished later drops out of the list.",
+    )
+
+    class Meta:
+        icon = "date"
+        label = "Dates for your diary"
+        template = "components/blocks/newsletter_diary.html"
+        preview_template = PREVIEW_TEMPLATE
+        preview_value = {"heading": "Dates for your diary", "mode": "automatic", "weeks": 8}
+        description = (
+            "A list of dates: awareness days, LSCP events and training sessions, with links. "
+            "Automatic from the issue's month, or the events you pick."
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("mode") == DiaryMode.CHOSEN and not [e for e in value["events"] if e]:
+            raise StructBlockValidationError(
+                block_errors={
+                    "events": ValidationError(
+                        "Choose at least one event, or switch to automatic dates."
+                    )
+                }
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        if value.get("mode") == DiaryMode.CHOSEN:
+            context["diary_items"] = diary.chosen_diary(value.get("events") or [])
+        else:
+            context["diary_items"] = diary.automatic_diary(
+                start=_issue_date(parent_context),
+                weeks=value.get("weeks") or diary.DEFAULT_WEEKS,
+                include_training=bool(value.get("include_training")),
+            )
+        return context
+
+
+class TrainingSpotlightBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(
+        default="Training spotlight",
+        max_length=120,
+        help_text="Shown as the heading of the box and in 'In this issue'.",
+    )
+    introduction = blocks.TextBlock(
+        required=False,
+        help_text="Optional. A sentence or two on why these courses matter now.",
+    )
+    courses = blocks.ListBlock(
+        blocks.PageChooserBlock(page_type="training.CoursePage"),
+        min_num=1,
+        max_num=6,
+        label="Courses",
+        help_text="The courses to feature. Each shows its next sessions and the places left; "
+        "an unpublished course is left out.",
+    )
+    sessions_per_course = blocks.IntegerBlock(
+        default=3,
+        min_value=1,
+        max_value=6,
+        help_text="How many of each course's next sessions to show.",
+    )
+
+    class Meta:
+        icon = "group"
+        label = "Training spotlight"
+        template = "components/blocks/newsletter_training_spotlight.html"
+        preview_template = PREVIEW_TEMPLATE
+        preview_value = {"heading": "Training spotlight", "courses": [], "sessions_per_course": 2}
+        description = (
+            "Chosen courses with their next sessions and how many places are left, each with "
+            "a link to book."
+        )
+
+    def get_preview_value(self):
+        from training.queries import live_courses
+
+        value = dict(self.meta.preview_value)
+        value["courses"] = [course.pk for course in live_courses().order_by("pk")[:2]]
+        return self.to_python(value)
+
+    def get_context(self, value, parent_context=None):
+        from training.queries import next_sessions_by_course
+
+        context = super().get_context(value, parent_context=parent_context)
+        courses = [course for course in value.get("courses") or [] if course and course.live]
+        sessions = next_sessions_by_course(
+            courses, per_course=value.get("sessions_per_course") or 3
+        )
+        context["spotlight"] = [(course, sessions.get(course.pk, [])) for course in courses]
+        return context
+
+
+class SignupPromptBlock(blocks.StaticBlock):
+    class Meta:
+        icon = "mail"
+        label = "Sign-up prompt"
+        admin_text = (
+            "Shows the 'Register for your copy' box with the sign-up form. Nothing to fill in."
+        )
+        template = "components/blocks/newsletter_signup_prompt.html"
+        preview_template = PREVIEW_TEMPLATE
+        description = (
+            "The 'Register for your copy of our newsletter' box, where practitioners sign up "
+            "for the newsletter by email. Put it at the end of the issue."
+        )
+
+
+class IssueBody(blocks.StreamBlock):
+    section = SectionBlock()
+    diary = DiaryBlock()
+    training_spotlight = TrainingSpotlightBlock()
+    signup_prompt = SignupPromptBlock()
+
+    class Meta:
+        block_counts = {"signup_prompt": {"max_num": 1}}

@@ -1,0 +1,92 @@
+"""'Dates for your diary' in an issue: events and training sessions in one list by date.
+
+The diary block asks the events and training apps through their query functions
+(events.queries.upcoming_events, training.queries.upcoming_sessions) and merges what they
+return; it never reaches into their tables. Two queries for an automatic diary, none for a
+hand-picked one (its events are loaded with the issue's body).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from events.dates import LONDON
+
+DEFAULT_WEEKS = 8
+
+
+class DiaryKind:
+    EVENT = "event"
+    TRAINING = "training"
+
+
+@dataclass(frozen=True)
+class DiaryItem:
+    title: str
+    start: datetime.date | datetime.datetime
+    end: datetime.date | datetime.datetime | None
+    url: str
+    kind: str = DiaryKind.EVENT
+    where: str = ""
+    places_left: int | None = None  # training sessions still open to booking only
+
+    @property
+    def is_training(self):
+        return self.kind == DiaryKind.TRAINING
+
+    @property
+    def sort_key(self):
+        start = self.start
+        if not isinstance(start, datetime.datetime):
+            start = datetime.datetime.combine(start, datetime.time(0), tzinfo=LONDON)
+        return (start, self.title.lower())
+
+
+def event_item(event):
+    return DiaryItem(
+        title=event.title,
+        start=event.starts,
+        end=event.ends,
+        url=event.url or "",
+        kind=DiaryKind.EVENT,
+        where=event.where,
+    )
+
+
+def session_item(session, *, now=None):
+    now = now or timezone.now()
+    course = session.course
+    return DiaryItem(
+        title=course.title,
+        start=session.start,
+        end=session.end,
+        url=course.url or "",
+        kind=DiaryKind.TRAINING,
+        where=session.location,
+        places_left=session.places_left if session.start > now else None,
+    )
+
+
+def merge(*, events=(), sessions=()):
+    """Events and sessions as DiaryItems, soonest first."""
+    now = timezone.now()
+    items = [event_item(event) for event in events]
+    items += [session_item(session, now=now) for session in sessions]
+    return sorted(items, key=lambda item: item.sort_key)
+
+
+def automatic_diary(*, start, weeks=DEFAULT_WEEKS, include_training=True):
+    """Events and sessions from ``start`` (a date) for ``weeks`` weeks."""
+    from events.queries import upcoming_events
+    from training.queries import upcoming_sessions
+
+    end = start + datetime.timedelta(weeks=weeks, days=-1)
+    events = upcoming_events(start=start, end=end)
+    sessions = upcoming_sessions(start=start, end=end) if include_training else []
+    return merge(events=events, sessions=sessions)
+
+
+def chosen_diary(events):
+    """Hand-picked events that are still published, by date."""
+    return merge(events=[event for event in events if event is not None and event.live])

@@ -1,0 +1,65 @@
+"""RSS 2.0 and Atom feeds of the newsletter: the latest issues with their summaries."""
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from lscp_site.email import absolute_url
+from newsletter import queries
+from newsletter.markup import PUBLISHER, issue_title
+
+FEED_LENGTH = 20
+
+
+def _at_midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+class IssuesFeed(Feed):
+    title = "LSCP practitioners' newsletter"
+    description = (
+        "The monthly newsletter of the Leeds Safeguarding Children Partnership: training, "
+        "guidance, learning from reviews and dates for your diary."
+    )
+    author_name = PUBLISHER
+    language = "en-gb"
+
+    def link(self):
+        return absolute_url("/newsletter/")
+
+    def feed_url(self):
+        return absolute_url("/newsletter/feed/")
+
+    def items(self):
+        return list(queries.published_issues().defer("body")[:FEED_LENGTH])
+
+    def item_title(self, item):
+        return issue_title(item)
+
+    def item_description(self, item):
+        return item.search_description or item.summary
+
+    def item_link(self, item):
+        return absolute_url(item.url)
+
+    def item_guid(self, item):
+        return absolute_url(item.url)
+
+    def item_pubdate(self, item):
+        return item.first_published_at or _at_midnight(item.issue_date)
+
+    def item_updateddate(self, item):
+        return item.last_published_at or self.item_pubdate(item)
+
+    def item_author_name(self, item):
+        return PUBLISHER
+
+
+class AtomIssuesFeed(IssuesFeed):
+    feed_type = Atom1Feed
+    subtitle = IssuesFeed.description
+
+    def feed_url(self):
+        return absolute_url("/newsletter/feed/atom/")

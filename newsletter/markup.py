@@ -1,0 +1,56 @@
+"""What an issue tells machines: schema.org NewsArticle data and its safe JSON."""
+
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import mark_safe
+
+from lscp_site.email import absolute_url
+from newsletter.dates import MONTH_NAMES
+
+PUBLISHER = "Leeds Safeguarding Children Partnership"
+
+# The characters that could end a <script> element or start markup inside it.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def issue_title(issue):
+    """The issue's title with its year when the title lacks one: 'March Newsletter 2025'.
+
+    The LSCP has called every March issue 'March Newsletter'; the year tells them apart in
+    lists, feeds, search results and the browser's tab.
+    """
+    title = issue.title.strip()
+    year = str(issue.issue_date.year)
+    if year in title:
+        return title
+    month = MONTH_NAMES[issue.issue_date.month - 1]
+    if month.lower() in title.lower():
+        return f"{title} {year}"
+    return f"{title} ({month} {year})"
+
+
+def news_article_data(issue):
+    url = absolute_url(issue.url)
+    published = issue.first_published_at or issue.go_live_at
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": issue_title(issue)[:110],
+        "description": issue.search_description or issue.summary,
+        "url": url,
+        "mainEntityOfPage": url,
+        "inLanguage": "en-GB",
+        "datePublished": (published or issue.issue_date).isoformat(),
+        "dateModified": (issue.last_published_at or published or issue.issue_date).isoformat(),
+        "author": {"@type": "Organization", "name": PUBLISHER, "url": settings.BASE_URL + "/"},
+        "publisher": {"@type": "Organization", "name": PUBLISHER, "url": settings.BASE_URL + "/"},
+    }
+    return data
+
+
+def script_json(data):
+    """JSON that is safe inside <script type="application/ld+json">."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_SCRIPT_ESCAPES))  # noqa: S308 - escaped above

@@ -1,0 +1,177 @@
+"""The newsletter's pages: the archive of issues and the monthly issue itself."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404
+
+from wagtail.admin.panels import FieldPanel, HelpPanel, TitleFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from newsletter import queries
+from newsletter.blocks import IssueBody
+from newsletter.contents import issue_contents
+from newsletter.dates import first_of_month, issue_slug, month_label
+from newsletter.forms import NewsletterIssueForm
+
+
+class NewsletterIndexPage(RoutablePageMixin, Page):
+    """The archive: every issue, newest first, grouped by year, with a page per year."""
+
+    introduction = models.TextField(
+        blank=True,
+        help_text="One or two sentences at the top of the archive saying what the newsletter "
+        "is for and how often it comes out.",
+    )
+
+    issues_per_page = 24
+
+    max_count = 1
+    parent_page_types = ["lscp_site.HomePage"]
+    subpage_types = ["newsletter.NewsletterIssuePage"]
+
+    content_panels = [
+        *Page.content_panels,
+        HelpPanel(
+            content="This is the newsletter archive. Add each month's issue as a child page "
+            "of this page ('Add child page'). Keep the slug 'newsletter': the feeds and "
+            "emails link to it."
+        ),
+        FieldPanel("introduction"),
+    ]
+
+    class Meta:
+        verbose_name = "newsletter archive"
+
+    def get_context(self, request, *args, year=None, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(queries.archive_issues(index=self, year=year), self.issues_per_page)
+        crumbs = [{"url": "/", "title": "Home"}]
+        if year is not None:
+            crumbs.append({"url": self.url, "title": self.title})
+        context.update(
+            year=year,
+            issues=paginator.get_page(request.GET.get("page")),
+            years=queries.archive_years(index=self),
+            crumbs=crumbs,
+            current_crumb=year or self.title,
+        )
+        return context
+
+    @path("")
+    def archive(self, request):
+        return self.render(request)
+
+    @path("<int:year>/", name="year")
+    def year_archive(self, request, year):
+        response = self.render(request, year=year)
+        if not response.context_data["issues"].paginator.count:
+            raise Http404(f"No issues from {year}")
+        return response
+
+    def get_sitemap_urls(self, request=None):
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        if base:
+            for year in queries.archive_years(index=self):
+                urls.append({"location": base + self.reverse_subpage("year", args=[year])[1:]})
+        return urls
+
+
+class NewsletterIssuePage(Page):
+    """One monthly issue: a summary ("In this issue") and a body of sections and boxes."""
+
+    issue_date = models.DateField(
+        "issue month",
+        unique=True,
+        help_text="The month and year this issue is for. There can be one issue per month.",
+    )
+    summary = models.TextField(
+        "in this issue",
+        help_text="A sentence or two listing what is in this issue. It appears under 'In this "
+        "issue' at the top, in the archive, in search results, the RSS feed and the email.",
+    )
+    body = StreamField(
+        IssueBody(),
+        help_text="The issue, block by block: sections (each heading goes into the contents "
+        "list), 'Dates for your diary', a training spotlight and the sign-up box.",
+    )
+
+    parent_page_types = ["newsletter.NewsletterIndexPage"]
+    subpage_types = []
+    base_form_class = NewsletterIssueForm
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("issue_date"),
+    ]
+    content_panels = [
+        # The address comes from the issue month, not the title (see NewsletterIssueForm).
+        TitleFieldPanel(
+            "title",
+            targets=[],
+            help_text="The issue's name as readers see it, for example 'March Newsletter'.",
+        ),
+        FieldPanel("issue_date"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        verbose_name = "newsletter issue"
+
+    def save(self, *args, **kwargs):
+        if self.issue_date:
+            self.issue_date = first_of_month(self.issue_date)
+        return super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs):
+        if self.issue_date:
+            self.issue_date = first_of_month(self.issue_date)
+            if not self.slug:
+                self.slug = issue_slug(self.issue_date)
+        return super().full_clean(*args, **kwargs)
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("issue_date",) and self.issue_date:
+            other = (
+                NewsletterIssuePage.objects.filter(issue_date=first_of_month(self.issue_date))
+                .exclude(pk=self.pk)
+                .first()
+            )
+            named = f": “{other.title}”" if other else ""
+            return ValidationError(
+                f"There is already an issue for {month_label(self.issue_date)}{named}. Edit "
+                "that issue, or choose another month.",
+                code="unique",
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        contents = issue_contents(self.body)
+        anchors = {entry.index: entry.anchor for entry in contents}
+        blocks = list(self.body)
+        queries.prefetch_section_images(blocks)
+        previous_issue, next_issue = queries.neighbours(self)
+        archive = self.get_parent()
+        context.update(
+            archive=archive,
+            crumbs=[
+                {"url": "/", "title": "Home"},
+                {"url": archive.url, "title": archive.title},
+                {"url": f"{archive.url}{self.issue_date.year}/", "title": self.issue_date.year},
+            ],
+            issue=self,
+            contents=contents,
+            body_blocks=[(block, anchors.get(i, "")) for i, block in enumerate(blocks)],
+            has_signup_prompt=any(block.block_type == "signup_prompt" for block in blocks),
+            previous_issue=previous_issue,
+            next_issue=next_issue,
+        )
+        return context

@@ -1,0 +1,31 @@
+from django import template
+
+from lscp_site.email import absolute_url as _absolute_url
+from newsletter import markup
+from newsletter.dates import month_label as _month_label
+
+register = template.Library()
+
+
+@register.filter
+def issue_title(issue):
+    """{{ issue|issue_title }} -> 'March Newsletter 2025'."""
+    return markup.issue_title(issue)
+
+
+@register.filter
+def month_label(day):
+    """{{ issue.issue_date|month_label }} -> 'March 2025'."""
+    return _month_label(day) if day else ""
+
+
+@register.filter
+def absolute_url(path):
+    """{{ page.url|absolute_url }} -> 'https://lscp.example.org/newsletter/march-2025/'."""
+    return _absolute_url(path) if path else ""
+
+
+@register.filter
+def news_article_json(issue):
+    """The issue's schema.org NewsArticle, ready for <script type="application/ld+json">."""
+    return markup.script_json(markup.news_article_data(issue))

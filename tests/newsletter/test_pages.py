@@ -1,0 +1,364 @@
+"""The archive and the issue pages as readers and editors meet them."""
+
+import datetime
+import json
+from unittest import mock
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import querydict_from_html, rich_text
+
+import pytest
+from bs4 import BeautifulSoup
+
+from lscp_site.demo import load_home_page
+from lscp_site.models import ContentPage, HomePage
+from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
+from tests.newsletter.factories import item, make_index, make_issue, section
+
+MARCH_2025 = datetime.date(2025, 3, 1)
+
+
+def soup(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+# Wagtail's helpers log in with the first authentication backend, which here is django-axes
+# (it only counts failed logins); sessions must name the model backend.
+@mock.patch(
+    "wagtail.test.utils.page_tests.AUTH_BACKEND", "django.contrib.auth.backends.ModelBackend"
+)
+class TestPageTree(WagtailPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.home = load_home_page()
+
+    def test_the_archive_lives_under_the_home_page_only(self):
+        self.assertCanCreateAt(HomePage, NewsletterIndexPage)
+        self.assertAllowedParentPageTypes(NewsletterIndexPage, {HomePage})
+        self.assertCanNotCreateAt(ContentPage, NewsletterIndexPage)
+        self.assertCanNotCreateAt(Page, NewsletterIndexPage)
+
+    def test_issues_live_under_the_archive_and_have_no_children(self):
+        self.assertAllowedSubpageTypes(NewsletterIndexPage, {NewsletterIssuePage})
+        self.assertAllowedParentPageTypes(NewsletterIssuePage, {NewsletterIndexPage})
+        self.assertCanNotCreateAt(HomePage, NewsletterIssuePage)
+        self.assertAllowedSubpageTypes(NewsletterIssuePage, set())
+
+    def test_there_is_one_archive(self):
+        make_index(self.home)
+        assert not NewsletterIndexPage.can_create_at(self.home)
+
+    def test_issue_and_archive_render_and_preview(self):
+        index = make_index(self.home)
+        issue = make_issue(index, MARCH_2025)
+        self.assertPageIsRenderable(index)
+        self.assertPageIsRenderable(index, route_path="/2025/")
+        self.assertPageIsRenderable(issue)
+        self.client.force_login(
+            self.create_superuser("previewer"), "django.contrib.auth.backends.ModelBackend"
+        )
+        edit_form = self.client.get(reverse("wagtailadmin_pages:edit", args=[issue.pk]))
+        # The body's fields are drawn by JavaScript, so the form's HTML lacks them.
+        post_data = with_body(
+            querydict_from_html(edit_form.content.decode(), form_id="page-edit-form")
+        )
+        self.assertPageIsPreviewable(issue, post_data=post_data)
+        self.assertPageIsPreviewable(index)
+        self.assertPageIsRoutable(index, route_path="/2025/")
+
+
+def test_issue_address_carries_month_and_year_so_two_marches_never_collide(
+    client, newsletter_index
+):
+    march_2024 = make_issue(newsletter_index, datetime.date(2024, 3, 1), summary="Old news.")
+    march_2025 = make_issue(newsletter_index, MARCH_2025, summary="New news.")
+
+    assert march_2024.url == "/newsletter/march-2024/"
+    assert march_2025.url == "/newsletter/march-2025/"
+    assert "Old news." in client.get("/newsletter/march-2024/").text
+    assert "New news." in client.get("/newsletter/march-2025/").text
+
+
+def test_issue_month_is_kept_as_the_first_of_the_month(newsletter_index):
+    issue = make_issue(newsletter_index, datetime.date(2025, 3, 17))
+    issue.refresh_from_db()
+    assert issue.issue_date == MARCH_2025
+
+
+def test_the_database_refuses_two_issues_for_one_month(newsletter_index):
+    make_issue(newsletter_index, MARCH_2025)
+    april = make_issue(newsletter_index, datetime.date(2025, 4, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NewsletterIssuePage.objects.filter(pk=april.pk).update(issue_date=MARCH_2025)
+
+
+# --- Editors -----------------------------------------------------------------------------
+
+
+def with_body(data, **fields):
+    """The form data with a body of one section (and ``fields`` set)."""
+    data = data.copy()
+    body = {
+        "body-count": "1",
+        "body-0-type": "section",
+        "body-0-deleted": "",
+        "body-0-order": "0",
+        "body-0-id": "",
+        "body-0-value-heading": "Neglect audit practitioner focus groups",
+        "body-0-value-text": rich_text("<p>Thank you to everyone who came.</p>"),
+        "body-0-value-image": "",
+        "body-0-value-image_alt": "",
+        "body-0-value-calls_to_action-count": "0",
+    }
+    for key, value in {**body, **fields}.items():
+        data[key] = value
+    return data
+
+
+def _add_issue_form(admin_client, index, **fields):
+    url = reverse("wagtailadmin_pages:add", args=["newsletter", "newsletterissuepage", index.pk])
+    form_page = admin_client.get(url)
+    assert form_page.status_code == 200
+    data = querydict_from_html(form_page.content.decode(), form_id="page-edit-form")
+    return url, with_body(data, **fields)
+
+
+def test_editor_leaving_the_slug_empty_gets_the_month_and_year(admin_client, newsletter_index):
+    url, data = _add_issue_form(
+        admin_client,
+        newsletter_index,
+        title="March Newsletter",
+        issue_date="2025-03",
+        summary="Training news.",
+        slug="",
+    )
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["form"].errors
+    issue = NewsletterIssuePage.objects.get()
+    assert issue.slug == "march-2025"
+    assert issue.issue_date == MARCH_2025
+    assert not issue.live  # saved as a draft
+
+
+def test_editor_adding_a_second_issue_for_a_month_is_told_which_issue_has_it(
+    admin_client, newsletter_index
+):
+    make_issue(newsletter_index, MARCH_2025, title="March Newsletter")
+    url, data = _add_issue_form(
+        admin_client,
+        newsletter_index,
+        title="Another March issue",
+        issue_date="2025-03",
+        summary="Training news.",
+        slug="",
+    )
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["issue_date"] == [
+        "There is already an issue for March 2025: “March Newsletter”. Edit that issue, or "
+        "choose another month."
+    ]
+    assert NewsletterIssuePage.objects.count() == 1
+
+
+def test_editor_is_asked_for_alt_text_on_a_section_image(admin_client, newsletter_index):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    image = Image.objects.create(title="Focus group", file=get_test_image_file())
+    url, data = _add_issue_form(
+        admin_client,
+        newsletter_index,
+        title="March Newsletter",
+        issue_date="2025-03",
+        summary="Training news.",
+        **{"body-0-value-image": str(image.pk)},
+    )
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Describe the picture for people who cannot see it" in response.text
+    assert not NewsletterIssuePage.objects.exists()
+
+
+# --- The archive -------------------------------------------------------------------------
+
+
+def test_archive_lists_issues_newest_first_grouped_by_year(client, newsletter_index):
+    for day in [datetime.date(2024, 11, 1), MARCH_2025, datetime.date(2024, 12, 1)]:
+        make_issue(newsletter_index, day)
+    make_issue(newsletter_index, datetime.date(2025, 4, 1), live=False)
+
+    page = soup(client.get("/newsletter/"))
+
+    years = [h2.get_text(strip=True) for h2 in page.select("main section.issue-year > h2")]
+    assert years == ["2025", "2024"]
+    titles = [a.get_text(strip=True) for a in page.select("main .issue-card h3 a")]
+    assert titles == [
+        "March Newsletter 2025",
+        "December Newsletter 2024",
+        "November Newsletter 2024",
+    ]
+
+
+def test_year_page_lists_only_that_years_issues(client, newsletter_index):
+    make_issue(newsletter_index, datetime.date(2024, 12, 1))
+    make_issue(newsletter_index, MARCH_2025)
+
+    response = client.get("/newsletter/2024/")
+
+    page = soup(response)
+    assert page.h1.get_text(strip=True) == "Newsletter issues from 2024"
+    assert [a["href"] for a in page.select("main .issue-card h2 a")] == [
+        "/newsletter/december-2024/"
+    ]
+    assert page.select_one(".year-nav a[aria-current=page]").get_text(strip=True).startswith("2024")
+
+
+def test_a_year_without_issues_is_not_found(client, newsletter_index):
+    make_issue(newsletter_index, MARCH_2025)
+    assert client.get("/newsletter/2019/").status_code == 404
+
+
+def test_archive_is_paginated(client, newsletter_index):
+    first = datetime.date(2020, 1, 1)
+    for number in range(NewsletterIndexPage.issues_per_page + 1):
+        make_issue(newsletter_index, first.replace(year=2020 + number // 12, month=number % 12 + 1))
+
+    first_page = soup(client.get("/newsletter/"))
+    second_page = soup(client.get("/newsletter/?page=2"))
+
+    assert len(first_page.select(".issue-card")) == NewsletterIndexPage.issues_per_page
+    assert [a["href"] for a in second_page.select(".issue-card a")] == ["/newsletter/january-2020/"]
+    assert "Page 2 of 2" in second_page.select_one(".pagination").get_text()
+    # A page number past the end shows the last page rather than an error.
+    assert client.get("/newsletter/?page=99").status_code == 200
+
+
+# --- An issue ----------------------------------------------------------------------------
+
+
+def test_issue_has_a_contents_list_linking_to_each_section(client, newsletter_index):
+    make_issue(
+        newsletter_index,
+        MARCH_2025,
+        body=[
+            section("LSCP safeguarding training is changing!"),
+            section("Neglect audit practitioner focus groups"),
+            section("Neglect audit practitioner focus groups"),
+            {"type": "signup_prompt", "value": None},
+        ],
+    )
+
+    page = soup(client.get("/newsletter/march-2025/"))
+
+    nav = page.find("nav", attrs={"aria-label": "In this issue"})
+    links = [(a["href"], a.get_text(strip=True)) for a in nav.find_all("a")]
+    assert links == [
+        ("#lscp-safeguarding-training-is-changing", "LSCP safeguarding training is changing!"),
+        ("#neglect-audit-practitioner-focus-groups", "Neglect audit practitioner focus groups"),
+        ("#neglect-audit-practitioner-focus-groups-2", "Neglect audit practitioner focus groups"),
+    ]
+    for href, _ in links:
+        assert page.find(id=href[1:]).name == "h2"
+    headings = [h.name for h in page.main.find_all(["h1", "h2", "h3", "h4"])]
+    assert headings[0] == "h1" and headings.count("h1") == 1
+    assert "h3" not in headings and "h4" not in headings
+
+
+def test_issue_links_to_the_previous_and_next_published_issues(client, newsletter_index):
+    make_issue(newsletter_index, datetime.date(2025, 1, 1))
+    make_issue(newsletter_index, datetime.date(2025, 2, 1))
+    make_issue(newsletter_index, MARCH_2025)
+    make_issue(newsletter_index, datetime.date(2025, 4, 1), live=False)
+
+    page = soup(client.get("/newsletter/february-2025/"))
+    pager = page.find("nav", attrs={"aria-label": "Other issues"})
+    assert pager.find("a", rel="prev")["href"] == "/newsletter/january-2025/"
+    assert pager.find("a", rel="next")["href"] == "/newsletter/march-2025/"
+
+    last = soup(client.get("/newsletter/march-2025/")).find(
+        "nav", attrs={"aria-label": "Other issues"}
+    )
+    assert last.find("a", rel="next") is None  # April is only a draft
+    assert last.find("a", rel="prev")["href"] == "/newsletter/february-2025/"
+
+
+def test_issue_page_describes_itself_to_search_engines_and_social_media(client, newsletter_index):
+    issue = make_issue(newsletter_index, MARCH_2025, summary="Training is changing & more.")
+
+    page = soup(client.get("/newsletter/march-2025/"))
+
+    meta = {tag.get("property"): tag["content"] for tag in page.find_all("meta", property=True)}
+    assert meta["og:title"] == "March Newsletter 2025"
+    assert meta["og:description"] == "Training is changing & more."
+    assert meta["og:url"] == "https://lscp.test/newsletter/march-2025/"
+    assert meta["og:type"] == "article"
+    script = page.find("script", type="application/ld+json")
+    assert script.get("nonce")
+    data = json.loads(script.string)
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "March Newsletter 2025"
+    assert data["description"] == "Training is changing & more."
+    assert data["url"] == "https://lscp.test/newsletter/march-2025/"
+    assert data["datePublished"] == issue.first_published_at.isoformat()
+    assert data["publisher"]["name"] == "Leeds Safeguarding Children Partnership"
+
+
+def test_json_ld_cannot_be_broken_out_of_by_a_title(client, newsletter_index):
+    make_issue(newsletter_index, MARCH_2025, title="March </script><script>alert(1)</script>")
+
+    html = client.get("/newsletter/march-2025/").text
+
+    assert "</script><script>alert(1)" not in html
+    script = BeautifulSoup(html, "html.parser").find("script", type="application/ld+json")
+    assert json.loads(script.string)["headline"].startswith("March </script>")
+
+
+def test_sign_up_box_appears_once_when_the_issue_has_a_sign_up_prompt(client, newsletter_index):
+    make_issue(
+        newsletter_index,
+        MARCH_2025,
+        body=[section("News"), {"type": "signup_prompt", "value": None}],
+    )
+    make_issue(newsletter_index, datetime.date(2025, 4, 1), body=[section("News")])
+
+    with_prompt = soup(client.get("/newsletter/march-2025/"))
+    without_prompt = soup(client.get("/newsletter/april-2025/"))
+
+    assert len(with_prompt.select(".signup-box")) == 1
+    assert with_prompt.select_one("article.issue .signup-box") is not None
+    assert len(without_prompt.select(".signup-box")) == 1
+    assert without_prompt.select_one("article.issue .signup-box") is None
+
+
+def test_call_to_action_links_a_page_or_a_web_address(client, newsletter_index, home_page):
+    privacy = Page.objects.get(slug="privacy")
+    make_issue(
+        newsletter_index,
+        MARCH_2025,
+        body=[
+            section(
+                "Training",
+                calls_to_action=[
+                    item({"link_text": "Read our privacy notice", "page": privacy.pk}),
+                    item({"link_text": "See the NWG website", "url": "https://www.stop-ce.org/"}),
+                ],
+            )
+        ],
+    )
+
+    page = soup(client.get("/newsletter/march-2025/"))
+
+    actions = [(a["href"], a.get_text(strip=True)) for a in page.select(".issue-actions a")]
+    assert actions == [
+        ("/privacy/", "Read our privacy notice"),
+        ("https://www.stop-ce.org/", "See the NWG website"),
+    ]
