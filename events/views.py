@@ -22,12 +22,17 @@ FEED_NAME = "LSCP dates for your diary"
 FEED_REFRESH = datetime.timedelta(hours=12)
 
 
-def listing_context(request, *, index, listing, category=None):
+def listing_context(request, *, index, listing, category_slug=None):
     """Everything the diary's template shows, in a fixed number of queries.
 
-    ``listing`` is "upcoming" or "past"; ``category`` comes from a category route.
+    ``listing`` is "upcoming" or "past"; ``category_slug`` comes from a category route.
     """
     categories = list(EventCategory.objects.order_by("name"))
+    category = None
+    if category_slug is not None:
+        category = next((item for item in categories if item.slug == category_slug), None)
+        if category is None:
+            raise Http404("No such category of events.")
     base = queries.past_queryset() if listing == "past" else queries.upcoming_queryset()
     # Months in which events start, newest last; upcoming months from this one on.
     months = list(base.order_by().dates("start_date", "month"))

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -53,11 +52,13 @@ class EventIndexPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = "dates for your diary (events listing)"
 
-    def get_context(self, request, *args, listing="upcoming", category=None, **kwargs):
+    def get_context(self, request, *args, listing="upcoming", category_slug=None, **kwargs):
         from events.views import listing_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(listing_context(request, index=self, listing=listing, category=category))
+        context.update(
+            listing_context(request, index=self, listing=listing, category_slug=category_slug)
+        )
         return context
 
     @path("")
@@ -70,11 +71,10 @@ class EventIndexPage(RoutablePageMixin, Page):
 
     @path("category/<slug:slug>/")
     def category(self, request, slug):
-        category = get_object_or_404(EventCategory, slug=slug)
-        return self._render_listing(request, listing="upcoming", category=category)
+        return self._render_listing(request, listing="upcoming", category_slug=slug)
 
-    def _render_listing(self, request, *, listing, category=None):
-        response = self.render(request, listing=listing, category=category)
+    def _render_listing(self, request, *, listing, category_slug=None):
+        response = self.render(request, listing=listing, category_slug=category_slug)
         if response.context_data["filter_form"].errors:
             response.status_code = 400
         return response

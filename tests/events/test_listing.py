@@ -1,0 +1,350 @@
+"""The diary at /events/: upcoming, past, categories, filters, pagination and query counts."""
+
+import datetime
+import zoneinfo
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+
+from events.views import EVENTS_PER_PAGE
+from tests.events.factories import EventCategoryFactory, make_event
+
+pytestmark = pytest.mark.django_db
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+TODAY = datetime.datetime(2025, 4, 15, 10, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def soup_of(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def card_titles(page):
+    return [h3.get_text(strip=True) for h3 in page.select(".card-list .event-card h3")]
+
+
+@pytest.fixture
+def seed_diary(diary, awareness_day, awareness_week, lscp_event, frozen):
+    """The March 2025 issue's diary, seen on 15 April 2025."""
+    make_event(
+        diary,
+        title="National Child Exploitation Awareness Day",
+        slug="cea-day",
+        start_date=datetime.date(2025, 3, 18),
+        category=awareness_day,
+    )
+    make_event(
+        diary,
+        title="Child exploitation in Leeds webinar",
+        slug="webinar",
+        start_date=datetime.date(2025, 5, 8),
+        start_time=datetime.time(14),
+        end_time=datetime.time(15),
+        online=True,
+        category=lscp_event,
+    )
+    make_event(
+        diary,
+        title="Mental Health Awareness Week",
+        slug="mhaw",
+        start_date=datetime.date(2025, 5, 12),
+        end_date=datetime.date(2025, 5, 18),
+        category=awareness_week,
+    )
+    make_event(
+        diary,
+        title="International Missing Children’s Day",
+        slug="imcd",
+        start_date=datetime.date(2025, 5, 25),
+        category=awareness_day,
+    )
+    make_event(
+        diary,
+        title="West Yorkshire Safeguarding Week",
+        slug="wysw",
+        start_date=datetime.date(2025, 6, 23),
+        end_date=datetime.date(2025, 6, 27),
+        category=awareness_week,
+    )
+    return diary
+
+
+def test_the_diary_lists_upcoming_dates_soonest_first_with_their_dates(client, seed_diary):
+    response = client.get("/events/")
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert page.h1.get_text(strip=True) == "Dates for your diary"
+    assert card_titles(page) == [
+        "Child exploitation in Leeds webinar",
+        "Mental Health Awareness Week",
+        "International Missing Children’s Day",
+        "West Yorkshire Safeguarding Week",
+    ]
+    dates = [p.get_text(strip=True) for p in page.select(".event-card__when")]
+    assert dates == [
+        "8 May 2025, 2pm to 3pm",
+        "12 to 18 May 2025",
+        "25 May 2025",
+        "23 to 27 June 2025",
+    ]
+    assert "4 upcoming dates" in page.select_one("#event-results").get_text()
+    assert page.select_one('.event-tabs a[aria-current="page"]').get_text() == "Upcoming dates"
+
+
+def test_each_card_links_to_its_event_and_says_where(client, seed_diary):
+    page = soup_of(client.get("/events/"))
+    first = page.select_one(".event-card")
+    assert first.h3.a["href"] == "/events/webinar/"
+    assert "Online" in first.select_one(".meta").get_text()
+    assert first.select_one(".tag").get_text() == "LSCP event"
+
+
+def test_past_events_are_at_events_past_most_recent_first(client, seed_diary):
+    response = client.get("/events/past/")
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert page.h1.get_text(strip=True) == "Past events"
+    assert card_titles(page) == ["National Child Exploitation Awareness Day"]
+    assert page.select_one('.event-tabs a[aria-current="page"]').get_text() == "Past events"
+    crumbs = [a.get_text() for a in page.select(".breadcrumbs a")]
+    assert crumbs == ["Home", "Dates for your diary"]
+
+
+def test_an_event_moves_to_the_archive_once_it_is_over(client, seed_diary):
+    with time_machine.travel(datetime.datetime(2025, 5, 19, 0, 0, tzinfo=LONDON), tick=False):
+        upcoming = card_titles(soup_of(client.get("/events/")))
+        past = card_titles(soup_of(client.get("/events/past/")))
+    assert "Mental Health Awareness Week" not in upcoming
+    assert past[0] == "Mental Health Awareness Week"
+
+
+def test_filter_by_category(client, seed_diary):
+    response = client.get("/events/", {"category": "awareness-weeks"})
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert card_titles(page) == ["Mental Health Awareness Week", "West Yorkshire Safeguarding Week"]
+    assert page.select_one("#id_category option[selected]")["value"] == "awareness-weeks"
+    assert "2 upcoming dates: Awareness week" in page.select_one("#event-results").get_text()
+    assert page.select_one(".event-filters__clear")["href"] == "/events/"
+
+
+def test_filter_by_month_includes_ranges_that_run_into_it(client, diary, awareness_week, frozen):
+    make_event(
+        diary,
+        title="Across May and June",
+        start_date=datetime.date(2025, 5, 30),
+        end_date=datetime.date(2025, 6, 2),
+        category=awareness_week,
+    )
+    make_event(
+        diary, title="In June", start_date=datetime.date(2025, 6, 10), category=awareness_week
+    )
+    make_event(
+        diary, title="In May", start_date=datetime.date(2025, 5, 10), category=awareness_week
+    )
+    page = soup_of(client.get("/events/", {"month": "2025-06"}))
+    assert card_titles(page) == ["Across May and June", "In June"]
+    assert "2 upcoming dates: June 2025" in page.select_one("#event-results").get_text()
+
+
+def test_month_choices_are_the_months_with_dates_to_come(client, seed_diary):
+    page = soup_of(client.get("/events/"))
+    options = [(o["value"], o.get_text()) for o in page.select("#id_month option")]
+    assert options == [("", "Any month"), ("2025-05", "May 2025"), ("2025-06", "June 2025")]
+
+
+def test_category_and_month_together(client, seed_diary):
+    page = soup_of(client.get("/events/", {"category": "awareness-days", "month": "2025-05"}))
+    assert card_titles(page) == ["International Missing Children’s Day"]
+
+
+def test_a_month_with_nothing_left_shows_an_empty_list_not_an_error(client, seed_diary):
+    response = client.get("/events/", {"month": "2025-09"})
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert card_titles(page) == []
+    assert "No dates match this filter" in page.get_text()
+    assert page.select_one("#id_month option[selected]").get_text() == "September 2025"
+
+
+def test_a_made_up_filter_value_is_explained_beside_the_field(client, seed_diary):
+    response = client.get("/events/", {"category": "no-such-thing", "month": "May"})
+    assert response.status_code == 400
+    page = soup_of(response)
+    summary = page.select_one(".error-summary")
+    assert summary is not None
+    assert [a["href"] for a in summary.select("a")] == ["#id_category", "#id_month"]
+    category_error = page.select_one("#id_category-error").get_text()
+    assert "Choose a category from the list." in category_error
+    assert "Choose a month from the list." in page.select_one("#id_month-error").get_text()
+    assert page.select_one("#id_category")["aria-invalid"] == "true"
+    assert "Error:" in page.title.get_text()
+    # The list is still there, unfiltered.
+    assert len(card_titles(page)) == 4
+
+
+def test_the_filter_is_a_plain_get_form(client, seed_diary):
+    form = soup_of(client.get("/events/")).select_one("form.event-filters")
+    assert form["method"] == "get"
+    assert form["action"] == "/events/"
+    assert form.select_one("button[type=submit]") is not None
+    for select in form.select("select"):
+        assert form.select_one(f'label[for="{select["id"]}"]') is not None
+
+
+def test_the_past_archive_has_its_own_filter(client, seed_diary):
+    page = soup_of(client.get("/events/past/", {"category": "lscp-events"}))
+    assert card_titles(page) == []
+    page = soup_of(client.get("/events/past/", {"category": "awareness-days"}))
+    assert card_titles(page) == ["National Child Exploitation Awareness Day"]
+    assert page.select_one("form.event-filters")["action"] == "/events/past/"
+    options = [o["value"] for o in page.select("#id_month option")]
+    assert options == ["", "2025-03"]
+
+
+def test_a_category_has_its_own_page_and_feed(client, seed_diary):
+    response = client.get("/events/category/awareness-weeks/")
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert page.h1.get_text(strip=True) == "Awareness week"
+    assert card_titles(page) == ["Mental Health Awareness Week", "West Yorkshire Safeguarding Week"]
+    assert page.select_one("#id_category option[selected]")["value"] == "awareness-weeks"
+    feed = page.select_one('link[rel="alternate"][type="text/calendar"]')
+    assert feed["href"] == "https://lscp.test/events/category/awareness-weeks/feed.ics"
+    assert page.select_one(".event-subscribe a.button")["href"] == (
+        "webcal://lscp.test/events/category/awareness-weeks/feed.ics"
+    )
+
+
+def test_an_unknown_category_page_is_not_found(client, seed_diary):
+    assert client.get("/events/category/no-such-thing/").status_code == 404
+
+
+def test_the_diary_offers_the_whole_feed_and_each_category(client, seed_diary):
+    page = soup_of(client.get("/events/"))
+    assert (
+        page.select_one(".event-subscribe code").get_text() == "https://lscp.test/events/feed.ics"
+    )
+    links = [a["href"] for a in page.select(".event-subscribe__categories a")]
+    assert "/events/category/awareness-weeks/" in links
+
+
+def test_no_upcoming_dates_says_so_and_points_to_the_archive(client, diary, frozen):
+    page = soup_of(client.get("/events/"))
+    assert "There are no upcoming dates at the moment" in page.get_text()
+    assert "0 upcoming dates" in page.select_one("#event-results").get_text()
+
+
+def test_unpublished_events_disappear_but_past_ones_stay_readable(client, seed_diary):
+    from events.models import EventPage
+
+    webinar = EventPage.objects.get(slug="webinar")
+    webinar.save_revision().publish()
+    webinar.unpublish()
+    assert "Child exploitation in Leeds webinar" not in card_titles(soup_of(client.get("/events/")))
+    assert client.get("/events/webinar/").status_code == 404
+    assert client.get("/events/cea-day/").status_code == 200
+
+
+def test_pages_of_twenty(client, diary, awareness_day, frozen):
+    for number in range(EVENTS_PER_PAGE + 3):
+        make_event(
+            diary,
+            title=f"Date {number:02d}",
+            start_date=datetime.date(2025, 5, 1) + datetime.timedelta(days=number),
+            category=awareness_day,
+        )
+    first = soup_of(client.get("/events/"))
+    assert len(card_titles(first)) == EVENTS_PER_PAGE
+    assert first.select_one(".pagination__status").get_text() == "Page 1 of 2"
+    next_link = first.select_one('.pagination a[rel="next"]')["href"]
+    assert next_link == "?page=2"
+    second = soup_of(client.get("/events/", {"page": 2}))
+    assert card_titles(second) == ["Date 20", "Date 21", "Date 22"]
+    assert "(page 2)" in second.title.get_text()
+    # The page number keeps the filter.
+    filtered = soup_of(client.get("/events/", {"category": "awareness-days"}))
+    assert filtered.select_one('.pagination a[rel="next"]')["href"] == (
+        "?category=awareness-days&page=2"
+    )
+    # A page number that is not one shows the first page rather than failing.
+    assert client.get("/events/", {"page": "x"}).status_code == 200
+
+
+def test_the_home_page_shows_the_next_three_dates(client, seed_diary):
+    page = soup_of(client.get("/"))
+    section = page.select_one(".home-dates")
+    assert section.h2.get_text() == "Dates for your diary"
+    assert [h3.get_text(strip=True) for h3 in section.select("h3")] == [
+        "Child exploitation in Leeds webinar",
+        "Mental Health Awareness Week",
+        "International Missing Children’s Day",
+    ]
+    assert section.select_one(".event-card__when").get_text() == "8 May 2025, 2pm to 3pm"
+    assert section.select("a")[-1]["href"] == "/events/"
+
+
+# --- Query counts ------------------------------------------------------------------------
+
+LISTING_URLS = [
+    "/events/",
+    "/events/?category=awareness-days&month=2025-07",
+    "/events/past/",
+    "/events/past/?category=lscp-events",
+    "/events/category/awareness-days/",
+    "/events/?page=3",
+    "/",
+]
+MAX_QUERIES = 12
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def add_events(diary, categories, count, *, offset=0):
+    # Spread over October 2024 to November 2025: past and upcoming in every category.
+    first = datetime.date(2024, 10, 1)
+    for number in range(offset, offset + count):
+        make_event(
+            diary,
+            title=f"Event number {number}",
+            start_date=first + datetime.timedelta(days=number * 97 % 400),
+            start_time=datetime.time(9 + number % 8) if number % 3 else None,
+            category=categories[number % len(categories)],
+            online=bool(number % 2),
+        )
+
+
+def test_listing_pages_run_the_same_few_queries_with_500_events(client, diary, frozen, settings):
+    # Count what the views themselves do, not the anonymous page cache in front of them.
+    settings.PAGE_CACHE_ENABLED = False
+    categories = [
+        EventCategoryFactory(name="Awareness day", slug="awareness-days"),
+        EventCategoryFactory(name="LSCP event", slug="lscp-events"),
+        EventCategoryFactory(name="Conference", slug="conferences"),
+    ]
+    add_events(diary, categories, 6)
+    for url in LISTING_URLS:
+        client.get(url)  # warm the caches every page uses (site root paths, settings)
+    few = {url: count_queries(client, url) for url in LISTING_URLS}
+
+    add_events(diary, categories, 494, offset=6)
+    many = {url: count_queries(client, url) for url in LISTING_URLS}
+
+    assert many == few
+    assert max(many.values()) <= MAX_QUERIES, many
+    page = soup_of(client.get("/events/"))
+    assert len(card_titles(page)) == EVENTS_PER_PAGE
