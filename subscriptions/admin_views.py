@@ -44,9 +44,7 @@ class SubscriberPermissionPolicy(BasePermissionPolicy):
         if not self.actions.intersection(actions):
             return users.none()
         app_label, codename = MANAGE_PERMISSION.split(".")
-        permission = Permission.objects.filter(
-            content_type__app_label=app_label, codename=codename
-        )
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
         return users.filter(
             Q(is_superuser=True)
             | Q(user_permissions__in=permission)
@@ -57,6 +55,13 @@ class SubscriberPermissionPolicy(BasePermissionPolicy):
 class SubscriberIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().prefetch_related("topics")
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        for button in buttons:
+            if button.url == self.get_delete_url(instance):
+                button.label = "Erase"
+        return buttons
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -158,6 +163,7 @@ class SubscriberUnsubscribeView(PermissionCheckedMixin, View):
 class SubscriberViewSet(ModelViewSet):
     model = Subscriber
     name = "subscriber"
+    url_prefix = "subscribers"
     icon = "mail"
     menu_label = "Subscribers"
     menu_order = 250
@@ -188,9 +194,7 @@ class SubscriberViewSet(ModelViewSet):
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
             path("erase/<int:pk>/", self.delete_view, name="delete"),
             path("export/<int:pk>/", SubscriberExportView.as_view(), name="export"),
-            path(
-                "unsubscribe/<int:pk>/", SubscriberUnsubscribeView.as_view(), name="unsubscribe"
-            ),
+            path("unsubscribe/<int:pk>/", SubscriberUnsubscribeView.as_view(), name="unsubscribe"),
         ]
 
     def get_common_view_kwargs(self, **kwargs):

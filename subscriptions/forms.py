@@ -51,7 +51,9 @@ class SignupForm(HoneypotMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("topics", lambda: list(Topic.objects.values_list("pk", flat=True)))
+        kwargs["initial"].setdefault(
+            "topics", lambda: list(Topic.objects.values_list("pk", flat=True))
+        )
         kwargs["initial"].setdefault("consent_version", consent.CURRENT_VERSION)
         super().__init__(*args, **kwargs)
 
@@ -81,4 +83,3 @@ class PreferencesForm(forms.Form):
         self.fields["topics"].error_messages["required"] = (
             f"{signup.ERROR_NO_TOPIC}, or unsubscribe from everything below"
         )
-

@@ -331,7 +331,11 @@ def export_subscriber_data(*, subscriber):
                 for record in subscriber.consent_records.all()
             ],
             "status_history": [
-                {"status": change.status, "changed_at": _iso(change.changed_at), "note": change.note}
+                {
+                    "status": change.status,
+                    "changed_at": _iso(change.changed_at),
+                    "note": change.note,
+                }
                 for change in subscriber.status_changes.all()
             ],
         }

@@ -1,0 +1,234 @@
+"""Subscribers in the Wagtail admin: only for people with the subscribers permission."""
+
+import json
+
+from django.contrib.auth.models import Group, Permission
+from django.core import mail
+
+from wagtail.models import ModelLogEntry
+
+import pytest
+from bs4 import BeautifulSoup
+
+from subscriptions import signup
+from subscriptions.models import ConsentRecord, StatusChange, Subscriber
+
+from .factories import SubscriberFactory, confirm_path, seed_topics, sign_up
+
+pytestmark = pytest.mark.django_db
+
+INDEX = "/admin/subscribers/"
+
+
+def soup(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def _user(django_user_model, username, *permissions):
+    user = django_user_model.objects.create_user(username=username, password="x" * 12)
+    group = Group.objects.create(name=f"{username} group")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    for codename in permissions:
+        group.permissions.add(Permission.objects.get(codename=codename))
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    """An editor who may use the admin but not see subscribers."""
+    client.force_login(_user(django_user_model, "editor"))
+    return client
+
+
+@pytest.fixture
+def manager(django_user_model):
+    return _user(django_user_model, "manager", "manage_subscribers")
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def people():
+    training, guidance, learning, events = seed_topics()
+    return {
+        "sam": SubscriberFactory(email="sam@example.org", topics=[training, guidance]),
+        "alex": SubscriberFactory(email="alex@school.example", topics=[training]),
+        "jo": SubscriberFactory(
+            email="jo@example.org", topics=[events], status=Subscriber.Status.UNSUBSCRIBED
+        ),
+        "kim": SubscriberFactory(
+            email="kim@example.org", topics=[training], status=Subscriber.Status.PENDING
+        ),
+    }
+
+
+def listed_emails(response):
+    return sorted(
+        cell.get_text(strip=True)
+        for cell in soup(response).select("#listing-results td.title .title-wrapper a")
+    )
+
+
+def test_an_editor_without_the_permission_cannot_see_subscribers(editor_client, people):
+    for url in [
+        INDEX,
+        f"{INDEX}inspect/{people['sam'].pk}/",
+        f"{INDEX}export/{people['sam'].pk}/",
+        f"{INDEX}erase/{people['sam'].pk}/",
+    ]:
+        response = editor_client.get(url)
+        assert response.status_code in (302, 403), url
+        assert b"sam@example.org" not in response.content
+
+    erase = editor_client.post(f"{INDEX}erase/{people['sam'].pk}/")
+    assert erase.status_code in (302, 403)
+    assert Subscriber.objects.filter(pk=people["sam"].pk).exists()
+    assert b"/admin/subscribers/" not in editor_client.get("/admin/").content
+
+
+def test_a_person_with_the_permission_sees_the_list_and_the_menu_item(manager_client, people):
+    response = manager_client.get(INDEX)
+
+    assert response.status_code == 200
+    assert listed_emails(response) == sorted(person.email for person in people.values())
+    assert b"/admin/subscribers/" in manager_client.get("/admin/").content
+
+
+def test_the_permission_is_offered_when_editing_a_group(admin_client):
+    response = admin_client.get("/admin/groups/new/")
+
+    assert b"manage_subscribers" in response.content or b"Can see, export and erase" in (
+        response.content
+    )
+
+
+def test_nobody_adds_or_edits_subscribers_in_the_admin(admin_client, people):
+    assert admin_client.get(f"{INDEX}new/").status_code == 404
+    assert admin_client.get(f"{INDEX}edit/{people['sam'].pk}/").status_code == 404
+
+
+def test_searching_by_email_finds_the_person(manager_client, people):
+    response = manager_client.get(INDEX, {"q": "SCHOOL.example"})
+
+    assert listed_emails(response) == ["alex@school.example"]
+
+
+def test_filtering_by_status_and_by_topic(manager_client, people):
+    training, guidance, *_ = seed_topics()
+
+    by_status = manager_client.get(INDEX, {"status": "unsubscribed"})
+    by_topic = manager_client.get(INDEX, {"topics": guidance.pk})
+    both = manager_client.get(INDEX, {"topics": training.pk, "status": "confirmed"})
+
+    assert listed_emails(by_status) == ["jo@example.org"]
+    assert listed_emails(by_topic) == ["sam@example.org"]
+    assert listed_emails(both) == ["alex@school.example", "sam@example.org"]
+
+
+def test_the_list_counts_confirmed_and_pending_subscribers_per_topic(manager_client, people):
+    response = manager_client.get(INDEX)
+
+    rows = {
+        row.th.get_text(strip=True): [cell.get_text(strip=True) for cell in row.find_all("td")]
+        for row in soup(response).select("table.listing tbody tr")
+        if row.th
+    }
+    assert rows["Training and development opportunities"] == ["2", "1"]
+    assert rows["Local protocols and guidance"] == ["1", "0"]
+    assert rows["Events, campaigns and national guidance"] == ["0", "0"]
+    text = soup(response).get_text(" ", strip=True)
+    assert "Confirmed: 2" in text and "Unsubscribed: 1" in text
+
+
+def test_the_list_does_not_query_once_per_subscriber(manager_client, django_assert_max_num_queries):
+    topics = seed_topics()
+    for _number in range(5):
+        SubscriberFactory(topics=topics)
+    with django_assert_max_num_queries(100) as few:
+        manager_client.get(INDEX)
+    for _number in range(40):
+        SubscriberFactory(topics=topics)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = manager_client.get(INDEX)
+    assert len(listed_emails(response)) == 45
+
+
+def test_inspecting_a_person_shows_their_consent_and_history(manager_client):
+    sign_up("sam@example.org", source_url="/training/")
+    signup.confirm(token=confirm_path(mail.outbox[0]).split("/")[3])
+    subscriber = Subscriber.objects.get()
+
+    response = manager_client.get(f"{INDEX}inspect/{subscriber.pk}/")
+
+    assert response.status_code == 200
+    text = soup(response).get_text(" ", strip=True)
+    assert "sam@example.org" in text
+    assert "/training/" in text
+    assert "privacy notice" in text
+    assert "Confirmed from the emailed link" in text
+    assert soup(response).find("a", href=f"{INDEX}export/{subscriber.pk}/")
+    assert soup(response).find("a", href=f"{INDEX}erase/{subscriber.pk}/")
+
+
+def test_exporting_a_persons_data_downloads_json_and_logs_it_without_the_address(
+    manager_client, manager
+):
+    sign_up("sam@example.org")
+    subscriber = Subscriber.objects.get()
+
+    response = manager_client.get(f"{INDEX}export/{subscriber.pk}/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].startswith(
+        f'attachment; filename="subscriber-{subscriber.pk}-'
+    )
+    data = json.loads(response.content)
+    assert data["subscriber"]["email"] == "sam@example.org"
+    assert len(data["consent_records"]) == 1
+    entry = ModelLogEntry.objects.get(action="subscriptions.export")
+    assert entry.user == manager
+    assert "sam@" not in entry.label
+
+
+def test_erasing_a_person_asks_first_then_deletes_everything_about_them(
+    manager_client, manager, people
+):
+    sign_up("erase.me@example.org")
+    subscriber = Subscriber.objects.get(email="erase.me@example.org")
+    url = f"{INDEX}erase/{subscriber.pk}/"
+
+    asked = manager_client.get(url)
+    assert asked.status_code == 200
+    assert "cannot be undone" in soup(asked).get_text()
+    assert Subscriber.objects.filter(pk=subscriber.pk).exists()
+
+    response = manager_client.post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == INDEX
+    assert not Subscriber.objects.filter(email__iexact="erase.me@example.org").exists()
+    assert not ConsentRecord.objects.filter(subscriber_id=subscriber.pk).exists()
+    assert not StatusChange.objects.filter(subscriber_id=subscriber.pk).exists()
+    assert Subscriber.objects.count() == len(people)
+    entry = ModelLogEntry.objects.get(action="subscriptions.erase")
+    assert entry.user == manager
+    assert entry.object_id == str(subscriber.pk)
+    assert "erase.me" not in entry.label + json.dumps(entry.data)
+
+
+def test_unsubscribing_a_person_from_the_admin(manager_client, people):
+    sam = people["sam"]
+
+    response = manager_client.post(f"{INDEX}unsubscribe/{sam.pk}/")
+
+    assert response.status_code == 302
+    sam.refresh_from_db()
+    assert sam.status == Subscriber.Status.UNSUBSCRIBED
+    assert sam.status_changes.get().note == "Unsubscribed in the admin by manager"
