@@ -196,7 +196,7 @@ def parse_date(text, *, line):
         if match := DATE_RANGE.match(text):
             end = _date(match["y2"], match["m2"], match["d2"])
             start = _date(match["y1"] or end.year, match["m1"] or end.month, match["d1"])
-            if start > end and not match["y1"]:
+            if not match["y1"] and start.month > end.month:
                 # "30 December to 2 January 2026": the start is in the year before.
                 start = start.replace(year=start.year - 1)
             if start >= end:
