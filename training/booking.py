@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from events.dates import format_when
+from lscp_site.pagecache import invalidate_pages
 from training import tasks
 from training.models import (
     Booking,
@@ -215,6 +216,8 @@ def cancel_session(*, session, by=None, now=None):
             booking.cancelled_at = now
             booking.cancelled_by = CancelledBy.SESSION
         Booking.objects.bulk_update(cancelled, ["status", "cancelled_at", "cancelled_by"])
+        # bulk_update sends no signals: cached pages still offer the session until told.
+        invalidate_pages()
         for booking in cancelled:
             _after_commit(tasks.send_session_cancelled, booking.pk)
     return cancelled

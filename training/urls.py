@@ -10,5 +10,6 @@ from training import views
 app_name = "training"
 
 urlpatterns = [
+    path("training/bookings/booked/<str:token>/", views.booking_made, name="booking_made"),
     path("training/bookings/cancel/<str:token>/", views.cancel_booking, name="cancel_booking"),
 ]

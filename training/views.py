@@ -1,13 +1,15 @@
 """Booking a place, the page after booking, and cancelling through the emailed link.
 
-The booking form is a route of the course page (/training/<course>/book/<session>/); the
-cancel link lives at /training/bookings/cancel/<token>/ (kept out of search engines by
-robots.txt). Every rule is in training.booking: these views only translate.
+The booking form is a route of the course page (/training/<course>/book/<session>/). The
+pages reached by a signed token live under /training/bookings/ (kept out of search engines
+by robots.txt and out of the page cache): the page after booking and the cancel link.
+Every rule is in training.booking: these views only translate.
 """
 
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from lscp_site.ratelimit import rate_limited
 from training import booking as booking_rules
@@ -41,8 +43,7 @@ def book_session(request, *, course, session_id):
                 form.add_error(error.field, error.message)
                 status = 409
             else:
-                token = links.made_token(booking)
-                booked_url = course.url + course.reverse_subpage("booked", args=[token])
+                booked_url = reverse("training:booking_made", args=[links.made_token(booking)])
                 return HttpResponseRedirect(booked_url, status=303)
         else:
             status = 400
@@ -72,25 +73,19 @@ def _booking_closed(request, course, session, message):
     )
 
 
-def booking_made(request, *, course, token):
+@require_GET
+def booking_made(request, token):
+    """The page straight after booking: what happened, and that an email is on its way."""
     try:
         booking = links.booking_from_made_token(token)
     except (links.LinkInvalid, links.LinkExpired):
-        return TemplateResponse(
-            request,
-            "training/booking_page_expired.html",
-            _course_context(course),
-            status=404,
-        )
-    if booking.session.course_id != course.pk:
-        raise Http404("Booking not on this course")
+        return TemplateResponse(request, "training/booking_page_expired.html", status=404)
     session = booking.session
-    session.course = course
     return TemplateResponse(
         request,
         "training/booked.html",
         _course_context(
-            course,
+            session.course,
             booking=booking,
             session=session,
             position=booking.waiting_position(),

@@ -242,12 +242,6 @@ class CoursePage(RoutablePageMixin, Page):
 
         return views.book_session(request, course=self, session_id=session_id)
 
-    @path("booked/<str:token>/", name="booked")
-    def booked(self, request, token):
-        from training import views
-
-        return views.booking_made(request, course=self, token=token)
-
     def booking_url(self, session, request=None):
         return self.get_url(request) + self.reverse_subpage("book", args=[session.pk])
 

@@ -1,0 +1,424 @@
+"""The catalogue at /training/ and the course pages, as practitioners see them."""
+
+import json
+
+from wagtail.models import Page, PageViewRestriction
+
+import pytest
+from bs4 import BeautifulSoup
+
+from lscp_site.models import HomePage
+from tests.training.factories import (
+    JOINING_DETAILS,
+    AudienceFactory,
+    book,
+    london,
+    make_course,
+    make_session,
+)
+from training.models import CoursePage, TrainingIndexPage
+
+pytestmark = pytest.mark.django_db
+
+VENUE = "Merrion House, 110 Merrion Centre, Leeds LS2 8BB"
+
+
+def soup_of(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def course_titles(page):
+    return [h3.get_text(strip=True) for h3 in page.select(".course-card h3")]
+
+
+@pytest.fixture
+def programme(catalogue):
+    leads = AudienceFactory(name="Designated safeguarding leads", slug="safeguarding-leads")
+    everyone = AudienceFactory(name="All practitioners", slug="all-practitioners")
+    intro = make_course(
+        catalogue,
+        title="Introduction to Safeguarding Children & Young People",
+        course_type="core",
+        format="live_webinar",
+        audiences=[everyone],
+        sessions=[make_session(start=london(2025, 4, 10, 9, 30), hours=3)],
+    )
+    together = make_course(
+        catalogue,
+        title="Working Together to Safeguard Children",
+        course_type="core",
+        format="face_to_face",
+        audiences=[everyone, leads],
+        sessions=[
+            make_session(
+                start=london(2025, 4, 24, 9, 30), hours=6.5, format="face_to_face", venue=VENUE
+            )
+        ],
+    )
+    exploitation = make_course(
+        catalogue,
+        title="Child exploitation in Leeds - a guide for practitioners",
+        course_type="topic",
+        format="live_webinar",
+        audiences=[leads],
+        sessions=[make_session(start=london(2025, 5, 8, 14))],
+    )
+    neglect = make_course(
+        catalogue,
+        title="Neglect: the graded care profile",
+        course_type="topic",
+        format="e_learning",
+        elearning_url="https://learning.example.org/neglect",
+    )
+    past_only = make_course(
+        catalogue,
+        title="Contextual safeguarding",
+        course_type="topic",
+        sessions=[make_session(start=london(2025, 1, 20, 14))],
+    )
+    return {
+        "intro": intro,
+        "together": together,
+        "exploitation": exploitation,
+        "neglect": neglect,
+        "past_only": past_only,
+    }
+
+
+def test_catalogue_lists_every_course_core_courses_first(client, programme):
+    response = client.get("/training/")
+
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert page.h1.get_text(strip=True) == "Training"
+    assert course_titles(page) == [
+        "Introduction to Safeguarding Children & Young People",
+        "Working Together to Safeguard Children",
+        "Child exploitation in Leeds - a guide for practitioners",
+        "Contextual safeguarding",
+        "Neglect: the graded care profile",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "type=core",
+            [
+                "Introduction to Safeguarding Children & Young People",
+                "Working Together to Safeguard Children",
+            ],
+        ),
+        ("format=face_to_face", ["Working Together to Safeguard Children"]),
+        ("format=e_learning", ["Neglect: the graded care profile"]),
+        (
+            "audience=safeguarding-leads",
+            [
+                "Working Together to Safeguard Children",
+                "Child exploitation in Leeds - a guide for practitioners",
+            ],
+        ),
+        (
+            "upcoming=on",
+            [
+                "Introduction to Safeguarding Children & Young People",
+                "Working Together to Safeguard Children",
+                "Child exploitation in Leeds - a guide for practitioners",
+            ],
+        ),
+        (
+            "type=topic&format=live_webinar&upcoming=on",
+            ["Child exploitation in Leeds - a guide for practitioners"],
+        ),
+    ],
+)
+def test_catalogue_filters_work_as_a_plain_get_form(client, programme, query, expected):
+    response = client.get(f"/training/?{query}")
+
+    assert response.status_code == 200
+    assert course_titles(soup_of(response)) == expected
+
+
+def test_filter_form_is_a_labelled_get_form_that_keeps_the_choices(client, programme):
+    page = soup_of(client.get("/training/?type=core&upcoming=on"))
+
+    form = page.select_one("form.training-filters")
+    assert form["method"] == "get"
+    for control in form.select("select, input[type=checkbox]"):
+        assert page.select_one(f'label[for="{control["id"]}"]') is not None
+    assert form.select_one('select[name="type"] option[selected]')["value"] == "core"
+    assert form.select_one('input[name="upcoming"]').has_attr("checked")
+    assert page.select_one(".training-filters__clear")["href"] == "/training/"
+
+
+def test_an_unknown_filter_value_is_ignored_not_an_error(client, programme):
+    response = client.get("/training/?type=nonsense&audience=nobody&page=99")
+
+    assert response.status_code == 200
+    assert len(course_titles(soup_of(response))) == 5
+
+
+def test_catalogue_lists_the_next_sessions_across_courses_soonest_first(client, programme):
+    page = soup_of(client.get("/training/"))
+
+    section = page.select_one('section[aria-labelledby="next-sessions-heading"]')
+    items = [li.get_text(" ", strip=True) for li in section.select("li")]
+    assert len(items) == 3
+    assert items[0].startswith("Introduction to Safeguarding Children & Young People")
+    assert "10 April 2025, 9:30am to 12:30pm" in items[0]
+    assert "24 April 2025, 9:30am to 4pm" in items[1]
+    assert VENUE in items[1]
+    assert "8 May 2025, 2pm to 3pm" in items[2]
+    assert "10 places left" in items[2]
+
+
+def test_catalogue_leaves_out_draft_and_private_courses(client, catalogue, programme):
+    make_course(catalogue, title="A draft course", live=False)
+    private = make_course(
+        catalogue, title="Staff only course", sessions=[make_session(start=london(2025, 4, 2, 10))]
+    )
+    PageViewRestriction.objects.create(page=private, restriction_type="login")
+
+    page = soup_of(client.get("/training/"))
+
+    assert "A draft course" not in course_titles(page)
+    assert "Staff only course" not in course_titles(page)
+    assert (
+        "Staff only course"
+        not in page.select_one("#next-sessions-heading").find_parent("section").get_text()
+    )
+
+
+def test_course_page_shows_what_a_practitioner_needs_to_decide(client, catalogue):
+    leads = AudienceFactory(name="Designated safeguarding leads", slug="safeguarding-leads")
+    make_course(
+        catalogue,
+        title="Working Together to Safeguard Children",
+        slug="working-together",
+        course_type="core",
+        format="face_to_face",
+        summary="How agencies in Leeds work together.",
+        who_it_is_for="Take the introduction first.",
+        learning_outcomes="Know your role\n- Resolve disagreements\n\n",
+        duration="Full day, 9:30am to 4pm",
+        body="<h2>About the course</h2><p>Case studies from Leeds.</p>",
+        audiences=[leads],
+        sessions=[
+            make_session(
+                start=london(2025, 4, 24, 9, 30), hours=6.5, format="face_to_face", venue=VENUE
+            )
+        ],
+    )
+
+    response = client.get("/training/working-together/")
+
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert page.h1.get_text(strip=True) == "Working Together to Safeguard Children"
+    assert len(page.select("h1")) == 1
+    assert page.select_one(".lead").get_text(strip=True) == "How agencies in Leeds work together."
+    facts = page.select_one(".course__facts").get_text(" ", strip=True)
+    assert "Duration Full day, 9:30am to 4pm" in facts
+    assert "Format Face to face" in facts
+    assert "Designated safeguarding leads. Take the introduction first." in facts
+    assert [li.get_text() for li in page.select("h2 + ul li")][:2] == [
+        "Know your role",
+        "Resolve disagreements",
+    ]
+    session = page.select_one(".session")
+    assert session.h3.get_text(strip=True) == "24 April 2025, 9:30am to 4pm"
+    assert VENUE in session.get_text()
+    book_link = session.select_one("a.button")
+    assert book_link.get_text(" ", strip=True) == "Book your place on 24 April 2025, 9:30am to 4pm"
+    assert book_link["href"].startswith("/training/working-together/book/")
+    crumbs = [a.get_text() for a in page.select(".breadcrumbs a")]
+    assert crumbs == ["Home", "Training"]
+
+
+@pytest.fixture
+def three_sessions(catalogue):
+    course = make_course(
+        catalogue,
+        slug="states",
+        sessions=[
+            make_session(start=london(2025, 4, 1, 10), capacity=5),
+            make_session(start=london(2025, 4, 2, 10), capacity=1),
+            make_session(
+                start=london(2025, 4, 3, 10), capacity=5, booking_closes_at=london(2025, 3, 1, 12)
+            ),
+        ],
+    )
+    return course, list(course.sessions.order_by("start"))
+
+
+def test_each_session_shows_its_state(client, three_sessions):
+    _course, (open_session, full_session, _closed) = three_sessions
+    book(open_session)
+    book(open_session)
+    book(full_session)
+
+    page = soup_of(client.get("/training/states/"))
+
+    states = [p.get_text(strip=True) for p in page.select(".session .session-state")]
+    assert states == ["3 places left", "Fully booked - join the waiting list", "Booking closed"]
+    buttons = [
+        a.get_text(" ", strip=True).split(" on ")[0] for a in page.select(".session a.button")
+    ]
+    assert buttons == ["Book your place", "Join the waiting list"]
+
+
+def test_one_place_left_is_singular(client, three_sessions):
+    _course, (open_session, *_rest) = three_sessions
+    for _ in range(4):
+        book(open_session)
+
+    page = soup_of(client.get("/training/states/"))
+
+    assert page.select_one(".session-state").get_text(strip=True) == "1 place left"
+
+
+def test_a_cancelled_session_says_so_and_cannot_be_booked(client, three_sessions):
+    from training import booking as booking_rules
+
+    _course, (open_session, *_rest) = three_sessions
+    booking_rules.cancel_session(session=open_session)
+
+    page = soup_of(client.get("/training/states/"))
+
+    first = page.select_one(".session")
+    assert first.select_one(".session-state").get_text(strip=True) == "Cancelled"
+    assert first.select_one("a.button") is None
+
+
+def test_past_sessions_are_not_offered(client, catalogue):
+    make_course(
+        catalogue,
+        slug="past",
+        sessions=[make_session(start=london(2025, 2, 1, 10))],
+    )
+
+    page = soup_of(client.get("/training/past/"))
+
+    assert page.select(".session") == []
+    assert "There are no dates for this course at the moment." in page.get_text()
+
+
+def test_joining_details_and_delegates_never_appear_on_public_pages(client, session, home_page):
+    book(session, name="Ann Confidential", email="ann.confidential@example.org")
+
+    for path in [
+        "/",
+        "/training/",
+        "/training/child-exploitation-in-leeds/",
+        f"/training/child-exploitation-in-leeds/book/{session.pk}/",
+        "/sitemap.xml",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        text = response.content.decode()
+        assert "secret-7731" not in text, path
+        assert "KITE-42" not in text, path
+        assert "Ann Confidential" not in text, path
+        assert "ann.confidential" not in text, path
+
+
+def test_joining_details_are_not_in_the_search_index(client, session):
+    book(session, name="Ann Confidential")
+
+    assert not CoursePage.objects.live().search("KITE-42")
+    assert not Page.objects.live().search("secret-7731")
+    assert not Page.objects.live().search("Confidential")
+    assert CoursePage.objects.live().search("Child exploitation")
+    for query in ("KITE-42", "secret-7731", "Confidential"):
+        results = soup_of(client.get(f"/search/?q={query}"))
+        assert results.select('a[href="/training/child-exploitation-in-leeds/"]') == [], query
+
+
+def test_course_page_carries_course_json_ld_with_an_instance_per_session(client, catalogue):
+    leads = AudienceFactory(name="Designated safeguarding leads", slug="safeguarding-leads")
+    make_course(
+        catalogue,
+        title="Working Together </script><script>alert(1)</script>",
+        slug="json-ld",
+        summary="How agencies work together.",
+        learning_outcomes="Know your role",
+        audiences=[leads],
+        sessions=[
+            make_session(start=london(2025, 1, 10, 10)),  # past: left out
+            make_session(start=london(2025, 4, 10, 10)),
+            make_session(
+                start=london(2025, 7, 1, 9, 30), hours=2, format="face_to_face", venue=VENUE
+            ),
+        ],
+    )
+
+    response = client.get("/training/json-ld/")
+
+    page = soup_of(response)
+    (script,) = page.select('script[type="application/ld+json"]')
+    assert script.has_attr("nonce")
+    assert "</script><script>" not in script.decode_contents()
+    data = json.loads(script.string)
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "Course"
+    assert data["name"] == "Working Together </script><script>alert(1)</script>"
+    assert data["url"] == "https://lscp.test/training/json-ld/"
+    assert data["provider"]["name"] == "Leeds Safeguarding Children Partnership"
+    assert data["teaches"] == ["Know your role"]
+    assert data["audience"]["audienceType"] == "Designated safeguarding leads"
+    online, onsite = data["hasCourseInstance"]
+    assert online["@type"] == "CourseInstance"
+    assert online["courseMode"] == "online"
+    assert online["startDate"] == "2025-04-10T10:00:00+01:00"
+    assert online["endDate"] == "2025-04-10T11:00:00+01:00"
+    assert online["location"] == {
+        "@type": "VirtualLocation",
+        "url": "https://lscp.test/training/json-ld/",
+    }
+    assert onsite["courseMode"] == "onsite"
+    assert onsite["location"]["name"] == VENUE
+    assert onsite["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    assert "secret-7731" not in script.string
+    assert JOINING_DETAILS not in response.content.decode()
+
+
+def test_page_tree_rules(catalogue):
+    assert TrainingIndexPage.max_count == 1
+    assert TrainingIndexPage.allowed_parent_page_models() == [HomePage]
+    assert CoursePage.allowed_parent_page_models() == [TrainingIndexPage]
+    assert TrainingIndexPage.allowed_subpage_models() == [CoursePage]
+    assert CoursePage.allowed_subpage_models() == []
+    assert not TrainingIndexPage.can_create_at(catalogue.get_parent())  # one catalogue only
+    assert CoursePage.can_create_at(catalogue)
+
+
+def test_a_course_cannot_take_the_slug_of_the_booking_links(catalogue):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        catalogue.add_child(instance=CoursePage(title="Bookings", slug="bookings", summary="x"))
+
+    assert "used by the booking links" in error.value.message_dict["slug"][0]
+
+
+def test_home_page_shows_the_next_sessions_with_places(client, catalogue):
+    course = make_course(
+        catalogue,
+        title="Child exploitation in Leeds - a guide for practitioners",
+        sessions=[
+            make_session(start=london(2025, 4, 1, 14), capacity=1),
+            make_session(start=london(2025, 4, 8, 14), capacity=3),
+        ],
+    )
+    full, _open = course.sessions.order_by("start")
+    book(full)
+
+    page = soup_of(client.get("/"))
+
+    section = page.select_one('section[aria-labelledby="home-training-heading"]')
+    assert section is not None
+    items = [li.get_text(" ", strip=True) for li in section.select("li")]
+    assert len(items) == 1
+    assert "8 April 2025, 2pm to 3pm" in items[0]
+    assert "3 places left" in items[0]
