@@ -10,26 +10,35 @@ DESTINATION = DEFAULT_QUICK_LEAVE_URL
 NEUTRAL_PAGE = "<!DOCTYPE html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
 
 
-class HeldNavigation:
-    """Holds requests to the Quick leave destination so the leaving page can be inspected."""
+class LeavingWatch:
+    """Records what the page looked like as it unloaded, and answers for the destination.
+
+    There is no network here: the neutral site is fulfilled locally. The page reports its
+    state from its beforeunload event through a Playwright binding, which is how the test
+    sees that the content was hidden and storage cleared before the navigation.
+    """
 
     def __init__(self, page):
-        self.routes = []
-        page.route(DESTINATION + "**", self.hold)
+        self.states = []
+        page.expose_binding("reportLeaving", self.record)
+        page.add_init_script(
+            """window.addEventListener('beforeunload', () => window.reportLeaving({
+              overlay: !!document.querySelector('[data-quick-leave-overlay]'),
+              main: getComputedStyle(document.querySelector('main')).visibility,
+              storage: [localStorage.length, sessionStorage.length],
+              cookie: document.cookie}))"""
+        )
+        page.route(DESTINATION + "**", self.answer)
 
-    def hold(self, route):
-        self.routes.append(route)
+    def record(self, source, state):
+        self.states.append(state)
 
-    def wait(self, page, timeout_ms=5000):
-        for _ in range(timeout_ms // 100):
-            if self.routes:
-                return True
-            page.wait_for_timeout(100)
-        return bool(self.routes)
+    def answer(self, route):
+        route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
 
-    def release(self):
-        for route in self.routes:
-            route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
+    @property
+    def left(self):
+        return bool(self.states)
 
 
 def press_shift(page, times):
@@ -37,9 +46,14 @@ def press_shift(page, times):
         page.keyboard.press("Shift")
 
 
+def wait_for_destination(page):
+    page.wait_for_url(DESTINATION + "**", timeout=5000)
+    expect(page).to_have_title("Weather")
+
+
 @browser_db
 def test_shift_three_times_hides_the_page_then_leaves(live_server, page, home_page):
-    held = HeldNavigation(page)
+    watch = LeavingWatch(page)
     page.goto(live_server.url + "/privacy/")
 
     press_shift(page, 2)
@@ -48,19 +62,15 @@ def test_shift_three_times_hides_the_page_then_leaves(live_server, page, home_pa
     )
     press_shift(page, 1)
 
-    assert held.wait(page), "pressing Shift 3 times did not navigate away"
-    assert page.locator("[data-quick-leave-overlay]").is_visible()
-    assert page.evaluate("getComputedStyle(document.querySelector('main')).visibility") == (
-        "hidden"
-    )
-    held.release()
-    expect(page).to_have_title("Weather")
-    assert page.url.startswith(DESTINATION)
+    wait_for_destination(page)
+    assert watch.states == [
+        {"overlay": True, "main": "hidden", "storage": [0, 0], "cookie": watch.states[0]["cookie"]}
+    ]
 
 
 @browser_db
 def test_another_key_between_shift_presses_resets_the_count(live_server, page, home_page):
-    held = HeldNavigation(page)
+    watch = LeavingWatch(page)
     page.goto(live_server.url + "/")
 
     page.keyboard.press("Shift")
@@ -68,27 +78,28 @@ def test_another_key_between_shift_presses_resets_the_count(live_server, page, h
     press_shift(page, 2)
     page.wait_for_timeout(300)
 
-    assert not held.routes
+    assert not watch.left
     assert page.url == live_server.url + "/"
     press_shift(page, 1)  # now the third clean press in a row
-    assert held.wait(page)
+    wait_for_destination(page)
 
 
 @browser_db
 def test_shift_held_as_a_modifier_does_not_count(live_server, page, home_page):
-    held = HeldNavigation(page)
+    watch = LeavingWatch(page)
     page.goto(live_server.url + "/")
 
     for _ in range(3):
         page.keyboard.press("Shift+A")
     page.wait_for_timeout(300)
 
-    assert not held.routes
+    assert not watch.left
+    assert page.url == live_server.url + "/"
 
 
 @browser_db
 def test_clicking_quick_leave_clears_site_storage_and_leaves(live_server, page, home_page):
-    held = HeldNavigation(page)
+    watch = LeavingWatch(page)
     page.goto(live_server.url + "/")
     page.evaluate(
         "localStorage.setItem('seen', '1'); sessionStorage.setItem('seen', '1');"
@@ -97,19 +108,17 @@ def test_clicking_quick_leave_clears_site_storage_and_leaves(live_server, page, 
 
     page.get_by_role("link", name="Emergency: Quick leave").click()
 
-    assert held.wait(page)
-    assert page.locator("[data-quick-leave-overlay]").is_visible()
-    storage = page.evaluate(
-        "[localStorage.length, sessionStorage.length, document.cookie.includes('visited')]"
-    )
-    assert storage == [0, 0, False]
-    held.release()
-    expect(page).to_have_title("Weather")
+    wait_for_destination(page)
+    [state] = watch.states
+    assert state["overlay"] is True
+    assert state["main"] == "hidden"
+    assert state["storage"] == [0, 0]
+    assert "visited" not in state["cookie"]
 
 
 @browser_db
 def test_quick_leave_skip_link_is_the_second_tab_stop(live_server, page, home_page):
-    held = HeldNavigation(page)
+    watch = LeavingWatch(page)
     page.goto(live_server.url + "/")
 
     page.keyboard.press("Tab")
@@ -118,7 +127,8 @@ def test_quick_leave_skip_link_is_the_second_tab_stop(live_server, page, home_pa
     expect(page.locator(":focus")).to_have_text("Quick leave this site")
     page.keyboard.press("Enter")
 
-    assert held.wait(page)
+    wait_for_destination(page)
+    assert watch.states[0]["overlay"] is True
 
 
 @browser_db
@@ -133,19 +143,16 @@ def test_quick_leave_works_without_javascript(live_server, browser, home_page):
 
     page.get_by_role("link", name="Emergency: Quick leave").click()
 
-    expect(page).to_have_title("Weather")
+    wait_for_destination(page)
     context.close()
 
 
 @browser_db
 def test_going_back_restores_the_page(live_server, page, home_page):
-    page.route(
-        DESTINATION + "**",
-        lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE),
-    )
+    LeavingWatch(page)
     page.goto(live_server.url + "/privacy/")
     press_shift(page, 3)
-    expect(page).to_have_title("Weather")
+    wait_for_destination(page)
 
     page.go_back()
 
@@ -155,6 +162,10 @@ def test_going_back_restores_the_page(live_server, page, home_page):
         "visible"
     )
     assert "Privacy notice" in page.title()
+    press_shift(page, 1)
+    expect(page.locator("[data-quick-leave-status]")).to_have_text(
+        "Shift, press 2 more times to leave this page"
+    )
 
 
 @browser_db
