@@ -22,7 +22,7 @@ from django.views.decorators.cache import cache_control
 
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.images.models import Image
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 import pytest
 import time_machine
@@ -330,6 +330,14 @@ def test_deleting_a_page_removes_it_at_once(client, privacy):
     cached(client, "/privacy/")
 
     privacy.delete()
+
+    assert client.get("/privacy/").status_code == 404
+
+
+def test_deleting_pages_in_bulk_removes_them_at_once(client, privacy):
+    cached(client, "/privacy/")
+
+    Page.objects.filter(pk=privacy.pk).delete()  # no unpublish signal: only post_delete
 
     assert client.get("/privacy/").status_code == 404
 
