@@ -1,0 +1,307 @@
+"""The blocks of an issue: validation, the diary, the training spotlight, previews."""
+
+import datetime
+
+from django.urls import reverse
+
+from wagtail.blocks.stream_block import StreamBlockValidationError
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+
+from newsletter.blocks import (
+    CallToActionBlock,
+    DiaryBlock,
+    IssueBody,
+    SectionBlock,
+    SignupPromptBlock,
+    TrainingSpotlightBlock,
+)
+from newsletter.models import NewsletterIssuePage
+from tests.newsletter.factories import (
+    item,
+    london,
+    make_course,
+    make_event,
+    make_issue,
+    section,
+)
+
+ISSUE_DATE = datetime.date(2030, 3, 1)
+BEFORE_THE_ISSUE = datetime.datetime(2030, 2, 20, 9, 0, tzinfo=datetime.UTC)
+
+
+def page_of(client, issue):
+    return BeautifulSoup(client.get(issue.url).content, "html.parser")
+
+
+def diary_rows(page):
+    return [
+        " ".join(row.get_text(" ", strip=True).split()) for row in page.select(".issue-diary__item")
+    ]
+
+
+# --- Validation ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def image(db):
+    return Image.objects.create(title="Focus group", file=get_test_image_file())
+
+
+def section_value(**value):
+    block = SectionBlock()
+    return block.to_python(
+        {"heading": "Focus groups", "text": "<p>Thank you.</p>", "calls_to_action": [], **value}
+    )
+
+
+def test_a_section_image_needs_alt_text(image):
+    with pytest.raises(StructBlockValidationError) as error:
+        SectionBlock().clean(section_value(image=image.pk))
+    assert "image_alt" in error.value.block_errors
+
+
+def test_a_decorative_section_image_needs_no_alt_text(image):
+    value = SectionBlock().clean(section_value(image=image.pk, image_decorative=True))
+    assert value["image"] == image
+
+
+def test_a_section_with_neither_text_nor_a_call_to_action_is_refused():
+    with pytest.raises(StructBlockValidationError) as error:
+        SectionBlock().clean(section_value(text=""))
+    assert "text" in error.value.block_errors
+
+
+def test_a_call_to_action_links_a_page_or_an_address_but_not_both(home_page):
+    block = CallToActionBlock()
+    with pytest.raises(StructBlockValidationError) as neither:
+        block.clean(block.to_python({"link_text": "Book now"}))
+    assert "page" in neither.value.block_errors
+    with pytest.raises(StructBlockValidationError) as both:
+        block.clean(
+            block.to_python(
+                {"link_text": "Book", "page": home_page.pk, "url": "https://example.org/"}
+            )
+        )
+    assert "url" in both.value.block_errors
+
+
+def test_a_hand_picked_diary_needs_events():
+    block = DiaryBlock()
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(block.to_python({"mode": "chosen", "events": []}))
+    assert "events" in error.value.block_errors
+
+
+def test_an_issue_has_at_most_one_sign_up_prompt():
+    body = IssueBody()
+    value = body.to_python(
+        [
+            {"type": "signup_prompt", "value": None, "id": "a"},
+            {"type": "signup_prompt", "value": None, "id": "b"},
+        ]
+    )
+    with pytest.raises(StreamBlockValidationError) as error:
+        body.clean(value)
+    assert [str(e.message) for e in error.value.non_block_errors.as_data()] == [
+        "Sign-up prompt: The maximum number of items is 1"
+    ]
+
+
+def test_every_block_tells_editors_what_it_is_for():
+    for block in [
+        SectionBlock(),
+        CallToActionBlock(),
+        DiaryBlock(),
+        TrainingSpotlightBlock(),
+        SignupPromptBlock(),
+    ]:
+        assert block.meta.icon
+        assert block.meta.template.startswith("components/blocks/newsletter_")
+        assert block.get_description()
+        assert hasattr(block.meta, "preview_value") or block.meta.preview_template
+
+
+# --- Images --------------------------------------------------------------------------------
+
+
+def test_a_section_image_is_shown_with_its_alt_text(client, newsletter_index, image):
+    issue = make_issue(
+        newsletter_index,
+        ISSUE_DATE,
+        body=[
+            section("With a picture", image=image.pk, image_alt="Practitioners round a table"),
+            section("Decorative", image=image.pk, image_decorative=True),
+        ],
+    )
+
+    images = page_of(client, issue).select(".issue-section img")
+
+    assert [img["alt"] for img in images] == ["Practitioners round a table", ""]
+    assert all("srcset" in img.attrs for img in images)
+
+
+# --- The diary -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def diary_site(newsletter_index, event_index, training_index):
+    with time_machine.travel(BEFORE_THE_ISSUE, tick=False):
+        make_event(event_index, "Earlier date", datetime.date(2030, 2, 20))
+        make_event(
+            event_index,
+            "Awareness week",
+            datetime.date(2030, 3, 10),
+            end_date=datetime.date(2030, 3, 16),
+        )
+        make_event(event_index, "Later date", datetime.date(2030, 6, 1))
+        make_event(event_index, "Unpublished date", datetime.date(2030, 3, 5), live=False)
+        make_course(training_index, "Working Together", sessions=[(london(2030, 3, 12, 9, 30), 12)])
+    return newsletter_index
+
+
+def diary(mode="automatic", **value):
+    return {
+        "type": "diary",
+        "value": {
+            "heading": "Dates for your diary",
+            "mode": mode,
+            "weeks": 8,
+            "include_training": True,
+            "events": [],
+            **value,
+        },
+    }
+
+
+def test_automatic_diary_lists_events_and_sessions_from_the_issue_date(client, diary_site):
+    with time_machine.travel(BEFORE_THE_ISSUE, tick=False):
+        issue = make_issue(diary_site, ISSUE_DATE, body=[section("News"), diary()])
+        page = page_of(client, issue)
+
+    assert diary_rows(page) == [
+        "10 to 16 March 2030 Awareness week",
+        "12 March 2030, 9:30am to 11:30am Training Working Together Online. 12 places left",
+    ]
+    assert page.select_one(".issue-diary a")["href"] == "/events/awareness-week/"
+
+
+def test_automatic_diary_can_leave_out_training_and_set_the_weeks(client, diary_site):
+    with time_machine.travel(BEFORE_THE_ISSUE, tick=False):
+        issue = make_issue(
+            diary_site,
+            ISSUE_DATE,
+            body=[section("News"), diary(weeks=14, include_training=False)],
+        )
+        rows = diary_rows(page_of(client, issue))
+
+    assert rows == ["10 to 16 March 2030 Awareness week", "1 June 2030 Later date"]
+
+
+def test_hand_picked_diary_lists_its_published_events_in_date_order(client, diary_site):
+    from events.models import EventPage
+
+    later = EventPage.objects.get(title="Later date")
+    earlier = EventPage.objects.get(title="Earlier date")
+    unpublished = EventPage.objects.get(title="Unpublished date")
+    issue = make_issue(
+        diary_site,
+        ISSUE_DATE,
+        body=[
+            section("News"),
+            diary("chosen", events=[item(later.pk), item(unpublished.pk), item(earlier.pk)]),
+        ],
+    )
+
+    assert diary_rows(page_of(client, issue)) == [
+        "20 February 2030 Earlier date",
+        "1 June 2030 Later date",
+    ]
+
+
+def test_an_empty_diary_says_so_and_points_to_the_events(client, newsletter_index, event_index):
+    issue = make_issue(newsletter_index, ISSUE_DATE, body=[section("News"), diary()])
+    block = page_of(client, issue).select_one(".issue-diary")
+    assert "No dates are in the diary for these weeks yet" in block.get_text()
+    assert block.find("a", href="/events/") is not None
+
+
+# --- The training spotlight ----------------------------------------------------------------
+
+
+def test_training_spotlight_shows_next_sessions_and_places_left(
+    client, newsletter_index, training_index
+):
+    with time_machine.travel(BEFORE_THE_ISSUE, tick=False):
+        course = make_course(
+            training_index,
+            "Working Together to Safeguard Children",
+            sessions=[
+                (london(2030, 4, 2, 9, 30), 20),
+                (london(2030, 3, 5, 9, 30), 1),
+                (london(2030, 5, 7, 9, 30), 20),
+            ],
+        )
+        hidden = make_course(training_index, "Withdrawn course", live=False)
+        issue = make_issue(
+            newsletter_index,
+            ISSUE_DATE,
+            body=[
+                section("News"),
+                {
+                    "type": "training_spotlight",
+                    "value": {
+                        "heading": "Training spotlight",
+                        "introduction": "Places are going fast.",
+                        "courses": [item(course.pk), item(hidden.pk)],
+                        "sessions_per_course": 2,
+                    },
+                },
+            ],
+        )
+        page = page_of(client, issue)
+
+    spotlight = page.select_one(".issue-spotlight")
+    assert [h3.get_text(strip=True) for h3 in spotlight.find_all("h3")] == [
+        "Working Together to Safeguard Children"
+    ]
+    sessions = [li.get_text(" ", strip=True) for li in spotlight.select("li")]
+    assert sessions == [
+        "5 March 2030, 9:30am to 11:30am, Online: 1 place left",
+        "2 April 2030, 9:30am to 11:30am, Online: 20 places left",
+    ]
+    book = spotlight.find("a", class_="button")
+    assert book["href"] == course.url
+    assert book.get_text(strip=True) == "Book your place on Working Together to Safeguard Children"
+    nav = page.find("nav", attrs={"aria-label": "In this issue"})
+    assert "Training spotlight" in [a.get_text(strip=True) for a in nav.find_all("a")]
+
+
+# --- Previews for editors ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("section", "LSCP safeguarding training is changing!"),
+        ("diary", "Dates for your diary"),
+        ("training_spotlight", "Working Together"),
+        ("signup_prompt", "Get the newsletter by email"),
+    ],
+)
+def test_every_block_has_a_preview(admin_client, training_index, name, expected):
+    make_course(training_index, "Working Together", sessions=[])
+    block = NewsletterIssuePage.body.field.stream_block.child_blocks[name]
+
+    response = admin_client.get(
+        reverse("wagtailadmin_block_preview"), {"id": block.definition_prefix}
+    )
+
+    assert response.status_code == 200
+    assert expected in response.text
+    assert "/static/css/site.css" in response.text

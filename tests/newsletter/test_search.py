@@ -1,0 +1,139 @@
+"""Site search over issues, courses and events."""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+
+import pytest
+from bs4 import BeautifulSoup
+
+from newsletter.importer import import_issue_file
+from tests.newsletter.factories import make_course, make_event, make_issue, section
+
+SEED = Path(settings.BASE_DIR) / "lscp_site" / "demo_content" / "march-2025-newsletter.txt"
+
+
+def results(response):
+    page = BeautifulSoup(response.content, "html.parser")
+    return [
+        (
+            item.h3.a.get_text(strip=True),
+            item.h3.a["href"],
+            item.select_one(".meta").get_text(strip=True),
+            (item.select("p")[-1].get_text(strip=True) if len(item.select("p")) > 1 else ""),
+        )
+        for item in page.select(".search-results__item")
+    ]
+
+
+@pytest.fixture
+def seeded(newsletter_index, event_index, training_index):
+    import_issue_file(SEED, publish=True)
+    return newsletter_index
+
+
+def test_searching_neglect_finds_the_march_2025_issue(client, seeded):
+    response = client.get("/search/", {"q": "neglect"})
+
+    assert response.status_code == 200
+    found = results(response)
+    assert found[0][:3] == (
+        "March Newsletter",
+        "/newsletter/march-2025/",
+        "Newsletter issue, March 2025",
+    )
+    assert found[0][3].startswith("A new approach to LSCP safeguarding training")
+
+
+def test_search_finds_courses_and_events_with_their_summaries(
+    client, home_page, event_index, training_index
+):
+    make_course(training_index, "Working Together to Safeguard Children")
+    make_event(
+        event_index,
+        "Mental Health Awareness Week",
+        datetime.date(2025, 5, 12),
+        summary="A week on children's mental health and wellbeing.",
+    )
+
+    courses = results(client.get("/search/", {"q": "Working Together"}))
+    events = results(client.get("/search/", {"q": "wellbeing"}))
+
+    assert courses[0][:3] == (
+        "Working Together to Safeguard Children",
+        "/training/working-together-to-safeguard-children/",
+        "Training course",
+    )
+    assert courses[0][3] == "What Working Together to Safeguard Children covers and why it matters."
+    assert events == [
+        (
+            "Mental Health Awareness Week",
+            events[0][1],
+            "Date for your diary",
+            "A week on children's mental health and wellbeing.",
+        )
+    ]
+
+
+def test_search_leaves_out_drafts(client, newsletter_index):
+    make_issue(
+        newsletter_index,
+        datetime.date(2025, 5, 1),
+        body=[section("Trafficking", "<p>Modern slavery briefing.</p>")],
+        live=False,
+    )
+
+    assert results(client.get("/search/", {"q": "slavery"})) == []
+
+
+def test_search_results_are_paginated_and_keep_the_query(client, newsletter_index):
+    first = datetime.date(2020, 1, 1)
+    for number in range(12):
+        make_issue(
+            newsletter_index,
+            first.replace(month=number + 1),
+            body=[section("Harmful sexual behaviour", "<p>Guidance on harmful behaviour.</p>")],
+        )
+
+    page_one = client.get("/search/", {"q": "harmful"})
+    page_two = client.get("/search/", {"q": "harmful", "page": 2})
+
+    assert len(results(page_one)) == 10
+    assert len(results(page_two)) == 2
+    soup = BeautifulSoup(page_one.content, "html.parser")
+    assert soup.h2.get_text(strip=True) == "12 results for “harmful”"
+    assert soup.select_one(".pagination a[rel=next]")["href"] == "?q=harmful&page=2"
+    assert soup.select_one("meta[name=robots]")["content"] == "noindex, follow"
+
+
+def test_an_empty_search_shows_the_form_only(client, home_page):
+    response = client.get("/search/")
+    page = BeautifulSoup(response.content, "html.parser")
+    assert response.status_code == 200
+    assert page.select_one("input#search-q") is not None
+    assert page.select(".search-results") == []
+
+
+def test_a_search_with_no_results_suggests_where_to_look(client, home_page):
+    page = BeautifulSoup(client.get("/search/", {"q": "zebra"}).content, "html.parser")
+    assert "Nothing matched" in page.main.get_text()
+    assert page.main.find("a", href="/newsletter/") is not None
+
+
+def test_a_silly_page_number_shows_a_real_page(client, seeded):
+    assert client.get("/search/", {"q": "neglect", "page": "abc"}).status_code == 200
+    assert client.get("/search/", {"q": "neglect", "page": "999"}).status_code == 200
+
+
+def test_search_runs_a_fixed_number_of_queries(
+    client, newsletter_index, django_assert_max_num_queries
+):
+    for number in range(12):
+        make_issue(
+            newsletter_index,
+            datetime.date(2020, number + 1, 1),
+            body=[section("Harmful sexual behaviour", "<p>Guidance.</p>")],
+        )
+    with django_assert_max_num_queries(12):
+        assert client.get("/search/", {"q": "harmful"}).status_code == 200
