@@ -175,6 +175,7 @@ class SubscriberViewSet(ModelViewSet):
     copy_view_enabled = False
     add_to_reference_index = False
     index_template_name = "subscriptions/admin/index.html"
+    delete_template_name = "subscriptions/admin/erase.html"
     search_fields = ["email"]
     search_backend_name = None
     list_filter = ["status", "topics"]

@@ -15,6 +15,10 @@ others can unsubscribe the person in one click: their servers POST
 answers 200 at once. A caller sending a list (the newsletter) may add ``List-Id``
 (RFC 2919), for example ``"LSCP newsletter <newsletter.lscp.leeds.gov.uk>"``; these headers
 do not include it because this app's own emails are not a list.
+
+The mailto goes to ``settings.UNSUBSCRIBE_MAILTO`` when a deployment sets it (for example
+from an environment variable in production settings), else to the contact email editors
+set in the site settings.
 """
 
 from urllib.parse import quote

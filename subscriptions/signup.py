@@ -25,7 +25,7 @@ from django.utils import timezone
 from subscriptions import consent, tasks
 from subscriptions.models import ConsentRecord, StatusChange, Subscriber
 from subscriptions.signals import subscriber_erasing, subscriber_exporting
-from subscriptions.tokens import LinkInvalid, read_confirmation_token
+from subscriptions.tokens import LinkExpired, LinkGone, LinkInvalid, read_confirmation_token
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path, less the angle brackets
 UNCONFIRMED_DAYS = 30
@@ -40,6 +40,25 @@ ERROR_EMAIL_TOO_LONG = f"Enter an email address of {MAX_EMAIL_LENGTH} characters
 ERROR_NO_TOPIC = "Choose at least one topic"
 
 Status = Subscriber.Status
+
+__all__ = [
+    "LinkExpired",
+    "LinkGone",
+    "LinkInvalid",
+    "NotSubscribed",
+    "Outcome",
+    "Result",
+    "check_confirmation",
+    "clean_email",
+    "confirm",
+    "erase_subscriber",
+    "export_subscriber_data",
+    "purge_unconfirmed",
+    "send_manage_link",
+    "subscribe",
+    "unsubscribe",
+    "update_preferences",
+]
 
 
 class Outcome(enum.StrEnum):
@@ -61,10 +80,6 @@ class Result:
 
 class NotSubscribed(Exception):
     """The change needs a confirmed subscriber."""
-
-
-class LinkGone(LinkInvalid):
-    """The link was genuine but the sign-up it confirms no longer exists."""
 
 
 def clean_email(email):
@@ -270,14 +285,16 @@ def send_manage_link(*, email, now=None):
         subscriber = for_email(email).select_for_update().first()
         if subscriber is None or subscriber.status == Status.UNSUBSCRIBED:
             return None
+        record = None
+        if subscriber.status == Status.PENDING:
+            record = subscriber.consent_records.order_by("-given_at", "-pk").first()
+            if record is None:  # pending without a sign-up: nothing to confirm
+                return None
         if not _claim_email(subscriber, now):
             return None
-        if subscriber.status == Status.CONFIRMED:
+        if record is None:
             tasks.send_preferences_email.enqueue(subscriber_id=subscriber.pk)
             return Result(subscriber, Outcome.ALREADY_CONFIRMED, emailed=True)
-        record = subscriber.consent_records.order_by("-given_at", "-pk").first()
-        if record is None:  # pending without a sign-up: nothing to confirm
-            return None
         tasks.send_confirmation_email.enqueue(subscriber_id=subscriber.pk, consent_id=record.pk)
         return Result(subscriber, Outcome.STILL_PENDING, emailed=True)
 

@@ -24,6 +24,10 @@ class LinkExpired(LinkInvalid):
     """The link was made by this site but is older than it may be."""
 
 
+class LinkGone(LinkInvalid):
+    """The link was genuine but the sign-up it confirms no longer exists."""
+
+
 def make_confirmation_token(*, subscriber_id, consent_id):
     return signing.dumps({"s": subscriber_id, "c": consent_id}, salt=CONFIRM_SALT)
 

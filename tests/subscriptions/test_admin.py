@@ -4,6 +4,7 @@ import json
 
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.template.loader import render_to_string
 
 from wagtail.models import ModelLogEntry
 
@@ -207,6 +208,9 @@ def test_erasing_a_person_asks_first_then_deletes_everything_about_them(
     asked = manager_client.get(url)
     assert asked.status_code == 200
     assert "cannot be undone" in soup(asked).get_text()
+    assert (
+        soup(asked).find("button", type="submit").get_text() == "Yes, erase everything about them"
+    )
     assert Subscriber.objects.filter(pk=subscriber.pk).exists()
 
     response = manager_client.post(url)
@@ -232,3 +236,21 @@ def test_unsubscribing_a_person_from_the_admin(manager_client, people):
     sam.refresh_from_db()
     assert sam.status == Subscriber.Status.UNSUBSCRIBED
     assert sam.status_changes.get().note == "Unsubscribed in the admin by manager"
+
+
+def test_editors_order_of_topics_is_the_order_in_the_footer(
+    admin_client, rf, django_capture_on_commit_callbacks
+):
+    training, guidance, learning, events = seed_topics()
+    assert admin_client.get("/admin/snippets/subscriptions/topic/").status_code == 200
+    render_to_string("components/signup_box.html", {"request": rf.get("/")})  # cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/snippets/subscriptions/topic/reorder/{events.pk}/?position=0"
+        )
+
+    assert response.status_code == 200
+    html = render_to_string("components/signup_box.html", {"request": rf.get("/")})
+    labels = [label.get_text() for label in BeautifulSoup(html, "html.parser").select("label")]
+    assert labels[1:5] == [events.name, training.name, guidance.name, learning.name]
