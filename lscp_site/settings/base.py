@@ -273,8 +273,9 @@ PAGE_CACHE_INVALIDATED_BY = [
     "wagtaildocs.Document",
     "wagtailredirects.Redirect",
     "events.EventCategory",
-    "training.Course",
+    "training.Audience",
     "training.Session",
+    "training.SessionCancellation",
     "training.Booking",
     "subscriptions.Topic",
 ]

@@ -28,8 +28,16 @@ import pytest
 import time_machine
 from PIL import Image as PillowImage
 
+from events.dates import LONDON
+from events.models import EventCategory, EventPage
 from lscp_site import pagecache
 from lscp_site.models import ContentPage, SiteSettings
+from subscriptions.models import Topic
+from tests.events import factories as events_factories
+from tests.newsletter import factories as newsletter_factories
+from tests.training import factories as training_factories
+from training import booking as training_booking
+from training.models import Audience
 
 NONCE_TEMPLATE = (
     '<!DOCTYPE html><title>Nonce</title><script nonce="{{ csp_nonce }}">'
@@ -754,3 +762,150 @@ def test_a_page_without_a_nonce_is_stored_whole(client, privacy):
 
     assert len(stored.body) == 1
     assert not stored.has_nonce
+
+
+# ---- invalidation: training, events, sign-up topics, newsletter -------------------------------
+
+# A Monday in March 2025 in Leeds; the sessions below are in May.
+TRAINING_NOW = datetime.datetime(2025, 3, 3, 10, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def course(site):
+    with time_machine.travel(TRAINING_NOW, tick=False):
+        catalogue = training_factories.make_index(site)
+        yield training_factories.make_course(
+            catalogue,
+            title="Child exploitation in Leeds",
+            slug="child-exploitation",
+            audiences=[training_factories.AudienceFactory(name="Youth workers", slug="youth")],
+            sessions=[
+                training_factories.make_session(
+                    start=training_factories.london(2025, 5, 8, 14), capacity=10
+                )
+            ],
+            revision=True,
+        )
+
+
+COURSE_URL = "/training/child-exploitation/"
+
+
+def test_a_booking_changes_the_places_left_on_every_page_at_once(client, course):
+    assert b"10 places left" in cached(client, COURSE_URL).content
+    cached(client, "/training/")
+
+    training_factories.book(course.sessions.get())
+
+    assert b"9 places left" in client.get(COURSE_URL).content
+    assert client.get("/training/")["X-Cache"] == "miss"
+
+
+def test_cancelling_a_booking_gives_the_place_back_at_once(client, course):
+    booking = training_factories.book(course.sessions.get())
+    assert b"9 places left" in cached(client, COURSE_URL).content
+
+    training_booking.cancel(booking=booking)
+
+    assert b"10 places left" in client.get(COURSE_URL).content
+
+
+def test_calling_off_a_session_shows_at_once(client, course):
+    training_factories.book(course.sessions.get())
+    cached(client, COURSE_URL)
+
+    training_booking.cancel_session(session=course.sessions.get())
+
+    response = client.get(COURSE_URL)
+    assert b"Cancelled" in response.content
+    assert b"places left" not in response.content
+
+
+def test_changing_a_sessions_places_shows_at_once(client, course):
+    cached(client, COURSE_URL)
+    session = course.sessions.get()
+
+    session.capacity = 25
+    session.save()
+
+    assert b"25 places left" in client.get(COURSE_URL).content
+
+
+def test_renaming_an_audience_shows_at_once(client, course):
+    assert b"Youth workers" in cached(client, COURSE_URL).content
+
+    audience = Audience.objects.get(slug="youth")
+    audience.name = "Youth justice workers"
+    audience.save()
+
+    assert b"Youth justice workers" in client.get(COURSE_URL).content
+
+
+def test_each_reader_of_a_cached_course_page_gets_their_own_nonce(course):
+    """Course pages carry structured data in a script with a nonce: a real page, rewritten."""
+    responses = [Client().get(COURSE_URL) for _ in range(2)]
+
+    assert [r["X-Cache"] for r in responses] == ["miss", "hit"]
+    nonces = [_nonces(r) for r in responses]
+    for header, body in nonces:
+        assert body and set(body) == set(header)
+    assert nonces[0][1] != nonces[1][1]
+
+
+@pytest.fixture
+def event(site):
+    diary = events_factories.make_index(site)
+    category = events_factories.EventCategoryFactory(name="Awareness day", slug="awareness-days")
+    return events_factories.make_event(
+        diary, title="Safer Internet Day", slug="safer-internet-day", category=category
+    )
+
+
+def test_renaming_an_event_category_shows_at_once(client, event):
+    assert b"Awareness day" in cached(client, "/events/safer-internet-day/").content
+
+    category = EventCategory.objects.get(slug="awareness-days")
+    category.name = "National awareness day"
+    category.save()
+
+    assert b"National awareness day" in client.get("/events/safer-internet-day/").content
+
+
+def test_publishing_an_event_lists_it_in_the_diary_at_once(client, event):
+    with time_machine.travel(datetime.datetime(2025, 3, 3, 10, tzinfo=LONDON), tick=False):
+        cached(client, "/events/")
+        new_event = EventPage(
+            title="Anti-Bullying Week",
+            slug="anti-bullying-week",
+            start_date=datetime.date(2025, 11, 10),
+            category=event.category,
+            summary="A week of activities.",
+            live=False,
+        )
+        event.get_parent().add_child(instance=new_event)
+        publish(new_event)
+
+        assert b"Anti-Bullying Week" in client.get("/events/").content
+
+
+def test_renaming_a_sign_up_topic_changes_the_footer_of_cached_pages(
+    client, privacy, django_capture_on_commit_callbacks
+):
+    topic = Topic.objects.create(name="Training opportunities", slug="training")
+    assert b"Training opportunities" in cached(client, "/privacy/").content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.name = "Training and development opportunities"
+        topic.save()
+
+    assert b"Training and development opportunities" in client.get("/privacy/").content
+
+
+def test_publishing_an_issue_lists_it_in_the_archive_at_once(client, site):
+    index = newsletter_factories.make_index(site)
+    newsletter_factories.make_issue(index, datetime.date(2025, 2, 1), title="February Newsletter")
+    cached(client, "/newsletter/")
+
+    newsletter_factories.make_issue(index, datetime.date(2025, 3, 1), title="March Newsletter")
+
+    assert b"March Newsletter" in client.get("/newsletter/").content
