@@ -175,3 +175,6 @@ class NewsletterIssuePage(Page):
             next_issue=next_issue,
         )
         return context
+
+
+from newsletter.sending_models import Delivery, Send  # noqa: E402, F401  (issue sending)

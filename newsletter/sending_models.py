@@ -1,0 +1,163 @@
+"""Sending an issue by email: one ``Send`` per time an editor sends it, one ``Delivery`` per
+recipient. The rules that move these rows along live in ``newsletter/sending.py``.
+
+The database keeps the promises: one delivery per issue and subscriber (so nobody can be
+queued twice for the same issue, whichever send queued them), and at most one unfinished
+send per issue.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.dispatch import receiver
+
+from subscriptions.signals import subscriber_exporting
+
+
+class Send(models.Model):
+    """One "Send to subscribers" of an issue: who asked, to whom, and the email as sent.
+
+    The email edition is rendered once, when the send is prepared, and kept here: every
+    recipient gets the same words even if the issue is edited while it goes out, and a
+    retry hours later sends what the others got.
+    """
+
+    issue = models.ForeignKey(
+        "newsletter.NewsletterIssuePage", on_delete=models.CASCADE, related_name="sends"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField()
+    topics = models.ManyToManyField(
+        "subscriptions.Topic",
+        blank=True,
+        related_name="+",
+        help_text="Only subscribers who chose any of these topics get this send. None: every "
+        "confirmed subscriber.",
+    )
+    resend = models.BooleanField(
+        default=False,
+        help_text="A second send of the issue, to the subscribers who have not had it yet.",
+    )
+    subject = models.CharField(max_length=255, blank=True)
+    text = models.TextField(blank=True, help_text="The plain-text part, with link placeholders.")
+    html = models.TextField(blank=True, help_text="The HTML part, with link placeholders.")
+    recipient_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many deliveries the send queued; set once ready."
+    )
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        get_latest_by = "requested_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue"],
+                condition=Q(finished_at__isnull=True),
+                name="newsletter_send_one_unfinished_per_issue",
+            )
+        ]
+        permissions = [
+            ("send_issue", "Can send newsletter issues to subscribers and test addresses"),
+        ]
+
+    def __str__(self):
+        return f"Send of {self.issue_id} at {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self):
+        return self.finished_at is not None
+
+
+class Delivery(models.Model):
+    """One email of one send to one subscriber, and how it went.
+
+    ``queued`` -> ``claimed`` (a worker holds it in a batch) -> ``sent`` or ``failed``;
+    ``queued`` again (with ``next_attempt_at``) after a temporary failure; ``skipped`` when
+    the person was no longer subscribed when their batch came up; ``cancelled`` when an
+    editor stopped the send first.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        CLAIMED = "claimed", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (no longer subscribed)"
+        CANCELLED = "cancelled", "Cancelled"
+
+    send = models.ForeignKey(Send, on_delete=models.CASCADE, related_name="deliveries")
+    # The issue again, so the database can keep one delivery per issue and subscriber.
+    issue = models.ForeignKey(
+        "newsletter.NewsletterIssuePage", on_delete=models.CASCADE, related_name="+"
+    )
+    # Erasing a subscriber erases their deliveries with them.
+    subscriber = models.ForeignKey(
+        "subscriptions.Subscriber",
+        on_delete=models.CASCADE,
+        related_name="newsletter_deliveries",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="Not before this time: set after a temporary failure."
+    )
+    claim = models.CharField(max_length=32, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "subscriber"], name="newsletter_delivery_one_per_issue"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["send", "status"], name="newsletter_delivery_progress"),
+            models.Index(
+                fields=["send", "id"],
+                condition=Q(status="queued"),
+                name="newsletter_delivery_queued",
+            ),
+            models.Index(fields=["claim"], name="newsletter_delivery_claim"),
+        ]
+
+    def __str__(self):
+        return f"Delivery {self.pk} ({self.status})"
+
+
+@receiver(subscriber_exporting, dispatch_uid="newsletter_deliveries_export")
+def export_deliveries(sender, subscriber, **kwargs):
+    """A subject access request lists the issues emailed to the person and how it went."""
+    deliveries = (
+        Delivery.objects.filter(subscriber=subscriber)
+        .order_by("pk")
+        .values("status", "sent_at", "issue__title", "issue__issue_date")
+    )
+    return {
+        "newsletter_deliveries": [
+            {
+                "issue": delivery["issue__title"],
+                "issue_month": delivery["issue__issue_date"].isoformat(),
+                "status": delivery["status"],
+                "sent_at": delivery["sent_at"].isoformat() if delivery["sent_at"] else None,
+            }
+            for delivery in deliveries
+        ]
+    }
