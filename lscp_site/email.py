@@ -67,10 +67,12 @@ def build_email(
     attachments=(),
     connection=None,
     rendered=None,
+    message_class=EmailMultiAlternatives,
 ):
-    """An EmailMultiAlternatives ready to send. ``rendered`` reuses a (text, html) pair."""
+    """An EmailMultiAlternatives ready to send. ``rendered`` reuses a (text, html) pair;
+    ``message_class`` may be a subclass (the newsletter's pre-encoded edition)."""
     text, html = rendered or render_email(template_name=template_name, context=context)
-    message = EmailMultiAlternatives(
+    message = message_class(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
