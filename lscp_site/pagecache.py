@@ -14,7 +14,9 @@ the old data between the two is discarded by the second). One change often shows
 pages (a booking changes the course, the catalogue, the home page and any issue with a
 training spotlight), so invalidating everything is both simpler and safer than purging URLs.
 A token, not a counter, so a generation evicted from the cache can never come back with a
-number that older pages were stored under.
+number that older pages were stored under. Each release (a digest of the project's code,
+templates and static files) has keys of its own, so after a deploy no page rendered by the
+old code, linking to old static files, is served, even while old and new processes overlap.
 
 What is never cached (the request goes straight to the view):
 
@@ -50,11 +52,14 @@ resolution cannot tell apart two versions stored in the same second. ``X-Cache``
 ``hit``, ``miss`` (rendered and stored) or ``bypass`` (not cacheable).
 """
 
+import functools
 import hashlib
 import logging
+import os
 import secrets
 from urllib.parse import urlencode
 
+import django
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -66,6 +71,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.csp import generate_nonce
 from django.utils.http import split_header_value
+
+import wagtail
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +239,31 @@ def _normalised_query(request):
     return urlencode(pairs)
 
 
+RELEASE_FILE_TYPES = {".py", ".html", ".txt", ".xml", ".css", ".js", ".json", ".svg"}
+
+
+@functools.cache
+def release():
+    """A digest of what renders pages: the project's code, templates and static files, and
+    the Django and Wagtail versions. Worked out once per process."""
+    folders = {str(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])}
+    folders.update(str(d) for d in getattr(settings, "STATICFILES_DIRS", []))
+    folders.update(
+        config.path for config in apps.get_app_configs() if "site-packages" not in config.path
+    )
+    digest = hashlib.blake2b(f"{django.__version__} {wagtail.__version__}".encode())
+    for folder in sorted(folders):
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if os.path.splitext(name)[1] in RELEASE_FILE_TYPES:
+                    file = os.path.join(root, name)
+                    digest.update(os.path.relpath(file, os.path.dirname(folder)).encode())
+                    with open(file, "rb") as content:
+                        digest.update(content.read())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(request):
     """The key a request's page is cached under, or None if the request bypasses the cache."""
     if request.method not in SAFE_METHODS or _personal_request(request):
@@ -239,7 +271,7 @@ def cache_key(request):
     query = _normalised_query(request)
     if query is None:
         return None
-    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    url = f"{release()} {request.scheme}://{request.get_host()}{request.path}?{query}"
     return ENTRY_KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()
 
 

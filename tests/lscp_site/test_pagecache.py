@@ -13,6 +13,7 @@ import re
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.images import ImageFile
+from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template import engines
@@ -476,6 +477,37 @@ def test_a_lost_generation_never_revives_old_pages(client, privacy):
     cached(client, "/privacy/")
 
     cache.delete(pagecache.GENERATION_KEY)  # evicted from a full cache
+
+    assert client.get("/privacy/")["X-Cache"] == "miss"
+
+
+def test_pages_rendered_by_the_previous_release_are_not_served_after_a_deploy(
+    client, privacy, monkeypatch
+):
+    cached(client, "/privacy/")
+
+    monkeypatch.setattr(pagecache, "release", lambda: "the-next-release")
+
+    assert client.get("/privacy/")["X-Cache"] == "miss"
+
+
+def test_the_release_changes_with_a_template(tmp_path, settings):
+    (tmp_path / "base.html").write_text("<p>one</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    pagecache.release.cache_clear()
+    before = pagecache.release()
+
+    (tmp_path / "base.html").write_text("<p>two</p>")
+    pagecache.release.cache_clear()
+
+    assert pagecache.release() != before
+    pagecache.release.cache_clear()
+
+
+def test_the_invalidate_pages_command_makes_every_page_stale(client, privacy):
+    cached(client, "/privacy/")
+
+    call_command("invalidate_pages", stdout=io.StringIO())
 
     assert client.get("/privacy/")["X-Cache"] == "miss"
 
