@@ -10,6 +10,7 @@ cancelling goes through training.booking.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -76,7 +77,17 @@ class BookingFilterSet(WagtailFilterSet):
         fields = ["course", "session", "status"]
 
 
-class BookingIndexView(IndexView):
+class BookingsPermissionRequired:
+    """Delegates' details are personal data: without the bookings permission the answer is a
+    plain 403 page (not Wagtail's usual redirect to the dashboard), saying who to ask."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not BookingPermissionPolicy(Booking).user_has_permission(request.user, "view"):
+            return TemplateResponse(request, "training/admin/no_permission.html", status=403)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class BookingIndexView(BookingsPermissionRequired, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("session__course")
 
@@ -133,12 +144,14 @@ class BookingIndexView(IndexView):
         return buttons
 
 
-class BookingInspectView(InspectView):
+class BookingInspectView(BookingsPermissionRequired, InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(Booking.objects.select_related("session__course"), pk=self.pk)
 
 
-class _ConfirmView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+class _ConfirmView(
+    BookingsPermissionRequired, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
+):
     """A page asking the editor to confirm; the work happens only on POST."""
 
     model = Booking
@@ -263,10 +276,11 @@ class BookingViewSet(ModelViewSet):
         "session.course.title",
         "session.start",
         "session.location",
-        "status",
+        "get_status_display",
         "created_at",
     ]
     export_headings = {
+        "get_status_display": "Status",
         "email": "Work email",
         "session.course.title": "Course",
         "session.start": "Session starts",

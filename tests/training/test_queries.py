@@ -1,0 +1,227 @@
+"""training.queries: the functions other apps call, and pages that cost the same to render
+whether the catalogue holds one course or a hundred."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from wagtail.models import PageViewRestriction
+
+import pytest
+
+from tests.training.factories import book, london, make_course, make_session
+from training import booking as booking_rules
+from training.models import Booking, BookingStatus, Session
+from training.queries import next_sessions_by_course, upcoming_sessions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def courses(catalogue):
+    first = make_course(
+        catalogue,
+        title="First",
+        sessions=[
+            make_session(start=london(2025, 2, 1, 10)),  # past
+            make_session(start=london(2025, 3, 3, 9, 0)),  # started an hour ago
+            make_session(start=london(2025, 4, 1, 10), capacity=1),
+            make_session(start=london(2025, 6, 1, 10), capacity=3),
+        ],
+    )
+    second = make_course(
+        catalogue,
+        title="Second",
+        sessions=[
+            make_session(start=london(2025, 3, 20, 10)),
+            make_session(start=london(2025, 5, 1, 10), booking_closes_at=london(2025, 3, 1, 12)),
+            make_session(start=london(2025, 7, 1, 10)),
+            make_session(start=london(2025, 8, 1, 10)),
+        ],
+    )
+    return first, second
+
+
+def when(sessions):
+    return [s.start.astimezone(london(2025, 1, 1).tzinfo).strftime("%d %b") for s in sessions]
+
+
+def test_upcoming_sessions_are_soonest_first_with_places_and_course_loaded(
+    courses, django_assert_num_queries
+):
+    first, _second = courses
+    book(first.sessions.get(start=london(2025, 4, 1, 10)))
+
+    with django_assert_num_queries(2):  # view restrictions, then the sessions
+        sessions = upcoming_sessions()
+        details = [(s.course.title, s.places_left, s.booking_state()) for s in sessions]
+
+    assert when(sessions) == ["20 Mar", "01 Apr", "01 May", "01 Jun", "01 Jul", "01 Aug"]
+    assert details[1] == ("First", 0, "full")
+    assert details[2] == ("Second", 10, "closed")
+    assert details[3] == ("First", 3, "open")
+
+
+def test_upcoming_sessions_with_places_only_leaves_out_full_and_closed_ones(courses):
+    sessions = upcoming_sessions(with_places_only=True, limit=3)
+    assert when(sessions) == ["20 Mar", "01 Apr", "01 Jun"]
+
+    first, _second = courses
+    book(first.sessions.get(start=london(2025, 4, 1, 10)))
+    assert when(upcoming_sessions(with_places_only=True, limit=3)) == ["20 Mar", "01 Jun", "01 Jul"]
+
+
+def test_upcoming_sessions_between_dates_and_for_chosen_courses(courses):
+    first, second = courses
+
+    assert when(upcoming_sessions(start=datetime.date(2025, 3, 3))) == [
+        "03 Mar",
+        "20 Mar",
+        "01 Apr",
+        "01 May",
+        "01 Jun",
+        "01 Jul",
+        "01 Aug",
+    ]
+    assert when(
+        upcoming_sessions(start=datetime.date(2025, 5, 1), end=datetime.date(2025, 6, 30))
+    ) == [
+        "01 May",
+        "01 Jun",
+    ]
+    assert when(upcoming_sessions(courses=[second])) == ["20 Mar", "01 May", "01 Jul", "01 Aug"]
+    assert when(upcoming_sessions(courses=[first.pk])) == ["01 Apr", "01 Jun"]
+
+
+def test_upcoming_sessions_leave_out_cancelled_sessions_and_unpublished_or_private_courses(
+    catalogue, courses
+):
+    first, second = courses
+    booking_rules.cancel_session(session=second.sessions.get(start=london(2025, 3, 20, 10)))
+    first.unpublish()
+    private = make_course(catalogue, sessions=[make_session(start=london(2025, 4, 5, 10))])
+    PageViewRestriction.objects.create(page=private, restriction_type="login")
+
+    assert when(upcoming_sessions()) == ["01 May", "01 Jul", "01 Aug"]
+
+
+def test_next_sessions_by_course_gives_each_course_its_next_few(catalogue, courses):
+    first, second = courses
+    empty = make_course(catalogue, title="No dates")
+
+    with CaptureQueriesContext(connection) as queries:
+        by_course = next_sessions_by_course([first, second, empty], per_course=2)
+
+    assert len(queries) == 2
+    assert when(by_course[first.pk]) == ["01 Apr", "01 Jun"]
+    assert when(by_course[second.pk]) == ["20 Mar", "01 May"]
+    assert by_course[empty.pk] == []
+    assert by_course[second.pk][0].places_left == 10
+
+
+def test_places_left_needs_the_counts_rather_than_a_query_per_session(session):
+    plain = Session.objects.get(pk=session.pk)
+
+    with pytest.raises(AttributeError):
+        plain.places_left  # noqa: B018
+
+
+# ---- constant queries per page ----
+
+
+def build_catalogue(catalogue, *, courses, sessions_per_course):
+    """``courses`` live courses with their sessions and some bookings, made in bulk."""
+    made = [make_course(catalogue, title=f"Course {n:03}") for n in range(courses)]
+    sessions = Session.objects.bulk_create(
+        Session(
+            course=course,
+            start=london(2025, 4, 1, 10) + datetime.timedelta(days=7 * n),
+            end=london(2025, 4, 1, 11) + datetime.timedelta(days=7 * n),
+            capacity=5,
+            joining_details="x",
+        )
+        for course in made
+        for n in range(sessions_per_course)
+    )
+    Booking.objects.bulk_create(
+        Booking(
+            session=session,
+            name="Delegate",
+            email=f"d{session.pk}@example.org",
+            organisation="o",
+            job_role="r",
+            status=BookingStatus.CONFIRMED,
+            privacy_agreed_at=london(2025, 3, 1),
+        )
+        for session in sessions[::2]
+    )
+    return made
+
+
+def queries_for(client, path):
+    client.get(path)  # warm the caches every request shares (site root paths)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.fixture
+def uncached(settings):
+    settings.PAGE_CACHE_ENABLED = False  # count the queries of rendering, not of the cache
+
+
+@pytest.mark.usefixtures("uncached")
+@pytest.mark.parametrize("path", ["/training/", "/training/?type=topic&upcoming=on", "/"])
+def test_catalogue_and_home_cost_the_same_with_100_courses_and_500_sessions(
+    client, catalogue, path, django_assert_max_num_queries
+):
+    build_catalogue(catalogue, courses=1, sessions_per_course=5)
+    few = queries_for(client, path)
+
+    build_catalogue(catalogue, courses=99, sessions_per_course=5)
+    client.get(path)
+    with django_assert_max_num_queries(few):
+        response = client.get(path)
+
+    assert response.status_code == 200
+    assert Session.objects.count() == 500
+    if path.startswith("/training/"):
+        assert "100 courses" in response.content.decode()
+
+
+@pytest.mark.usefixtures("uncached")
+def test_a_course_page_costs_the_same_with_500_sessions(
+    client, catalogue, django_assert_max_num_queries
+):
+    (small,) = build_catalogue(catalogue, courses=1, sessions_per_course=2)
+    (big,) = build_catalogue(catalogue, courses=1, sessions_per_course=500)
+    build_catalogue(catalogue, courses=98, sessions_per_course=0)
+    few = queries_for(client, small.url)
+
+    client.get(big.url)
+    with django_assert_max_num_queries(few):
+        response = client.get(big.url)
+
+    assert response.content.decode().count('class="card session"') == 500
+
+
+@pytest.mark.usefixtures("uncached")
+def test_the_booking_form_costs_the_same_on_a_busy_session(
+    client, catalogue, django_assert_max_num_queries
+):
+    (quiet,) = build_catalogue(catalogue, courses=1, sessions_per_course=1)
+    busy = make_course(
+        catalogue, sessions=[make_session(start=london(2025, 4, 1, 10), capacity=500)]
+    )
+    busy_session = busy.sessions.get()
+    for _ in range(50):
+        book(busy_session)
+    quiet_path = f"{quiet.url}book/{quiet.sessions.get().pk}/"
+    few = queries_for(client, quiet_path)
+
+    with django_assert_max_num_queries(few):
+        response = client.get(f"{busy.url}book/{busy_session.pk}/")
+
+    assert "450 places left" in response.content.decode()
