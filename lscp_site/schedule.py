@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 PERIODIC_TASKS = [
     ("subscriptions.tasks.purge_unconfirmed_subscribers", 24 * 60 * 60),
     ("training.tasks.purge_expired_bookings", 24 * 60 * 60),
+    ("newsletter.tasks.resume_sends", 5 * 60),
 ]
 
 PUBLISH_EVERY_SECONDS = 60
