@@ -48,18 +48,31 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, year=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(queries.archive_issues(index=self, year=year), self.issues_per_page)
+        issues, years = queries.archive(index=self, year=year)
+        paginator = Paginator(issues, self.issues_per_page)
         crumbs = [{"url": "/", "title": "Home"}]
         if year is not None:
             crumbs.append({"url": self.url, "title": self.title})
         context.update(
             year=year,
             issues=paginator.get_page(request.GET.get("page")),
-            years=queries.archive_years(index=self),
+            years=years,
             crumbs=crumbs,
             current_crumb=year or self.title,
         )
         return context
+
+    def route(self, request, path_components):
+        result = super().route(request, path_components)
+        page = result.page
+        if (
+            page is not self
+            and page.path[: len(self.path)] == self.path
+            and page.depth == self.depth + 1
+        ):
+            # The issue's breadcrumbs need its parent: this page, already loaded.
+            page._cached_parent_obj = self
+        return result
 
     @path("")
     def archive(self, request):
@@ -68,7 +81,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
     @path("<int:year>/", name="year")
     def year_archive(self, request, year):
         response = self.render(request, year=year)
-        if not response.context_data["issues"].paginator.count:
+        if year not in response.context_data["years"]:
             raise Http404(f"No issues from {year}")
         return response
 
@@ -76,7 +89,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
         if base:
-            for year in queries.archive_years(index=self):
+            for year in queries.archive(index=self)[1]:
                 urls.append({"location": base + self.reverse_subpage("year", args=[year])[1:]})
         return urls
 

@@ -6,9 +6,10 @@ Note that ``.public()`` itself runs one query (for the private sections of the s
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, Subquery, prefetch_related_objects
 
 from wagtail.images import get_image_model
+from wagtail.images.models import Filter
 
 from newsletter.contents import ContentsEntry, issue_contents
 
@@ -27,25 +28,43 @@ def published_issues():
     return _issue_model().objects.live().public().order_by("-issue_date", "-pk")
 
 
-def archive_issues(*, index, year=None):
-    issues = published_issues().child_of(index)
+def archive(*, index, year=None):
+    """(issues for the listing, years that have issues) under the archive ``index``.
+
+    One call of ``.public()`` (a query) serves both; the issues are a lazy queryset for the
+    paginator (a count and a page), the years a list [2025, 2024, ...].
+    """
+    issues = published_issues().child_of(index).defer("body")
+    years = [day.year for day in issues.dates("issue_date", "year", order="DESC")]
     if year is not None:
         issues = issues.filter(issue_date__year=year)
-    return issues.defer("body")
-
-
-def archive_years(*, index):
-    """The years that have issues, newest first: [2025, 2024, ...]."""
-    dates = published_issues().child_of(index).dates("issue_date", "year", order="DESC")
-    return [day.year for day in dates]
+    return issues, years
 
 
 def neighbours(issue):
-    """(previous issue, next issue) in time, each None at either end of the archive."""
-    issues = published_issues().exclude(pk=issue.pk).defer("body")
-    previous_issue = issues.filter(issue_date__lt=issue.issue_date).first()
-    next_issue = issues.filter(issue_date__gt=issue.issue_date).order_by("issue_date").first()
-    return previous_issue, next_issue
+    """(previous issue, next issue) in time, each None at either end of the archive.
+
+    One query: both are siblings of ``issue``, so of the private sections only a
+    restriction on the sibling itself can hide it (the reader is already past any above).
+    """
+    siblings = (
+        _issue_model()
+        .objects.live()
+        .sibling_of(issue, inclusive=False)
+        .filter(view_restrictions__isnull=True)
+    )
+    previous_date = siblings.filter(issue_date__lt=issue.issue_date).order_by("-issue_date")
+    next_date = siblings.filter(issue_date__gt=issue.issue_date).order_by("issue_date")
+    found = {
+        page.issue_date: page
+        for page in siblings.filter(
+            Q(issue_date=Subquery(previous_date.values("issue_date")[:1]))
+            | Q(issue_date=Subquery(next_date.values("issue_date")[:1]))
+        ).defer("body")
+    }
+    earlier = [day for day in found if day < issue.issue_date]
+    later = [day for day in found if day > issue.issue_date]
+    return (found[earlier[0]] if earlier else None, found[later[0]] if later else None)
 
 
 @dataclass(frozen=True)
@@ -63,18 +82,51 @@ def latest_issue():
 
 
 def prefetch_section_images(blocks):
-    """Load the renditions of every section's image in one query (not one per image)."""
+    """Give every section image its renditions without a query per image.
+
+    Renditions already in the cache are taken from it in one round trip (as Wagtail would,
+    one image at a time); the rest come from the database in one query.
+    """
     images = [
         block.value["image"]
         for block in blocks
         if block.block_type == "section" and block.value.get("image") is not None
     ]
-    if images:
-        rendition_model = get_image_model().get_rendition_model()
+    if not images:
+        return
+    rendition_model = get_image_model().get_rendition_model()
+    filters = [Filter(spec=spec) for spec in SECTION_IMAGE_SPECS]
+    keys = {
+        (image.pk, spec.spec): rendition_model.construct_cache_key(
+            image, spec.get_cache_key(image), spec.spec
+        )
+        for image in images
+        for spec in filters
+    }
+    cached = rendition_model.cache_backend.get_many(list(keys.values()))
+    missing = []
+    for image in images:
+        found = [cached.get(keys[image.pk, spec.spec]) for spec in filters]
+        if all(found):
+            for rendition in found:
+                rendition.image = image
+            image.prefetched_renditions = found
+        else:
+            missing.append(image)
+    if missing:
         prefetch_related_objects(
-            images,
+            missing,
             Prefetch(
                 "renditions",
                 queryset=rendition_model.objects.filter(filter_spec__in=SECTION_IMAGE_SPECS),
             ),
         )
+        # Wagtail does not cache renditions it found prefetched: cache them for next time.
+        found = {}
+        for image in missing:
+            for rendition in image.renditions.all():
+                spec = Filter(spec=rendition.filter_spec)
+                if rendition.focal_point_key == spec.get_cache_key(image):
+                    found[keys[image.pk, rendition.filter_spec]] = rendition
+        if found:
+            rendition_model.cache_backend.set_many(found)

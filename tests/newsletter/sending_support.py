@@ -123,8 +123,15 @@ class SinkHandler:
         self.counts = Counter()
         self.messages = []
         self.started = 0
+        self.connections = 0
         self.arrived = threading.Event()
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self.lock:
+            self.connections += 1
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -200,3 +207,64 @@ def wait_for(condition, *, timeout=60.0, interval=0.1, message="condition"):
             return
         time.sleep(interval)
     raise AssertionError(f"Timed out after {timeout}s waiting for {message}")
+
+
+class RecordingBackend:
+    """An email backend for the sending tests: keeps what it was given like the locmem
+    backend, counts connections, and fails on cue.
+
+    ``RecordingBackend.failures`` maps an address to an exception to raise when a message
+    to it is sent (once each, or every time with ``always``); ``break_after`` raises
+    SMTPServerDisconnected once that many messages have gone on one connection.
+    """
+
+    sent = []
+    opened = 0
+    failures = {}
+    always = False
+    break_after = None
+
+    @classmethod
+    def reset(cls):
+        cls.sent, cls.opened, cls.failures, cls.always, cls.break_after = [], 0, {}, False, None
+
+    def __init__(self, *args, fail_silently=False, **kwargs):
+        self.is_open = False
+        self.on_this_connection = 0
+
+    def open(self):
+        if not self.is_open:
+            type(self).opened += 1
+            self.is_open = True
+            self.on_this_connection = 0
+            return True
+        return False
+
+    def close(self):
+        self.is_open = False
+
+    def send_messages(self, messages):
+        import smtplib
+
+        cls = type(self)
+        new = self.open()
+        try:
+            for message in messages:
+                address = message.to[0]
+                if cls.break_after is not None and self.on_this_connection >= cls.break_after:
+                    cls.break_after = None
+                    self.is_open = False
+                    raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+                if address in cls.failures:
+                    error = cls.failures[address] if cls.always else cls.failures.pop(address)
+                    raise error
+                self.on_this_connection += 1
+                cls.sent.append(message)
+            return len(messages)
+        finally:
+            if new:
+                self.close()
+
+
+def sent_to():
+    return Counter(message.to[0] for message in RecordingBackend.sent)

@@ -350,7 +350,10 @@ def test_a_file_that_is_not_utf8_names_the_line(site, tmp_path):
 
 
 def test_a_heading_with_nothing_under_it_names_the_line(site):
-    text = "May Newsletter 2025\n\nIn this issue:\n\nNews.\n\n\nFirst heading\n\n\nSecond heading\n\nText.\n"
+    text = (
+        "May Newsletter 2025\n\nIn this issue:\n\nNews.\n\n\n"
+        "First heading\n\n\nSecond heading\n\nText.\n"
+    )
     with pytest.raises(IssueImportError) as error:
         import_issue_text(text)
     assert error.value.line == 8
