@@ -7,9 +7,11 @@ them, so the home page never reaches into another app's models.
 
 def home_page_sections():
     from events.queries import upcoming_events
+    from newsletter.queries import latest_issue
     from training.queries import upcoming_sessions
 
     return {
         "next_dates": upcoming_events(limit=3),
         "next_sessions": upcoming_sessions(limit=3, with_places_only=True),
+        "latest_issue": latest_issue(),
     }

@@ -362,3 +362,39 @@ def test_call_to_action_links_a_page_or_a_web_address(client, newsletter_index, 
         ("/privacy/", "Read our privacy notice"),
         ("https://www.stop-ce.org/", "See the NWG website"),
     ]
+
+
+# --- The home page -------------------------------------------------------------------------
+
+
+def test_home_page_shows_the_latest_issue_with_its_contents_and_the_archive(
+    client, newsletter_index
+):
+    make_issue(newsletter_index, datetime.date(2025, 2, 1), body=[section("Older news")])
+    make_issue(
+        newsletter_index,
+        MARCH_2025,
+        summary="Training is changing.",
+        body=[section("LSCP safeguarding training is changing!"), section("Neglect audit")],
+    )
+    make_issue(newsletter_index, datetime.date(2025, 4, 1), live=False)
+
+    page = soup(client.get("/"))
+
+    box = page.select_one(".home-issue")
+    assert box.h3.a["href"] == "/newsletter/march-2025/"
+    assert "Training is changing." in box.get_text()
+    contents = box.find("nav", attrs={"aria-label": "In the latest issue"})
+    assert [(a["href"], a.get_text(strip=True)) for a in contents.find_all("a")] == [
+        (
+            "/newsletter/march-2025/#lscp-safeguarding-training-is-changing",
+            "LSCP safeguarding training is changing!",
+        ),
+        ("/newsletter/march-2025/#neglect-audit", "Neglect audit"),
+    ]
+    assert box.find("a", href="/newsletter/").get_text(strip=True) == "Browse all newsletter issues"
+
+
+def test_home_page_before_the_first_issue(client, newsletter_index):
+    box = soup(client.get("/")).select_one(".home-issue")
+    assert "The first issue is on its way." in box.get_text()

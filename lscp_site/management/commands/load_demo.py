@@ -8,6 +8,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from events.demo import load_demo as load_events_demo
         from lscp_site.demo import load_demo as load_site_demo
+        from newsletter.demo import load_demo as load_newsletter_demo
         from subscriptions.demo import load_demo as load_subscriptions_demo
         from training.demo import load_demo as load_training_demo
 
@@ -17,4 +18,5 @@ class Command(BaseCommand):
             load_events_demo(home)
             load_training_demo(home)
             load_subscriptions_demo(home)
+            load_newsletter_demo(home)
         self.stdout.write(self.style.SUCCESS(f"Demo content ready under '{home.title}'."))
