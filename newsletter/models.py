@@ -90,7 +90,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         base = self.get_full_url(request)
         if base:
             for year in queries.archive(index=self)[1]:
-                urls.append({"location": base + self.reverse_subpage("year", args=[year])[1:]})
+                urls.append({"location": base + self.reverse_subpage("year", args=[year])})
         return urls
 
 
@@ -171,6 +171,7 @@ class NewsletterIssuePage(Page):
         anchors = {entry.index: entry.anchor for entry in contents}
         blocks = list(self.body)
         queries.prefetch_section_images(blocks)
+        queries.expand_section_links(blocks)
         previous_issue, next_issue = queries.neighbours(self)
         archive = self.get_parent()
         context.update(

@@ -11,10 +11,12 @@ from django.db.models import Prefetch, Q, Subquery, prefetch_related_objects
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 
+from lscp_site.images import picture_specs
 from newsletter.contents import ContentsEntry, issue_contents
 
-# The renditions the section template asks for (see newsletter_section.html).
-SECTION_IMAGE_SPECS = ("width-480", "width-800")
+# The renditions the section template's {% picture %} asks for (see newsletter_section.html).
+SECTION_IMAGE_WIDTHS = "480,800"
+SECTION_IMAGE_SPECS = tuple(picture_specs(SECTION_IMAGE_WIDTHS))
 
 
 def _issue_model():
@@ -79,6 +81,14 @@ def latest_issue():
     if issue is None:
         return None
     return LatestIssue(issue=issue, contents=issue_contents(issue.body))
+
+
+def expand_section_links(blocks):
+    """Expand the links to pages in every section's text at once: two queries for the
+    whole issue instead of two for each section that links a page."""
+    from lscp_site.richtext import expand_in_place
+
+    expand_in_place(block.value for block in blocks if block.block_type == "section")
 
 
 def prefetch_section_images(blocks):

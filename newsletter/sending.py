@@ -573,12 +573,8 @@ def resume(*, send_id, only_if_stalled=False, now=None):
     if finish_if_done(send_id=send_id, now=now):
         return False
     if only_if_stalled and not released:
-        recent = now - lease()
-        deliveries = Delivery.objects.filter(send_id=send_id)
-        active = (
-            deliveries.filter(status=Status.CLAIMED).exists()
-            or deliveries.filter(sent_at__gte=recent).exists()
-        )
+        # A batch being sent now (its claim is live) means the chain of tasks is alive.
+        active = Delivery.objects.filter(send_id=send_id, status=Status.CLAIMED).exists()
         wake = next_wake(send_id=send_id, now=now)
         if active or wake is None or wake > now:
             return False
