@@ -407,7 +407,7 @@ def test_a_send_through_the_database_queue_chains_its_batches(
     )
     settings.NEWSLETTER_SEND_BATCH_SIZE = 2
     people = subscribers(5)
-    send = run_tasks(sending.queue_send, issue=issue)
+    send = sending.queue_send(issue=issue)
     assert not RecordingBackend.sent  # queued, not sent
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     from django_tasks_db.models import DBTaskResult
