@@ -192,7 +192,7 @@ def queue_send(*, issue, user=None, topics=(), resend=False, now=None):
                 "resend": resend,
             },
         )
-        transaction.on_commit(lambda: _enqueue("prepare_send", send_id=send.pk))
+        _enqueue_with_commit("prepare_send", send_id=send.pk)
     return send
 
 
@@ -245,7 +245,7 @@ def prepare(*, send_id, now=None):
             send.finished_at = now
         send.save()
         if send.recipient_count:
-            transaction.on_commit(lambda: _enqueue("deliver_send", send_id=send.pk))
+            _enqueue_with_commit("deliver_send", send_id=send.pk)
     return send.recipient_count
 
 
@@ -721,9 +721,7 @@ def send_test(*, issue, addresses, user=None, queue=True):
             data={"recipients": len(addresses)},
         )
         if queue:
-            transaction.on_commit(
-                lambda: _enqueue("send_test_email", issue_id=issue.pk, addresses=list(addresses))
-            )
+            _enqueue_with_commit("send_test_email", issue_id=issue.pk, addresses=list(addresses))
     if not queue:
         deliver_test(issue_id=issue.pk, addresses=list(addresses))
     return len(addresses)
@@ -780,6 +778,19 @@ def _enqueue(task_name, *, run_after=None, **kwargs):
             return None  # resume_sends (every few minutes) picks it up
         task = task.using(run_after=run_after)
     return task.enqueue(**kwargs)
+
+
+def _enqueue_with_commit(task_name, **kwargs):
+    """Queue a task so that it exists if and only if the current transaction commits.
+
+    With the database task backend the queue is a table in the same database: queued now,
+    it is committed (or rolled back) with the rows it is about. Backends that run tasks at
+    once (the tests, a development machine) run it once the transaction has committed.
+    """
+    if chaining():
+        _enqueue(task_name, **kwargs)
+    else:
+        transaction.on_commit(lambda: _enqueue(task_name, **kwargs))
 
 
 def chaining():

@@ -398,9 +398,7 @@ def test_a_subject_access_request_lists_the_issues_sent_and_erasure_removes_them
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
-def test_a_send_through_the_database_queue_chains_its_batches(
-    issue, settings, run_tasks, monkeypatch
-):
+def test_a_send_through_the_database_queue_chains_its_batches(issue, settings, monkeypatch):
     # The worker closes "old" connections between tasks: here that is the test's own one.
     monkeypatch.setattr(
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
