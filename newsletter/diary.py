@@ -14,6 +14,9 @@ from django.utils import timezone
 from events.dates import LONDON
 
 DEFAULT_WEEKS = 8
+# An automatic diary lists at most this many dates, soonest first, then links to the rest:
+# a busy few weeks (dozens of sessions) would otherwise make the issue long and slow.
+MAX_AUTOMATIC_ITEMS = 15
 
 
 class DiaryKind:
@@ -76,15 +79,17 @@ def merge(*, events=(), sessions=()):
     return sorted(items, key=lambda item: item.sort_key)
 
 
-def automatic_diary(*, start, weeks=DEFAULT_WEEKS, include_training=True):
-    """Events and sessions from ``start`` (a date) for ``weeks`` weeks."""
+def automatic_diary(
+    *, start, weeks=DEFAULT_WEEKS, include_training=True, limit=MAX_AUTOMATIC_ITEMS
+):
+    """The first ``limit`` events and sessions from ``start`` (a date) for ``weeks`` weeks."""
     from events.queries import upcoming_events
     from training.queries import upcoming_sessions
 
     end = start + datetime.timedelta(weeks=weeks, days=-1)
-    events = upcoming_events(start=start, end=end)
-    sessions = upcoming_sessions(start=start, end=end) if include_training else []
-    return merge(events=events, sessions=sessions)
+    events = upcoming_events(start=start, end=end, limit=limit)
+    sessions = upcoming_sessions(start=start, end=end, limit=limit) if include_training else []
+    return merge(events=events, sessions=sessions)[:limit]
 
 
 def chosen_diary(events):
