@@ -6,9 +6,11 @@ newsletter issues"), except the preview, which anyone who can edit the issue may
 rules are in newsletter/sending.py; these views only ask and show.
 """
 
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -39,9 +41,32 @@ def can_send(user):
     return user.is_active and user.has_perm(sending.SEND_PERMISSION)
 
 
-def _require_send_permission(request):
-    if not can_send(request.user):
-        raise PermissionDenied("You do not have permission to send newsletter issues.")
+def forbidden(request, reason):
+    """A 403 page in the admin that says why and what to do (Wagtail's own handling would
+    redirect to the dashboard, which hides what happened)."""
+    return TemplateResponse(
+        request,
+        "newsletter/admin/forbidden.html",
+        {"page_title": "You cannot do this", "reason": reason},
+        status=403,
+    )
+
+
+NO_SEND_PERMISSION = (
+    "You do not have permission to send newsletter issues. Ask an administrator to add you "
+    "to a group with the permission “Can send newsletter issues to subscribers and test "
+    "addresses”."
+)
+
+
+def send_permission_required(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_send(request.user):
+            return forbidden(request, NO_SEND_PERMISSION)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _issue(page_id):
@@ -101,8 +126,8 @@ class TestSendForm(forms.Form):
             raise forms.ValidationError(error.messages) from None
 
 
+@send_permission_required
 def send_test(request, page_id):
-    _require_send_permission(request)
     issue = _issue(page_id)
     if not issue.live:
         messages.error(request, "Only a published issue can be sent. Publish it first.")
@@ -127,9 +152,9 @@ def send_test(request, page_id):
     )
 
 
+@send_permission_required
 def send(request, page_id):
     """Choose who gets it (GET, POST), then confirm with the count (POST with 'confirm')."""
-    _require_send_permission(request)
     issue = _issue(page_id)
     sent_before = sending.has_been_sent(issue)
     context = {
@@ -144,7 +169,8 @@ def send(request, page_id):
     if not issue.live:
         context["refusal"] = "Only a published issue can be sent. Publish it first."
         return TemplateResponse(request, "newsletter/admin/send.html", context)
-    form = SendForm(request.POST or None, sent_before=sent_before)
+    data = request.POST if request.method == "POST" else None
+    form = SendForm(data, sent_before=sent_before)
     context["form"] = form
     if request.method != "POST" or not form.is_valid():
         return TemplateResponse(
@@ -176,8 +202,8 @@ def _send_or_404(send_id):
     return get_object_or_404(Send.objects.select_related("issue", "requested_by"), pk=send_id)
 
 
+@send_permission_required
 def progress(request, send_id):
-    _require_send_permission(request)
     send_row = _send_or_404(send_id)
     counts = sending.progress(send_row)
     if request.GET.get("format") == "json":
@@ -200,8 +226,8 @@ def progress(request, send_id):
 
 
 @require_POST
+@send_permission_required
 def stop(request, send_id):
-    _require_send_permission(request)
     send_row = _send_or_404(send_id)
     cancelled = sending.cancel(send=send_row, user=request.user)
     if cancelled:
@@ -212,7 +238,7 @@ def stop(request, send_id):
 def preview(request, page_id):
     issue = _issue(page_id)
     if not _can_preview(request.user, issue):
-        raise PermissionDenied
+        return forbidden(request, "You cannot preview this issue: you cannot edit it.")
     edition = render_edition(issue, token=EXAMPLE_TOKEN)
     return TemplateResponse(
         request,
@@ -232,7 +258,7 @@ def preview_html(request, page_id):
     """The email's HTML alone, for the preview's sandboxed frame."""
     issue = _issue(page_id)
     if not _can_preview(request.user, issue):
-        raise PermissionDenied
+        return HttpResponse("Forbidden", status=403, content_type="text/plain")
     edition = render_edition(issue, token=EXAMPLE_TOKEN)
     response = HttpResponse(edition.html, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"
