@@ -149,10 +149,8 @@ def _on_page_change(sender, instance=None, **kwargs):
 
 
 def _on_page_saved(sender, instance, update_fields=None, using=None, **kwargs):
-    # Publishing is covered by page_published; this catches live pages saved by code
-    # (add_child of a live page, imports), but not drafts, locks or comments.
-    if not instance.live:
-        return
+    # Publishing is covered by page_published; this catches pages saved by code (add_child
+    # of a live page, an import, live set to False), but not drafts, locks or comments.
     if update_fields is not None and set(update_fields) <= DRAFT_ONLY_FIELDS:
         return
     invalidate_pages(using=using)
@@ -191,6 +189,7 @@ def connect_signals():
     for model in apps.get_models():
         if issubclass(model, Page):
             post_save.connect(_on_page_saved, sender=model, dispatch_uid=f"{uid}.save")
+            # Wagtail unpublishes a live page before deleting it; this is the backstop.
             post_delete.connect(_on_page_change, sender=model, dispatch_uid=f"{uid}.delete")
     for model in invalidating_models():
         if issubclass(model, Page):

@@ -372,6 +372,15 @@ def test_a_live_page_saved_by_code_is_served_at_once(client, privacy):
     assert b"Changed by an import" in client.get("/privacy/").content
 
 
+def test_a_page_taken_offline_by_code_is_gone_at_once(client, privacy):
+    cached(client, "/privacy/")
+
+    privacy.live = False
+    privacy.save()
+
+    assert client.get("/privacy/").status_code == 404
+
+
 def test_making_a_page_private_stops_serving_the_cached_copy(client, privacy):
     cached(client, "/privacy/")
 
