@@ -394,7 +394,9 @@ def deliver_batch(*, send_id, chain=False, connection=None, clock=timezone.now):
     rows = list(
         Delivery.objects.filter(claim=token, status=Status.CLAIMED)
         .order_by("pk")
-        .values_list("pk", "attempts", "subscriber_id", "subscriber__email", "subscriber__token")
+        .values_list(
+            "pk", "attempts", "error", "subscriber_id", "subscriber__email", "subscriber__token"
+        )
     )
     send, template = _load_template(send_id)
     connection = connection or mail_connection()
@@ -408,7 +410,7 @@ def deliver_batch(*, send_id, chain=False, connection=None, clock=timezone.now):
         return result
     last_heartbeat = clock()
     try:
-        for pk, attempts, subscriber_id, address, subscriber_token in rows:
+        for pk, attempts, error, subscriber_id, address, subscriber_token in rows:
             now = clock()
             if (now - last_heartbeat).total_seconds() >= HEARTBEAT_SECONDS:
                 if not held.update(claimed_at=now):
@@ -432,8 +434,13 @@ def deliver_batch(*, send_id, chain=False, connection=None, clock=timezone.now):
                     break
                 continue
             # Marked before the next message starts: see "The one-message window" above.
+            # A note that this person may have had it twice stays; an old error goes.
             marked = Delivery.objects.filter(pk=pk, claim=token, status=Status.CLAIMED).update(
-                status=Status.SENT, sent_at=clock(), claim="", attempts=attempts + 1, error=""
+                status=Status.SENT,
+                sent_at=clock(),
+                claim="",
+                attempts=attempts + 1,
+                error=UNCERTAIN_NOTE if error == UNCERTAIN_NOTE else "",
             )
             if not marked:  # our claim was taken back: the rest is someone else's now
                 result.claim_lost = True

@@ -291,6 +291,7 @@ def test_a_batch_whose_worker_died_is_taken_back_after_the_lease(issue, settings
     assert sent_to() == {p.email: 1 for p in people[1:]}
     in_flight = Delivery.objects.get(subscriber=people[1])
     assert in_flight.attempts == 2  # counted once for the crash, once for this send
+    assert in_flight.error == sending.UNCERTAIN_NOTE  # may have had it twice
     later = Delivery.objects.get(subscriber=people[2])
     assert later.attempts == 1
     send.refresh_from_db()
