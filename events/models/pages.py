@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -79,12 +78,12 @@ class EventIndexPage(RoutablePageMixin, Page):
             response.status_code = 400
         return response
 
-    def route_url(self, name, *args, **kwargs):
-        """The path of one of this page's routes, for example route_url("past")."""
-        url = self.get_url()
-        if url is None:
-            raise Http404("The diary is not reachable on this site.")
-        return url + self.reverse_subpage(name, args=args, kwargs=kwargs).lstrip("/")
+    def get_sitemap_urls(self, request=None):
+        """The diary and its archive of past events."""
+        urls = super().get_sitemap_urls(request)
+        if urls:
+            urls.append({**urls[0], "location": urls[0]["location"] + "past/"})
+        return urls
 
 
 class EventPage(Page):

@@ -348,3 +348,9 @@ def test_listing_pages_run_the_same_few_queries_with_500_events(client, diary, f
     assert max(many.values()) <= MAX_QUERIES, many
     page = soup_of(client.get("/events/"))
     assert len(card_titles(page)) == EVENTS_PER_PAGE
+
+
+def test_the_sitemap_lists_the_diary_its_archive_and_each_event(client, seed_diary):
+    body = client.get("/sitemap.xml").content.decode()
+    for path in ("/events/", "/events/past/", "/events/mhaw/", "/events/cea-day/"):
+        assert f"<loc>http://localhost{path}</loc>" in body
