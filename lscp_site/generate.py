@@ -170,7 +170,7 @@ class Words:
         return pattern.format(topic=topic, Topic=topic[:1].upper() + topic[1:])
 
     def sentences(self, topic, count):
-        return " ".join(self.fill(self.rng.choice(SENTENCES), topic) for _ in range(count))
+        return " ".join(self.fill(pattern, topic) for pattern in self.rng.sample(SENTENCES, count))
 
     def uuid(self):
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
