@@ -256,3 +256,53 @@ def test_an_issue_costs_the_same_queries_with_3_or_20_linked_and_pictured_sectio
     html = response.content.decode()
     assert html.count("<picture>") == 20
     assert html.count(f'href="{course.url}"') == 40  # each section's text and its button
+
+
+@pytest.mark.django_db
+def test_an_automatic_diary_shows_the_first_15_dates_and_links_to_all_of_them(client):
+    from events.models import EventCategory, EventPage
+    from newsletter.models import NewsletterIssuePage
+
+    build(FEW)
+    words = generator.Words(generator.random.Random(2))
+    start = datetime.date(2031, 3, 1)
+    events = [
+        EventPage(
+            title=f"Briefing {number:02d}",
+            slug=f"briefing-{number:02d}",
+            start_date=start + datetime.timedelta(days=number),
+            category=EventCategory.objects.first(),
+            summary="A briefing.",
+        )
+        for number in range(25)
+    ]
+    for event in events:
+        event.ends_at = event.compute_ends_at()
+    generator.add_pages(
+        Page.objects.get(url_path="/home-lscp/events/"),
+        events,
+        owner=None,
+        published_at=timezone.now(),
+        words=words,
+    )
+    diary = {"heading": "Dates", "mode": "automatic", "weeks": 8, "include_training": True}
+    issue = generator.add_pages(
+        Page.objects.get(url_path="/home-lscp/newsletter/"),
+        [
+            NewsletterIssuePage(
+                title="March Newsletter",
+                slug="march-2031",
+                issue_date=start,
+                summary="Dates.",
+                body=[{"type": "diary", "value": {**diary, "events": []}, "id": words.uuid()}],
+            )
+        ],
+        owner=None,
+        published_at=timezone.now(),
+        words=words,
+    )[0]
+
+    html = client.get(issue.url).content.decode()
+    listed = re.findall(r">Briefing (\d\d)<", html)
+    assert listed == [f"{number:02d}" for number in range(15)]
+    assert '<a href="/events/">All dates for your diary</a>' in html
