@@ -20,6 +20,7 @@ email edition of an issue can render the same values with their own templates.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
@@ -156,7 +157,9 @@ class SectionBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        if not value.get("text") and not value.get("calls_to_action"):
+        text = value.get("text")
+        has_text = bool(text and strip_tags(text.source).strip())
+        if not has_text and not value.get("calls_to_action"):
             raise StructBlockValidationError(
                 block_errors={
                     "text": ValidationError(

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 
-from wagtail.admin.panels import FieldPanel, HelpPanel, TitleFieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
@@ -125,9 +125,9 @@ class NewsletterIssuePage(Page):
     ]
     content_panels = [
         # The address comes from the issue month, not the title (see NewsletterIssueForm).
-        TitleFieldPanel(
+        FieldPanel(
             "title",
-            targets=[],
+            classname="title",
             help_text="The issue's name as readers see it, for example 'March Newsletter'.",
         ),
         FieldPanel("issue_date"),

@@ -305,3 +305,9 @@ def test_every_block_has_a_preview(admin_client, training_index, name, expected)
     assert response.status_code == 200
     assert expected in response.text
     assert "/static/css/site.css" in response.text
+
+
+def test_a_section_whose_text_is_an_empty_paragraph_counts_as_empty():
+    with pytest.raises(StructBlockValidationError) as error:
+        SectionBlock().clean(section_value(text='<p data-block-key="x"></p>'))
+    assert "text" in error.value.block_errors
