@@ -279,3 +279,7 @@ PAGE_CACHE_INVALIDATED_BY = [
     "training.Booking",
     "subscriptions.Topic",
 ]
+
+# Training bookings (delegates' names and contact details) are deleted this many days after
+# their session ends, by training.tasks.purge_expired_bookings (lscp_site/schedule.py).
+BOOKING_RETENTION_DAYS = int(os.environ.get("BOOKING_RETENTION_DAYS", "365"))
