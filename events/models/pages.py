@@ -222,7 +222,8 @@ class EventPage(Page):
         context = super().get_context(request, *args, **kwargs)
         index = self.get_parent()
         index_url = index.get_url(request)
-        url = absolute_url(self.get_url(request))
+        # A new page being previewed has no address yet.
+        url = absolute_url(self.get_url(request) or index_url)
         context.update(
             {
                 "index_url": index_url,

@@ -337,3 +337,22 @@ def test_events_are_found_by_site_search_on_summary_and_organiser(client, diary,
     assert [page.title for page in found] == ["National Child Exploitation Awareness Day"]
     found = Page.objects.live().specific().search("spot speak")
     assert [page.title for page in found] == ["National Child Exploitation Awareness Day"]
+
+
+def test_an_editor_can_preview_a_new_event_before_saving(admin_client, diary, lscp_event):
+    url = reverse("wagtailadmin_pages:preview_on_add", args=("events", "eventpage", diary.pk))
+    data = event_form_data(
+        lscp_event,
+        title="Webinar preview",
+        slug="webinar-preview",
+        start_date="2025-05-08",
+        start_time="14:00",
+        end_time="15:00",
+    )
+    assert admin_client.post(url, data).json()["is_valid"] is True
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.h1.get_text() == "Webinar preview"
+    assert "8 May 2025, 2pm to 3pm" in page.select_one(".event-details").get_text()
+    assert not EventPage.objects.exists()
