@@ -14,28 +14,6 @@ from tests.events.factories import EventCategoryFactory, make_event, make_index
 browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _serialized_rollback_in_every_context(django_db_setup):
-    """Let serialized_rollback find the database's initial contents after Playwright starts.
-
-    Django keeps those contents on the connection object that created the test database.
-    Once Playwright's sync API runs an event loop in this thread, Django hands out other
-    connection objects (asgiref's Local switches from thread-local to context-local
-    storage), which lack them: on PostgreSQL the first browser test then flushes Wagtail's
-    root page and no later test gets it back. Keeping the contents on the connection class
-    makes every connection object find them.
-    """
-    from django.db import connections
-
-    sync_storage = connections._connections._storage  # asgiref's plain thread-local
-    for alias in connections:
-        for connection in (getattr(sync_storage, alias, None), connections[alias]):
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents is not None:
-                type(connection)._test_serialized_contents = contents
-                break
-
-
 @pytest.fixture
 def diary_with_dates(home_page):
     """A diary seen today: dates to come in two categories and one in the past."""
