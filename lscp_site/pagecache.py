@@ -120,10 +120,7 @@ def invalidate_pages(*, using=None):
     no signal: ``QuerySet.update()``, ``bulk_create()``, raw SQL.
     """
     _new_generation()
-    connection = transaction.get_connection(using)
-    if connection.in_atomic_block and not any(
-        func is _new_generation for _, func, _ in connection.run_on_commit
-    ):
+    if transaction.get_connection(using).in_atomic_block:
         transaction.on_commit(_new_generation, using=using, robust=True)
 
 
