@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -297,6 +298,19 @@ class PreparedEmail(EmailMultiAlternatives):
         if self.prepared_bytes is not None and policy is email.policy.SMTP:
             return _Serialised(self.prepared_bytes)
         return super().message(policy=policy)
+
+
+class NewsletterSMTPBackend(SMTPBackend):
+    """Django's SMTP backend, configured the same way (the EMAIL_* settings), that skips
+    re-parsing plain addresses: Django checks each address with the email package's full
+    header parser (a quarter of a millisecond, twice per message). An address made only of
+    the characters _SIMPLE_ADDRESS allows cannot smuggle a line break or a second address,
+    so it is used as it is; anything else gets Django's full check."""
+
+    def prep_address(self, address, force_ascii=True):
+        if _SIMPLE_ADDRESS.match(address):
+            return address
+        return super().prep_address(address, force_ascii=force_ascii)
 
 
 # Lines up to RFC 5322's limit of 998 characters: a long List-Unsubscribe URL stays one

@@ -77,6 +77,7 @@ from newsletter.email_edition import (
     EXAMPLE_TOKEN,
     Edition,
     MessageTemplate,
+    NewsletterSMTPBackend,
     message_id,
     render_edition,
     site_host,
@@ -210,7 +211,6 @@ def _chunks(iterable, size):
 def prepare(*, send_id, now=None):
     """Render the edition and create the deliveries of a send. Idempotent: a send already
     prepared is left as it is. Returns the number of deliveries the send has."""
-    now = now or timezone.now()
     with transaction.atomic():
         send = Send.objects.select_for_update().select_related("issue").filter(pk=send_id).first()
         if send is None or send.prepared_at is not None or send.finished_at is not None:
@@ -242,9 +242,9 @@ def prepare(*, send_id, now=None):
                 error="",
             )
         send.recipient_count = send.deliveries.count()
-        send.prepared_at = now
+        send.prepared_at = timezone.now() if now is None else now
         if not send.recipient_count:
-            send.finished_at = now
+            send.finished_at = send.prepared_at
         send.save()
         if send.recipient_count:
             _enqueue_with_commit("deliver_send", send_id=send.pk)
@@ -819,6 +819,8 @@ def mail_connection():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RemovedInDjango2028Warning)
+        if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+            return NewsletterSMTPBackend()
         return get_connection()
 
 

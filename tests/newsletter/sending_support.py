@@ -109,22 +109,25 @@ def free_port():
 class SinkHandler:
     """An aiosmtpd handler that counts messages per recipient and keeps them.
 
-    ``delay`` slows each message down (the server "thinks" before answering 250); a message
-    whose client went away during that time is dropped, as a real server drops a
-    transaction the client abandoned before the end of DATA was acknowledged.
-    ``arrived`` is set when message number ``signal_at`` starts its delay.
+    ``hold_at``: message number ``hold_at`` is held before the server answers it: ``arrived``
+    is set, and the server waits until ``release`` is set. ``delay`` slows every message
+    down. A message whose client went away before the server answered is dropped, as a real
+    server drops a transaction the client abandoned before the end of DATA was
+    acknowledged.
     """
 
-    def __init__(self, *, delay=0.0, signal_at=None, keep=True, refuse=None):
+    def __init__(self, *, delay=0.0, hold_at=None, keep=True, refuse=None):
         self.delay = delay
-        self.signal_at = signal_at
+        self.hold_at = hold_at
         self.keep = keep
         self.refuse = refuse or {}  # address -> "550 ..." reply
         self.counts = Counter()
         self.messages = []
         self.started = 0
         self.connections = 0
+        self.abandoned = 0
         self.arrived = threading.Event()
+        self.release = threading.Event()
         self.lock = threading.Lock()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -143,13 +146,21 @@ class SinkHandler:
         with self.lock:
             self.started += 1
             number = self.started
-        if self.signal_at is not None and number == self.signal_at:
-            self.arrived.set()
         if self.delay:
             await asyncio.sleep(self.delay)
-            transport = getattr(server, "transport", None)
-            if transport is None or transport.is_closing():
-                return "421 Client went away"
+        if self.hold_at is not None and number == self.hold_at:
+            self.arrived.set()
+            try:
+                while not self.release.is_set():
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.2)  # time for the event loop to see the connection drop
+            except asyncio.CancelledError:  # aiosmtpd saw the client go away
+                self.abandoned += 1
+                raise
+        transport = getattr(server, "transport", None)
+        if transport is None or transport.is_closing():
+            self.abandoned += 1
+            return "421 Client went away"
         with self.lock:
             for address in envelope.rcpt_tos:
                 self.counts[address] += 1

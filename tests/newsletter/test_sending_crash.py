@@ -1,9 +1,10 @@
 """Exactly once across a crash: a real task worker (manage.py db_worker, a separate
 process on PostgreSQL) is killed with SIGKILL in the middle of a send and started again.
 
-The local SMTP server takes 50 ms over each message and drops a message whose client went
-away before it answered, as a mail server does with a transaction the client abandoned. The
-kill lands while the server is thinking about message 25: before it accepted it. The
+The local SMTP server holds message 25 before answering it, the worker is killed while it
+waits for that answer, and the server then drops the message because its client went away,
+as a mail server does with a transaction the client abandoned: the kill lands before the
+server accepted message 25. The
 one-message window that cannot be closed (the server accepted, the worker died before
 recording it) is described in newsletter/sending.py and tested there without a process
 (test_a_batch_whose_worker_died_is_taken_back_after_the_lease).
@@ -92,7 +93,7 @@ def stop(process, sig=signal.SIGTERM):
 def test_killing_the_worker_mid_send_neither_repeats_nor_misses_anyone(newsletter_index, tmp_path):
     issue = rich_issue(newsletter_index)
     people = subscribers(RECIPIENTS)
-    handler = SinkHandler(delay=0.05, signal_at=KILL_AT, keep=False)
+    handler = SinkHandler(delay=0.01, hold_at=KILL_AT, keep=False)
     log_path = tmp_path / "worker.log"
     with Sink(handler) as sink:
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
@@ -104,6 +105,8 @@ def test_killing_the_worker_mid_send_neither_repeats_nor_misses_anyone(newslette
             first.wait(timeout=20)
         finally:
             stop(first, signal.SIGKILL)
+            handler.release.set()
+        wait_for(lambda: handler.started == KILL_AT and handler.abandoned, timeout=10)
 
         # The crash: 24 messages accepted and marked, message 25 abandoned mid-transaction,
         # the rest of its batch still claimed by the dead worker.

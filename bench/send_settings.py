@@ -1,0 +1,22 @@
+"""Settings for bench/send.py: production settings (DEBUG off, persistent database
+connections, the database task backend), SMTP to the benchmark's local sink.
+
+bench/send.py passes the environment: DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, EMAIL_HOST,
+EMAIL_PORT (read by lscp_site/settings/base.py) and BENCH_BATCH_SIZE.
+"""
+
+import os
+
+from lscp_site.settings.production import *  # noqa: F403
+
+BASE_URL = "https://lscp.example.org"
+WAGTAILADMIN_BASE_URL = BASE_URL
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+NEWSLETTER_SEND_BATCH_SIZE = int(os.environ.get("BENCH_BATCH_SIZE", "500"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
