@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from lscp_site.ratelimit import rate_limited
 from subscriptions import signup
@@ -65,7 +65,7 @@ def posted_from_this_site(request):
 
 @csrf_exempt  # checked by posted_from_this_site(), which never answers 403
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited(scope="subscribe", limit=FORM_LIMIT, period=FORM_PERIOD)
 def subscribe(request):
     if request.method != "POST":
@@ -100,14 +100,14 @@ def subscribe(request):
     return TemplateResponse(request, "subscriptions/subscribe.html", {"form": form}, status=400)
 
 
-@require_GET
+@require_safe
 def check_email(request):
     return TemplateResponse(request, "subscriptions/check_email.html")
 
 
 @csrf_exempt  # checked by posted_from_this_site(), which never answers 403
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited(scope="subscribe-link", limit=FORM_LIMIT, period=FORM_PERIOD)
 def manage_link(request):
     if request.method != "POST":
@@ -131,7 +131,7 @@ def manage_link(request):
     return TemplateResponse(request, "subscriptions/manage_link.html", {"form": form}, status=400)
 
 
-@require_GET
+@require_safe
 def link_sent(request):
     return TemplateResponse(request, "subscriptions/link_sent.html")
 
@@ -154,7 +154,7 @@ def _link_problem(request, error=None):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     """GET shows a button; only the POST confirms, so link checkers confirm nobody."""
     if request.method != "POST":
@@ -179,7 +179,7 @@ def confirm(request, token):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request, token):
     subscriber = Subscriber.objects.filter(token=token).first()
     if subscriber is None:
@@ -214,7 +214,7 @@ def preferences(request, token):
 
 @csrf_exempt  # RFC 8058: mail providers POST here with no cookie and no CSRF token
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     """GET asks; POST with ``List-Unsubscribe=One-Click`` unsubscribes at once (RFC 8058).
 

@@ -290,6 +290,15 @@ def test_the_footer_box_has_every_topic_ticked_the_consent_and_no_csrf_token(
     assert page.find("label", attrs={"for": "signup-box-email"})
 
 
+def test_a_page_with_the_footer_box_sets_no_csrf_cookie_so_it_can_be_cached(
+    client, home_page, topics
+):
+    response = client.get("/privacy/")
+
+    assert soup(response).find(id="signup-box-email")
+    assert "csrftoken" not in response.cookies
+
+
 def test_the_footer_box_costs_no_query_once_its_topics_are_cached(rf, topics):
     request = rf.get("/events/")
 
