@@ -22,8 +22,9 @@ What is never cached (the request goes straight to the view):
 
 * any method but GET and HEAD; requests with a session or messages cookie or an
   Authorization header (editors, signed-in users, flash messages);
-* paths under ``PAGE_CACHE_EXCLUDED_PATHS`` (admin, sign-up, bookings) and any path with a
-  signed token in it (``:`` is the separator of django.core.signing);
+* paths under ``PAGE_CACHE_EXCLUDED_PATHS`` (admin, sign-up, bookings; search, whose index
+  is updated by the task worker after the change) and any path with a signed token in it
+  (``:`` is the separator of django.core.signing);
 * a query string with a parameter that is not a known filter for the path
   (``PAGE_CACHE_QUERY_PARAMETERS``);
 * responses that are not 200 (404s are not cached: their URLs are chosen by whoever sends

@@ -246,19 +246,20 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # longer while fetching a fresh one.
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60"))
-# Never cached: personal pages and forms. Paths with a signed token (a ":") never are either.
+# Never cached: personal pages and forms (paths with a signed token, a ":", never are
+# either), and search, whose index the task worker updates a moment after a change.
 PAGE_CACHE_EXCLUDED_PATHS = [
     "/admin/",
     "/subscribe/",
     "/training/bookings/",
     "/documents/",
     "/_util/",
+    "/search/",
 ]
 # Query parameters that are known filters, by path prefix; any other parameter bypasses
 # the cache. Add a listing page's filters here.
 PAGE_CACHE_QUERY_PARAMETERS = {
     "/": ["page"],
-    "/search/": ["q"],
     "/newsletter/": ["year", "topic"],
     "/events/": ["category", "month", "type", "format", "upcoming"],
     "/training/": ["audience", "format", "topic", "month", "upcoming"],
