@@ -398,3 +398,18 @@ def test_home_page_shows_the_latest_issue_with_its_contents_and_the_archive(
 def test_home_page_before_the_first_issue(client, newsletter_index):
     box = soup(client.get("/")).select_one(".home-issue")
     assert "The first issue is on its way." in box.get_text()
+
+
+def test_copying_an_issue_is_refused_with_a_reason(admin_client, newsletter_index):
+    issue = make_issue(newsletter_index, MARCH_2025)
+
+    response = admin_client.get(reverse("wagtailadmin_pages:copy", args=[issue.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("wagtailadmin_pages:edit", args=[issue.pk])
+    assert "Issues cannot be copied: there is one issue per month." in response.text
+    response = admin_client.post(
+        reverse("wagtailadmin_pages:copy", args=[issue.pk]),
+        {"new_title": "Copy", "new_slug": "copy", "new_parent_page": newsletter_index.pk},
+    )
+    assert response.status_code == 302
+    assert NewsletterIssuePage.objects.count() == 1
