@@ -68,6 +68,7 @@ format: install-dev ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 
 check: install-dev ## Django system checks and the migrations check
+	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=lscp_site.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=lscp_site.settings.test $(MANAGE) makemigrations --check --dry-run
 

@@ -1,9 +1,9 @@
 """The page shell: the home page, plain pages, Quick leave and skip links on every page type."""
 
+from wagtail.models import Page
+
 import pytest
 from bs4 import BeautifulSoup
-
-from wagtail.models import Page
 
 from lscp_site.models import DEFAULT_QUICK_LEAVE_URL, ContentPage, HomePage, SiteSettings
 

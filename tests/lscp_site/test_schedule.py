@@ -2,9 +2,10 @@
 
 import datetime
 
+from django.utils import timezone
+
 import pytest
 import time_machine
-from django.utils import timezone
 
 from lscp_site import schedule
 from lscp_site.models import ContentPage

@@ -1,7 +1,8 @@
 """Admin login lock-out after repeated failures (django-axes)."""
 
-import pytest
 from django.test import override_settings
+
+import pytest
 
 pytestmark = pytest.mark.django_db
 

@@ -1,15 +1,17 @@
 """The commands behind `make run`: demo content, the admin account, the deploy check."""
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from wagtail.models import Page, Revision
+
+import pytest
 
 from lscp_site.models import ContentPage, HomePage
 
@@ -22,10 +24,10 @@ def page_and_revision_counts():
 
 @pytest.mark.django_db
 def test_load_demo_builds_the_site_and_twice_changes_nothing(client):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", stdout=io.StringIO())
     first = page_and_revision_counts()
 
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", stdout=io.StringIO())
 
     assert page_and_revision_counts() == first
     assert HomePage.objects.live().count() == 1
@@ -58,7 +60,12 @@ def run_with_production_settings(args, **extra_env):
         key: value
         for key, value in os.environ.items()
         if key
-        not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update({"DJANGO_SETTINGS_MODULE": "lscp_site.settings.production", **extra_env})
     return subprocess.run(
