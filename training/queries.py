@@ -78,8 +78,12 @@ def next_sessions_by_course(courses, *, per_course=3):
     by_course = {course_id: [] for course_id in course_ids}
     if not course_ids:
         return by_course
+    # Course pages given are attached to their sessions as they are: loading each session's
+    # course again would build a page object per session (the costliest part of the page).
+    given = {course.pk: course for course in courses if hasattr(course, "pk")}
     sessions = (
         published_sessions()
+        .select_related(None if len(given) == len(course_ids) else "course")
         .filter(course_id__in=course_ids, is_cancelled=False, start__gte=timezone.now())
         .annotate(
             position=Window(
@@ -90,6 +94,8 @@ def next_sessions_by_course(courses, *, per_course=3):
         .order_by("course_id", "start", "pk")
     )
     for session in sessions:
+        if session.course_id in given:
+            session.course = given[session.course_id]
         by_course[session.course_id].append(session)
     return by_course
 
