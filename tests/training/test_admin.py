@@ -292,3 +292,63 @@ def test_a_course_whose_sessions_are_over_can_be_deleted(admin_client, session, 
     assert response.status_code == 302
     assert not Session.objects.exists()
     assert not Booking.objects.exists()
+
+
+def test_publishing_an_old_revision_never_deletes_a_session_people_are_booked_on(catalogue):
+    from django.db.models import ProtectedError
+
+    course = make_course(
+        catalogue, sessions=[make_session(start=london(2025, 4, 1, 10))], revision=True
+    )
+    old_revision = course.latest_revision
+    draft = course.get_latest_revision_as_object()
+    draft.sessions.add(make_session(start=london(2025, 5, 1, 10)))
+    draft.save_revision().publish()
+    added = Session.objects.get(course=course, start=london(2025, 5, 1, 10))
+    booking = book(added)
+
+    with pytest.raises(ProtectedError):
+        old_revision.publish()
+
+    assert Session.objects.filter(pk=added.pk).exists()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_an_editor_creates_a_course_with_its_sessions(admin_client, catalogue):
+    add_url = f"/admin/pages/add/training/coursepage/{catalogue.pk}/"
+    data = querydict_from_html(admin_client.get(add_url).content.decode(), form_id="page-edit-form")
+    data.update(
+        {
+            "title": "Neglect in Leeds",
+            "slug": "neglect-in-leeds",
+            "summary": "Recognising and responding to neglect.",
+            "sessions-TOTAL_FORMS": "1",
+            "sessions-0-start": "2025-04-01 10:00",
+            "sessions-0-end": "2025-04-01 12:00",
+            "sessions-0-format": "live_webinar",
+            "sessions-0-joining_details": "https://teams.example.org/neglect",
+            "sessions-0-capacity": "25",
+            "sessions-0-ORDER": "1",
+            "action-publish": "action-publish",
+        }
+    )
+
+    response = admin_client.post(add_url, data)
+
+    assert response.status_code == 302
+    session = Session.objects.get(course__slug="neglect-in-leeds")
+    assert session.start == london(2025, 4, 1, 10)
+    assert session.capacity == 25
+
+
+def test_a_preview_shows_the_editors_unsaved_sessions_with_their_places(session, django_user_model):
+    book(session)
+    draft = session.course.get_latest_revision_as_object()
+    draft.sessions.add(make_session(start=london(2025, 6, 5, 10), capacity=7))
+
+    response = draft.make_preview_request()
+
+    assert response.status_code == 200
+    states = [p.get_text(strip=True) for p in soup_of(response).select(".session-state")]
+    assert states == ["9 places left", "7 places left"]

@@ -23,7 +23,10 @@ def places_left(count):
 
 @register.simple_tag(takes_context=True)
 def session_booking_url(context, session):
-    """The booking form of a session (its course must be loaded with it)."""
+    """The booking form of a session (its course must be loaded with it). Empty for a
+    session not saved yet, as in an editor's preview."""
+    if session.pk is None:
+        return ""
     return session.course.booking_url(session, request=context.get("request"))
 
 
