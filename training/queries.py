@@ -132,9 +132,7 @@ def sessions_for_course(course, *, preview=False):
         sessions = attach_counts(course.sessions.all())
         sessions.sort(key=lambda session: (session.start, session.pk or 0))
     else:
-        sessions = list(
-            Session.objects.filter(course=course).with_counts().order_by("start", "pk")
-        )
+        sessions = list(Session.objects.filter(course=course).with_counts().order_by("start", "pk"))
     for session in sessions:
         session.course = course  # the page being shown: no query per session
     return sessions
