@@ -1,5 +1,6 @@
 """The booking rules, in one place: book, cancel, promote from the waiting list, cancel a
-session. The public views, the Wagtail admin, commands and tests all call these.
+session, erase a delegate's details. The public views, the Wagtail admin, commands and
+tests all call these.
 
 Each operation is one transaction that starts by locking the session's row
 (SELECT ... FOR UPDATE), so everything that changes who holds a place on a session happens
@@ -194,6 +195,26 @@ def cancel(*, booking, by_editor=False, now=None):
             _fill_free_places(session, now=now)
     booking.refresh_from_db()
     return current
+
+
+def erase(*, booking, now=None):
+    """Delete a delegate's booking for good, when they ask us to erase their details.
+
+    A confirmed place on a session still to come goes to the first person waiting. Nothing
+    is emailed to the person erased: their details are gone. Returns False if the booking
+    was already deleted.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _lock(booking.session)
+        current = Booking.objects.select_for_update().filter(pk=booking.pk).first()
+        if current is None:
+            return False
+        held_a_place = current.status == BookingStatus.CONFIRMED
+        current.delete()
+        if held_a_place:
+            _fill_free_places(session, now=now)
+    return True
 
 
 def cancel_session(*, session, by=None, now=None):

@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -141,6 +142,15 @@ class BookingIndexView(BookingsPermissionRequired, IndexView):
                     priority=40,
                 )
             )
+        if self.user_has_permission("cancel"):
+            buttons.append(
+                MenuItem(
+                    "Erase details",
+                    url=reverse("training_bookings:erase", args=[instance.pk]),
+                    icon_name="bin",
+                    priority=50,
+                )
+            )
         return buttons
 
 
@@ -199,6 +209,33 @@ class CancelBookingView(_ConfirmView):
                 f"Cancelled {self.booking.name}'s booking. They have been emailed; if they "
                 "held a place, it has gone to the first person waiting.",
             )
+        return redirect(self.index_url(self.booking.session))
+
+
+class EraseBookingView(_ConfirmView):
+    """The delegate asked us to erase their details (privacy notice, 'Your rights')."""
+
+    template_name = "training/admin/confirm_erase_booking.html"
+    page_title = "Erase delegate's details"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.booking = get_object_or_404(
+            Booking.objects.select_related("session__course"), pk=kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            booking=self.booking,
+            when=format_when(self.booking.session.start, self.booking.session.end),
+            back_url=self.index_url(self.booking.session),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        booking_rules.erase(booking=self.booking)
+        messages.success(request, f"Erased {self.booking.name}'s details from this booking.")
         return redirect(self.index_url(self.booking.session))
 
 
@@ -304,6 +341,7 @@ class BookingViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
             path("cancel/<int:pk>/", CancelBookingView.as_view(), name="cancel"),
+            path("erase/<int:pk>/", EraseBookingView.as_view(), name="erase"),
             path("sessions/<int:pk>/cancel/", CancelSessionView.as_view(), name="cancel_session"),
         ]
 

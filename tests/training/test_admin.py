@@ -352,3 +352,34 @@ def test_a_preview_shows_the_editors_unsaved_sessions_with_their_places(session,
     assert response.status_code == 200
     states = [p.get_text(strip=True) for p in soup_of(response).select(".session-state")]
     assert states == ["9 places left", "7 places left"]
+
+
+def test_a_delegates_details_are_erased_on_request_and_their_place_passed_on(
+    officer_client, catalogue, run_commit_hooks
+):
+    course = make_course(
+        catalogue, sessions=[make_session(start=london(2025, 4, 1, 10), capacity=1)]
+    )
+    session = course.sessions.get()
+    holder = book(session, name="Ann Smith")
+    waiting = book(session, email="waiting@example.org")
+    path = f"{INDEX}erase/{holder.pk}/"
+    assert "Ann Smith" in officer_client.get(path).content.decode()
+    mail.outbox.clear()
+
+    with run_commit_hooks():
+        response = officer_client.post(path)
+
+    assert response.status_code == 302
+    assert not Booking.objects.filter(pk=holder.pk).exists()
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.CONFIRMED
+    assert [m.to for m in mail.outbox] == [["waiting@example.org"]]
+
+
+def test_only_the_bookings_permission_can_erase_details(editor_client, session, booked):
+    path = f"{INDEX}erase/{booked[0].pk}/"
+
+    assert editor_client.get(path).status_code == 403
+    assert editor_client.post(path).status_code == 403
+    assert Booking.objects.filter(pk=booked[0].pk).exists()

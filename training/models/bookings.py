@@ -54,6 +54,7 @@ class Booking(models.Model):
     objects = BookingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "training booking"
         ordering = ["session", "pk"]
         constraints = [
             # One booking per person per session, however the address is capitalised.
