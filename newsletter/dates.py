@@ -2,20 +2,10 @@
 
 import datetime
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from events.dates import MONTHS
+
+# One list of month names for the whole site: the diary writes dates with the same words.
+MONTH_NAMES = tuple(MONTHS)
 
 
 def first_of_month(day):
