@@ -23,6 +23,7 @@ import base64
 import binascii
 import email.policy
 import re
+import smtplib
 import textwrap
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -311,6 +312,50 @@ class NewsletterSMTPBackend(SMTPBackend):
         if _SIMPLE_ADDRESS.match(address):
             return address
         return super().prep_address(address, force_ascii=force_ascii)
+
+    # smtplib's sendmail() in two halves, so the sending loop can write the previous
+    # email's "sent" mark while this one's envelope is exchanged (newsletter/sending.py).
+
+    def begin(self, message):
+        """MAIL FROM and RCPT TO for ``message`` on the open connection; nothing is
+        delivered yet. Returns the bytes for finish(). Raises what sendmail() raises."""
+        data = message.message(policy=email.policy.SMTP).as_bytes()
+        sender = self.prep_address(message.from_email)
+        recipients = [self.prep_address(address) for address in message.recipients()]
+        smtp = self.connection
+        smtp.ehlo_or_helo_if_needed()
+        options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+        code, reply = smtp.mail(sender, options)
+        if code != 250:
+            self._abandon(smtp, code)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused = {}
+        for recipient in recipients:
+            code, reply = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = (code, reply)
+            if code == 421:
+                smtp.close()
+                raise smtplib.SMTPRecipientsRefused(refused)
+        if len(refused) == len(recipients):
+            smtp.rset()
+            raise smtplib.SMTPRecipientsRefused(refused)
+        return data
+
+    def finish(self, data):
+        """DATA: the server accepts the message (or raises SMTPDataError)."""
+        smtp = self.connection
+        code, reply = smtp.data(data)
+        if code != 250:
+            self._abandon(smtp, code)
+            raise smtplib.SMTPDataError(code, reply)
+
+    @staticmethod
+    def _abandon(smtp, code):
+        if code == 421:
+            smtp.close()
+        else:
+            smtp.rset()
 
 
 # Lines up to RFC 5322's limit of 998 characters: a long List-Unsubscribe URL stays one

@@ -26,11 +26,13 @@ worker dying at any point after it.
 *Sending.* Rows are sent in primary-key order, each in its own SMTP transaction on the
 batch's one connection, and each row is marked ``sent`` (with the time) by a conditional
 UPDATE (``WHERE claim = <our token> AND status = 'claimed'``) committed right after the
-server accepted that message and before the next one is started. A permanent refusal
-(SMTP 5xx) marks the row ``failed`` with the error; a temporary one (4xx, a dropped
-connection) puts it back to ``queued`` with ``next_attempt_at`` further off each time
-(RETRY_DELAYS), and after MAX_ATTEMPTS it is ``failed``. When the connection breaks, the
-rest of the batch is put back to ``queued`` untouched.
+server accepted that message and before the next message's content is sent. (Over SMTP
+the next message's envelope, MAIL FROM and RCPT TO, which deliver nothing, is exchanged
+while that UPDATE runs, so the mail server and the database work at the same time.)
+A permanent refusal (SMTP 5xx) marks the row ``failed`` with the error; a temporary one
+(4xx, a dropped connection) puts it back to ``queued`` with ``next_attempt_at`` further
+off each time (RETRY_DELAYS), and after MAX_ATTEMPTS it is ``failed``. When the
+connection breaks, the rest of the batch is put back to ``queued`` untouched.
 
 *Crashing.* If the worker is killed (kill -9, power cut) part-way through a batch, every
 message it finished is already marked ``sent`` and will never be sent again, and the rows
@@ -42,15 +44,16 @@ nobody who was marked sent gets it again.
 
 *The one-message window.* SMTP cannot be made exactly-once from the sending side: there is
 a moment between the server accepting a message (its "250" after the data) and our
-UPDATE being committed. If the worker dies in that moment, the server has the message but
+UPDATE being committed (on PostgreSQL without waiting for the disk: see
+``_quick_commits``). If the worker dies in that moment, the server has the message but
 the row still says ``claimed``. Because rows are sent in order and each is marked before
-the next starts, only ONE row per crashed batch can be in that state: the lowest-numbered
-row still claimed. It is sent again when the claim is taken back (its note says so), so a
-crash costs at most one duplicate email, to one person, and never a missed one; and every
-copy of one issue to one subscriber carries the same Message-ID
+the next one's content is sent, only ONE row per crashed batch can be in that state: the
+lowest-numbered row still claimed. It is sent again when the claim is taken back (its
+note says so), so a crash costs at most one duplicate email, to one person, and never a
+missed one; and every copy of one issue to one subscriber carries the same Message-ID
 (``email_edition.message_id``), which Gmail and other services use to show it once. A
-crash anywhere else (while the message is being built or transferred, before the server's
-reply) loses nothing and duplicates nothing.
+crash anywhere else (while the message is being built or transferred, before the
+server's reply) loses nothing and duplicates nothing.
 """
 
 import datetime
@@ -58,6 +61,7 @@ import logging
 import smtplib
 import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -216,6 +220,11 @@ def prepare(*, send_id, now=None):
         if send is None or send.prepared_at is not None or send.finished_at is not None:
             return send.recipient_count if send else 0
         issue = send.issue
+        if not issue.live:  # unpublished since the editor pressed Send: nothing goes out
+            send.recipient_count = 0
+            send.prepared_at = send.finished_at = send.cancelled_at = timezone.now()
+            send.save()
+            return 0
         edition = render_edition(issue)
         send.subject, send.text, send.html = edition.subject, edition.text, edition.html
         topics = list(send.topics.all())
@@ -402,7 +411,6 @@ def deliver_batch(*, send_id, chain=False, mailer=None, clock=timezone.now):
     )
     send, template = _load_template(send_id)
     mailer = mailer or mail_connection()
-    held = Delivery.objects.filter(claim=token, status=Status.CLAIMED)
     try:
         mailer.open()
     except Exception as error:  # noqa: BLE001 - whatever stops us connecting, retry later
@@ -410,53 +418,27 @@ def deliver_batch(*, send_id, chain=False, mailer=None, clock=timezone.now):
         _put_back(token, failure=failure, now=clock(), count_attempt=True, result=result)
         logger.warning("Newsletter send %s: %s", send_id, failure.error)
         return result
-    last_heartbeat = clock()
+    batch = _Batch(send_id=send_id, token=token, result=result, clock=clock)
     try:
         with _quick_commits(), db_connection.cursor() as cursor:
-            for pk, attempts, error, subscriber_id, address, subscriber_token in rows:
-                now = clock()
-                if (now - last_heartbeat).total_seconds() >= HEARTBEAT_SECONDS:
-                    if not held.update(claimed_at=now):
-                        result.claim_lost = True
-                        break
-                    last_heartbeat = now
-                message = template.email_for(
-                    to=address,
-                    token=subscriber_token,
-                    message_id_value=message_id(
-                        issue_id=send.issue_id, subscriber_id=subscriber_id
+            batch.cursor = cursor
+            messages = (
+                (
+                    row,
+                    template.email_for(
+                        to=row.address,
+                        token=row.token,
+                        message_id_value=message_id(
+                            issue_id=send.issue_id, subscriber_id=row.subscriber_id
+                        ),
                     ),
                 )
-                try:
-                    mailer.send_messages([message])
-                except Exception as error:  # noqa: BLE001 - classified below
-                    failure = classify(error)
-                    _record_failure(pk, token, attempts, failure, clock(), result)
-                    if failure.connection_broken:
-                        _put_back(
-                            token, failure=failure, now=clock(), count_attempt=False, result=result
-                        )
-                        break
-                    continue
-                # Marked before the next message starts: see "The one-message window" above.
-                # A note that this person may have had it twice stays; an old error goes.
-                cursor.execute(
-                    MARK_SENT,
-                    [
-                        Status.SENT,
-                        db_connection.ops.adapt_datetimefield_value(clock()),
-                        attempts + 1,
-                        UNCERTAIN_NOTE if error == UNCERTAIN_NOTE else "",
-                        pk,
-                        token,
-                        Status.CLAIMED,
-                    ],
-                )
-                if cursor.rowcount != 1:  # our claim was taken back: the rest is not ours
-                    result.claim_lost = True
-                    logger.error("Newsletter send %s: lost the claim on batch %s", send_id, token)
-                    break
-                result.sent += 1
+                for row in (_Row(*values) for values in rows)
+            )
+            if isinstance(mailer, NewsletterSMTPBackend):
+                _send_overlapped(batch, mailer, messages)
+            else:
+                _send_one_by_one(batch, mailer, messages)
     finally:
         try:
             mailer.close()
@@ -464,6 +446,138 @@ def deliver_batch(*, send_id, chain=False, mailer=None, clock=timezone.now):
             logger.warning("Newsletter send %s: closing the connection failed", send_id)
     finish_if_done(send_id=send_id, now=clock())
     return result
+
+
+@dataclass(frozen=True)
+class _Row:
+    pk: int
+    attempts: int
+    error: str
+    subscriber_id: int
+    address: str
+    token: str
+
+
+class _ClaimLost(Exception):
+    """Our claim on the batch was taken back (we were too slow): the rest is not ours."""
+
+
+@dataclass
+class _Batch:
+    """The bookkeeping of one batch being sent: marks, failures, the claim's heartbeat."""
+
+    send_id: int
+    token: str
+    result: BatchResult
+    clock: object
+    cursor: object = None
+    last_heartbeat: object = None
+
+    def heartbeat(self):
+        now = self.clock()
+        if self.last_heartbeat is None:
+            self.last_heartbeat = now
+        elif (now - self.last_heartbeat).total_seconds() >= HEARTBEAT_SECONDS:
+            held = Delivery.objects.filter(claim=self.token, status=Status.CLAIMED)
+            if not held.update(claimed_at=now):
+                raise _ClaimLost
+            self.last_heartbeat = now
+
+    def mark_sent(self, row):
+        """Committed before the next email's content goes: see "The one-message window"."""
+        # A note that this person may have had it twice stays; an old error goes.
+        self.cursor.execute(
+            MARK_SENT,
+            [
+                Status.SENT,
+                db_connection.ops.adapt_datetimefield_value(self.clock()),
+                row.attempts + 1,
+                UNCERTAIN_NOTE if row.error == UNCERTAIN_NOTE else "",
+                row.pk,
+                self.token,
+                Status.CLAIMED,
+            ],
+        )
+        if self.cursor.rowcount != 1:
+            raise _ClaimLost
+        self.result.sent += 1
+
+    def failed(self, row, error):
+        """Record a failed email; True when the connection is broken (stop the batch)."""
+        failure = classify(error)
+        _record_failure(row.pk, self.token, row.attempts, failure, self.clock(), self.result)
+        if failure.connection_broken:
+            _put_back(
+                self.token,
+                failure=failure,
+                now=self.clock(),
+                count_attempt=False,
+                result=self.result,
+            )
+        return failure.connection_broken
+
+    def lost(self):
+        self.result.claim_lost = True
+        logger.error("Newsletter send %s: lost the claim on batch %s", self.send_id, self.token)
+
+
+def _send_one_by_one(batch, mailer, messages):
+    """Any email backend (django-anymail's providers, the test outbox): send, then mark."""
+    try:
+        for row, message in messages:
+            batch.heartbeat()
+            try:
+                mailer.send_messages([message])
+            except Exception as error:  # noqa: BLE001 - classified
+                if batch.failed(row, error):
+                    return
+                continue
+            batch.mark_sent(row)
+    except _ClaimLost:
+        batch.lost()
+
+
+def _send_overlapped(batch, mailer, messages):
+    """SMTP: while the previous email's mark is written to the database, this email's
+    envelope (MAIL FROM, RCPT TO: nothing is delivered by these) is exchanged on another
+    thread; its content (DATA) is sent only once that mark is committed. The database and
+    the mail server work at the same time, and still at most one email at a time is
+    accepted but not yet marked."""
+    accepted = None  # the email the server accepted that is not marked yet
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsletter-smtp") as envelope:
+        try:
+            for row, message in messages:
+                batch.heartbeat()
+                started = envelope.submit(mailer.begin, message)
+                try:
+                    if accepted is not None:
+                        batch.mark_sent(accepted)
+                        accepted = None
+                finally:
+                    # Never leave the other thread talking to the server on its own.
+                    begun = _outcome(started)
+                if isinstance(begun, Exception):
+                    if batch.failed(row, begun):
+                        return
+                    continue
+                try:
+                    mailer.finish(begun)
+                except Exception as error:  # noqa: BLE001 - classified
+                    if batch.failed(row, error):
+                        return
+                    continue
+                accepted = row
+            if accepted is not None:
+                batch.mark_sent(accepted)
+        except _ClaimLost:
+            batch.lost()
+
+
+def _outcome(future):
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - handed back to be classified
+        return error
 
 
 # The one write per email, in SQL: the ORM would build the same UPDATE afresh each time.

@@ -223,3 +223,12 @@ def test_list_id_can_be_set(edition, issue):
     (person,) = subscribers(1)
     message = sample_message(edition, person, issue)
     assert message.extra_headers["List-Id"] == "Leeds SCP practitioners <practitioners.example.org>"
+
+
+def test_the_newsletter_smtp_backend_passes_plain_addresses_and_checks_the_rest():
+    backend = email_edition.NewsletterSMTPBackend()
+    assert backend.prep_address("reader.one+news@example.org") == "reader.one+news@example.org"
+    with pytest.raises(ValueError):
+        backend.prep_address("someone@example.org\r\nBcc: victim@example.org")
+    with pytest.raises(ValueError):
+        backend.prep_address("one@example.org, two@example.org")

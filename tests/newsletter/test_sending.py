@@ -421,3 +421,13 @@ def test_a_send_through_the_database_queue_chains_its_batches(issue, settings, m
     send.refresh_from_db()
     assert send.finished_at is not None
     assert RecordingBackend.opened == 3
+
+
+def test_an_issue_unpublished_before_the_send_starts_is_not_sent(issue, run_tasks):
+    subscribers(2)
+    send = sending.queue_send(issue=issue)  # the task would run after the commit
+    issue.unpublish()
+    assert sending.prepare(send_id=send.pk) == 0
+    send.refresh_from_db()
+    assert send.finished_at is not None and send.cancelled_at is not None
+    assert not RecordingBackend.sent and not Delivery.objects.exists()

@@ -74,6 +74,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
         parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="Never ask: without --yes, stop instead of sending.",
+        )
+        parser.add_argument(
             "--no-wait", action="store_true", help="Queue the send and return at once."
         )
 
@@ -109,7 +116,13 @@ class Command(BaseCommand):
                 interactive=options.get("interactive", True),
             )
         if not no_wait:
-            self.watch(send)
+            try:
+                self.watch(send)
+            except KeyboardInterrupt:
+                self.stdout.write(
+                    "\nStopped watching. The task worker carries on sending; the admin shows "
+                    "the progress."
+                )
 
     def send_test(self, issue, addresses):
         try:
