@@ -262,7 +262,7 @@ PAGE_CACHE_QUERY_PARAMETERS = {
     "/": ["page"],
     "/newsletter/": ["year", "topic"],
     "/events/": ["category", "month", "type", "format", "upcoming"],
-    "/training/": ["audience", "format", "topic", "month", "upcoming"],
+    "/training/": ["type", "format", "audience", "upcoming"],
 }
 # Saving or deleting any of these makes every cached page stale (pages themselves always
 # do). Models not (yet) installed are skipped.
