@@ -18,6 +18,7 @@ PERIODIC_TASKS = [
     ("subscriptions.tasks.purge_unconfirmed_subscribers", 24 * 60 * 60),
     ("training.tasks.purge_expired_bookings", 24 * 60 * 60),
     ("newsletter.tasks.resume_sends", 5 * 60),
+    ("newsletter.tasks.purge_old_deliveries", 24 * 60 * 60),
 ]
 
 PUBLISH_EVERY_SECONDS = 60

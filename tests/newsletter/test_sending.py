@@ -431,3 +431,22 @@ def test_an_issue_unpublished_before_the_send_starts_is_not_sent(issue, run_task
     send.refresh_from_db()
     assert send.finished_at is not None and send.cancelled_at is not None
     assert not RecordingBackend.sent and not Delivery.objects.exists()
+
+
+def test_who_was_sent_what_is_forgotten_a_year_after_the_send(run_tasks, issue):
+    from lscp_site.schedule import PERIODIC_TASKS
+
+    subscribers(2)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        send = send_all(run_tasks, issue)
+    assert Delivery.objects.count() == 2
+    with time_machine.travel(start + datetime.timedelta(days=364), tick=False):
+        assert tasks.purge_old_deliveries.call() == 0
+    with time_machine.travel(start + datetime.timedelta(days=366), tick=False):
+        assert tasks.purge_old_deliveries.call() == 2
+    assert not Delivery.objects.exists()
+    send.refresh_from_db()
+    assert send.recipient_count == 2  # the totals stay
+    assert ("newsletter.tasks.purge_old_deliveries", 24 * 60 * 60) in PERIODIC_TASKS
+    assert ("newsletter.tasks.resume_sends", 5 * 60) in PERIODIC_TASKS
