@@ -311,7 +311,13 @@ class NewsletterSMTPBackend(SMTPBackend):
     def prep_address(self, address, force_ascii=True):
         if _SIMPLE_ADDRESS.match(address):
             return address
-        return super().prep_address(address, force_ascii=force_ascii)
+        # The sender ("Leeds Safeguarding Children Partnership <...>") is the same on every
+        # message: checked once per connection.
+        cache = self.__dict__.setdefault("_prepared_addresses", {})
+        key = (address, force_ascii)
+        if key not in cache:
+            cache[key] = super().prep_address(address, force_ascii=force_ascii)
+        return cache[key]
 
     # smtplib's sendmail() in two halves, so the sending loop can write the previous
     # email's "sent" mark while this one's envelope is exchanged (newsletter/sending.py).
@@ -325,13 +331,13 @@ class NewsletterSMTPBackend(SMTPBackend):
         smtp = self.connection
         smtp.ehlo_or_helo_if_needed()
         options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-        code, reply = smtp.mail(sender, options)
+        code, reply = self._command(smtp, "MAIL", "FROM", sender, options)
         if code != 250:
             self._abandon(smtp, code)
             raise smtplib.SMTPSenderRefused(code, reply, sender)
         refused = {}
         for recipient in recipients:
-            code, reply = smtp.rcpt(recipient)
+            code, reply = self._command(smtp, "RCPT", "TO", recipient)
             if code not in (250, 251):
                 refused[recipient] = (code, reply)
             if code == 421:
@@ -349,6 +355,17 @@ class NewsletterSMTPBackend(SMTPBackend):
         if code != 250:
             self._abandon(smtp, code)
             raise smtplib.SMTPDataError(code, reply)
+
+    @staticmethod
+    def _command(smtp, verb, keyword, address, options=()):
+        """MAIL FROM / RCPT TO. smtplib's mail() and rcpt() parse the address again; a
+        plain one (prep_address has passed it) goes as it is, in angle brackets."""
+        if not _SIMPLE_ADDRESS.match(address):
+            if verb == "MAIL":
+                return smtp.mail(address, list(options))
+            return smtp.rcpt(address)
+        suffix = "".join(f" {option}" for option in options)
+        return smtp.docmd(verb, f"{keyword}:<{address}>{suffix}")
 
     @staticmethod
     def _abandon(smtp, code):
