@@ -1,0 +1,87 @@
+"""Sending an issue from the admin in a real browser: the email preview under its own
+policy, the confirm step, and the progress page updating itself under the site's CSP."""
+
+import re
+
+from django.core import mail
+from django.test import override_settings
+
+import pytest
+from playwright.sync_api import expect
+
+from newsletter import sending
+from newsletter.sending_models import Send
+from tests.newsletter.factories import make_index
+from tests.newsletter.sending_support import rich_issue, sender_user, subscribers
+
+browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+PASSWORD = "pw"
+
+
+@pytest.fixture
+def issue(home_page):
+    return rich_issue(make_index(home_page))
+
+
+@pytest.fixture
+def csp_violations(page):
+    refused = []
+
+    def record(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", record)
+    return refused
+
+
+def sign_in(page, live_server, user):
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+
+
+@browser_db
+def test_preview_then_send_with_the_count_then_watch_it_finish(
+    live_server, page, issue, django_user_model, csp_violations, accessible
+):
+    people = subscribers(3)
+    sender = sender_user(django_user_model)
+    sign_in(page, live_server, sender)
+
+    # The preview: the email's own inline styles apply inside its frame.
+    page.goto(f"{live_server.url}/admin/newsletter/issues/{issue.pk}/email-preview/")
+    frame = page.frame_locator("iframe.newsletter-email-preview")
+    heading = frame.get_by_role("heading", level=1)
+    expect(heading).to_have_text("March Newsletter 2025")
+    assert heading.evaluate("node => getComputedStyle(node).fontSize") == "24px"
+    expect(frame.get_by_role("link", name="View this issue online")).to_be_visible()
+
+    # Send: choose, see the count, confirm. Tasks are queued, not run, so the progress
+    # page can be watched while the test sends the batch.
+    page.goto(f"{live_server.url}/admin/newsletter/issues/{issue.pk}/send/")
+    queue_only = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=queue_only):
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator("main")).to_contain_text(
+            "3 confirmed subscribers will get “March Newsletter” by email"
+        )
+        page.get_by_role("button", name="Yes, send it to 3 subscribers").click()
+        page.wait_for_url(re.compile(r"/admin/newsletter/sends/\d+/$"))
+        send = Send.objects.get()
+        sending.prepare(send_id=send.pk)
+    expect(page.locator('[data-field="queued"]')).to_have_text("3", timeout=10_000)
+
+    sending.run_delivery(send_id=send.pk, chain=False)
+    # The page's script polls the counts and reloads itself when the send has finished.
+    expect(page.locator('[data-field="state"]')).to_contain_text("Finished", timeout=15_000)
+    expect(page.locator('[data-field="sent"]')).to_have_text("3")
+    assert Send.objects.get().finished_at is not None
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert not [text for text in csp_violations if "script" in text]
+    accessible(page)
+    for path in ("send/", "send-test/", "email-preview/"):
+        page.goto(f"{live_server.url}/admin/newsletter/issues/{issue.pk}/{path}")
+        accessible(page)
