@@ -450,3 +450,48 @@ def test_who_was_sent_what_is_forgotten_a_year_after_the_send(run_tasks, issue):
     assert send.recipient_count == 2  # the totals stay
     assert ("newsletter.tasks.purge_old_deliveries", 24 * 60 * 60) in PERIODIC_TASKS
     assert ("newsletter.tasks.resume_sends", 5 * 60) in PERIODIC_TASKS
+
+
+def test_an_email_provider_through_django_anymail_gets_each_email_with_its_headers(
+    run_tasks, issue, settings
+):
+    """Any provider: anymail's test backend stands in for Amazon SES, Mailgun and others."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    people = subscribers(2)
+    send = send_all(run_tasks, issue)
+    from django.core import mail
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    for message in mail.outbox:
+        params = message.anymail_test_params
+        headers = params["extra_headers"]
+        assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert "/subscribe/unsubscribe/" in headers["List-Unsubscribe"]
+        assert params["subject"].startswith("March Newsletter 2025")
+        assert params["html_body"].startswith("<!DOCTYPE html>")
+    send.refresh_from_db()
+    assert send.finished_at is not None
+    assert set(send.deliveries.values_list("status", flat=True)) == {Status.SENT}
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_through_the_database_queue_a_retry_is_a_task_queued_for_when_it_falls_due(
+    issue, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    people = subscribers(2)
+    busy = people[0].email
+    RecordingBackend.failures = {busy: smtplib.SMTPRecipientsRefused({busy: (421, b"Busy")})}
+    sending.queue_send(issue=issue)
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    assert sent_to() == {people[1].email: 1}
+    row = Delivery.objects.get(subscriber=people[0])
+    assert row.status == Status.QUEUED and row.next_attempt_at
+    waiting = DBTaskResult.objects.filter(
+        task_path="newsletter.tasks.deliver_send", status="READY"
+    ).get()
+    assert waiting.run_after == row.next_attempt_at
