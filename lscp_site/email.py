@@ -8,6 +8,7 @@ backend (SMTP, a provider through django-anymail, or the locmem outbox in tests)
 the interface that keeps the outside service swappable.
 """
 
+import email.policy
 from dataclasses import dataclass
 from functools import cache
 
@@ -23,6 +24,20 @@ class Attachment:
     filename: str
     content: bytes | str
     mimetype: str
+
+
+# RFC 5322's limit. Headers are folded at 78 characters by default, and a single word longer
+# than that (the unsubscribe URL in List-Unsubscribe, with its signed token) is then
+# rewritten as RFC 2047 encoded-words, which RFC 2369 list headers must not contain: mail
+# clients would no longer find the URL. Folding at 998 keeps such a URL one word.
+MAX_LINE_LENGTH = 998
+
+
+class SiteEmail(EmailMultiAlternatives):
+    """Every email the site sends: an EmailMultiAlternatives whose headers keep long URLs."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=MAX_LINE_LENGTH))
 
 
 @cache
@@ -67,10 +82,10 @@ def build_email(
     attachments=(),
     connection=None,
     rendered=None,
-    message_class=EmailMultiAlternatives,
+    message_class=SiteEmail,
 ):
-    """An EmailMultiAlternatives ready to send. ``rendered`` reuses a (text, html) pair;
-    ``message_class`` may be a subclass (the newsletter's pre-encoded edition)."""
+    """A SiteEmail ready to send. ``rendered`` reuses a (text, html) pair; ``message_class``
+    may be a subclass (the newsletter's pre-encoded edition)."""
     text, html = rendered or render_email(template_name=template_name, context=context)
     message = message_class(
         subject=subject,

@@ -30,12 +30,11 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from lscp_site.email import absolute_url, build_email, render_email
+from lscp_site.email import SiteEmail, absolute_url, build_email, render_email
 from newsletter.contents import issue_contents
 from newsletter.dates import month_label
 from newsletter.markup import issue_title
@@ -286,8 +285,8 @@ class _Serialised:
         return self.data
 
 
-class PreparedEmail(EmailMultiAlternatives):
-    """An EmailMultiAlternatives that can hand the SMTP backend bytes made in advance.
+class PreparedEmail(SiteEmail):
+    """A SiteEmail that can hand the SMTP backend bytes made in advance.
 
     Everything else about it (body, alternatives, headers, recipients) is an ordinary
     message's, so other backends and the test outbox see nothing unusual.

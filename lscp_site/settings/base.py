@@ -284,3 +284,15 @@ PAGE_CACHE_INVALIDATED_BY = [
 # Training bookings (delegates' names and contact details) are deleted this many days after
 # their session ends, by training.tasks.purge_expired_bookings (lscp_site/schedule.py).
 BOOKING_RETENTION_DAYS = int(os.environ.get("BOOKING_RETENTION_DAYS", "365"))
+
+# Newsletter sending (newsletter/sending.py; docs/deployment.md, "Sending the newsletter").
+NEWSLETTER_SEND_BATCH_SIZE = int(os.environ.get("NEWSLETTER_SEND_BATCH_SIZE", "500"))
+NEWSLETTER_SEND_LEASE_SECONDS = int(os.environ.get("NEWSLETTER_SEND_LEASE_SECONDS", "300"))
+NEWSLETTER_SEND_SYNCHRONOUS_COMMIT = env_bool("NEWSLETTER_SEND_SYNCHRONOUS_COMMIT")
+NEWSLETTER_DELIVERY_RETENTION_DAYS = int(
+    os.environ.get("NEWSLETTER_DELIVERY_RETENTION_DAYS", "365")
+)
+# List-Id (RFC 2919); empty: "LSCP newsletter <newsletter.HOST>" from BASE_URL.
+NEWSLETTER_LIST_ID = os.environ.get("NEWSLETTER_LIST_ID", "")
+# The mailto in List-Unsubscribe; empty: the contact email editors set in Site settings.
+UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")

@@ -1,5 +1,6 @@
 """The sign-up's emails, and the links and headers every email to a subscriber carries."""
 
+import email.policy
 import re
 
 from django.core import mail
@@ -63,6 +64,18 @@ def test_the_confirmation_email_carries_one_click_unsubscribe_headers():
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     rendered = message.message().as_string()
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in rendered
+
+
+def test_the_unsubscribe_url_goes_on_the_wire_as_it_is_not_as_encoded_words():
+    """The bytes the SMTP backend sends: a URL longer than a folded line (78 characters)
+    must stay one word; RFC 2047 encoded-words would hide it from mail clients."""
+    sign_up("sam@example.org")
+
+    subscriber = Subscriber.objects.get()
+    wire = mail.outbox[0].message(policy=email.policy.SMTP).as_bytes().decode()
+    header = re.search(r"^List-Unsubscribe: (.*?)\r\n(?!\s)", wire, re.M | re.S).group(1)
+    assert "=?" not in header
+    assert f"<https://lscp.test/subscribe/unsubscribe/{subscriber.token}/>" in header
 
 
 def test_the_preferences_email_has_the_preferences_and_unsubscribe_links(enqueued):
