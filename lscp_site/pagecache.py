@@ -64,6 +64,8 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -334,14 +336,20 @@ class CachedPage:
     def is_current(self, *, generation, day):
         return self.generation == generation and self.day == day
 
-    def response(self):
-        """A new response for one reader, with a nonce of its own."""
+    def render(self):
+        """(headers, body) for one reader, with a nonce of their own."""
         nonce = generate_nonce() if self.has_nonce else ""
         body = nonce.encode().join(self.body)
+        headers = [(name, nonce.join(pieces)) for name, pieces in self.headers]
+        headers.append(("Content-Length", str(len(body))))
+        return headers, body
+
+    def response(self):
+        """A new HttpResponse for one reader, with a nonce of its own."""
+        headers, body = self.render()
         response = HttpResponse(body)
-        for name, pieces in self.headers:
-            response[name] = nonce.join(pieces)
-        response["Content-Length"] = str(len(body))
+        for name, value in headers:
+            response[name] = value
         return response
 
 
@@ -384,13 +392,46 @@ def _response_nonce(request, response):
     return ""
 
 
+# ---- looking a page up ----------------------------------------------------------------------
+
+
+class Lookup:
+    """What the cache holds for one request: its key, the current generation, today, and the
+    stored page if it is current (else None)."""
+
+    __slots__ = ("key", "generation", "day", "page")
+
+    def __init__(self, *, key, generation, day, page):
+        self.key, self.generation, self.day, self.page = key, generation, day, page
+
+
+# Where the WSGI front leaves its lookup for the middleware, so a miss costs one round trip.
+LOOKUP_ENVIRON_KEY = "lscp.pagecache.lookup"
+
+
+def look_up(request):
+    """The cache's answer for ``request``, or None if the request bypasses the cache.
+    Raises whatever the cache raises when it is down."""
+    key = cache_key(request)
+    if key is None:
+        return None
+    day = timezone.localdate().isoformat()
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY) or current_generation()
+    stored = found.get(key)
+    current = isinstance(stored, CachedPage) and stored.is_current(generation=generation, day=day)
+    return Lookup(key=key, generation=generation, day=day, page=stored if current else None)
+
+
 # ---- the middleware -----------------------------------------------------------------------
 
 
 class PageCacheMiddleware:
-    """Serve anonymous GETs from the shared cache. Place it just after WhiteNoise, above the
-    session, CSRF and CSP middleware: a hit then skips them all, and a miss is stored with
-    the headers they added."""
+    """Serve anonymous GETs from the shared cache and store what is cacheable. Place it just
+    after WhiteNoise, above the session, CSRF and CSP middleware: a hit then skips them all,
+    and a miss is stored with the headers they added. In production most hits are answered
+    before Django by :class:`PageCacheFront`; this serves the rest (conditional requests)
+    and is what the test client goes through."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -398,21 +439,19 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _setting("PAGE_CACHE_ENABLED"):
             return self.get_response(request)
-        key = cache_key(request)
-        if key is None:
+        lookup = request.META.pop(LOOKUP_ENVIRON_KEY, None)
+        if lookup is None:
+            try:
+                lookup = look_up(request)
+            except Exception:
+                logger.exception("Page cache unavailable: serving without it")
+                return self._bypass(request, self.get_response(request))
+        if lookup is None:
             return self._bypass(request, self.get_response(request))
 
-        day = timezone.localdate().isoformat()
-        try:
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY) or current_generation()
-        except Exception:
-            logger.exception("Page cache unavailable: serving without it")
-            return self._bypass(request, self.get_response(request))
-        stored = found.get(key)
-        if isinstance(stored, CachedPage) and stored.is_current(generation=generation, day=day):
+        if lookup.page is not None:
             response = get_conditional_response(
-                request, etag=stored.etag, response=stored.response()
+                request, etag=lookup.page.etag, response=lookup.page.response()
             )
             response["X-Cache"] = "hit"
             return response
@@ -421,10 +460,13 @@ class PageCacheMiddleware:
         if not _storable(request, response):
             return self._bypass(request, response)
         page = store(
-            response, nonce=_response_nonce(request, response), generation=generation, day=day
+            response,
+            nonce=_response_nonce(request, response),
+            generation=lookup.generation,
+            day=lookup.day,
         )
         try:
-            cache.set(key, page, timeout=_setting("PAGE_CACHE_SECONDS"))
+            cache.set(lookup.key, page, timeout=_setting("PAGE_CACHE_SECONDS"))
         except Exception:
             logger.exception("Could not store a page in the page cache")
         response = get_conditional_response(request, etag=page.etag, response=response)
@@ -439,3 +481,67 @@ class PageCacheMiddleware:
             patch_cache_control(response, private=True, no_store=True)
         response["X-Cache"] = "bypass"
         return response
+
+
+# ---- the WSGI front -----------------------------------------------------------------------
+
+
+class PageCacheFront:
+    """Answer cache hits before Django handles the request at all (lscp_site/wsgi.py).
+
+    A hit through the middleware still pays for Django's request handling: signals, the
+    middleware chain, building an HttpResponse and checking each header again. That is most
+    of a hit's cost, and hits are what a newsletter send brings by the thousand. The front
+    makes the same decision as the middleware, with the same functions (``look_up``), and
+    sends the stored bytes and headers as they are. Anything it does not answer itself goes
+    to Django unchanged, with the lookup it made so the middleware does not repeat it:
+
+    * not GET or HEAD, the page cache off, static and media files;
+    * a host Django would refuse (``get_host`` raises: Django answers 400);
+    * plain http when ``SECURE_SSL_REDIRECT`` is on (Django redirects);
+    * conditional requests (``If-None-Match``: the middleware answers 304);
+    * misses and bypasses, and any error from the cache.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if self._may_answer(environ):
+            try:
+                lookup = look_up(WSGIRequest(environ))
+            except DisallowedHost:
+                lookup = None
+            except Exception:
+                logger.exception("Page cache unavailable: serving without it")
+                lookup = None
+            if lookup is not None:
+                if lookup.page is not None and not _is_conditional(environ):
+                    headers, body = lookup.page.render()
+                    headers.append(("X-Cache", "hit"))
+                    start_response("200 OK", headers)
+                    return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+                environ[LOOKUP_ENVIRON_KEY] = lookup
+        return self.application(environ, start_response)
+
+    @staticmethod
+    def _may_answer(environ):
+        if environ.get("REQUEST_METHOD") not in SAFE_METHODS:
+            return False
+        if not _setting("PAGE_CACHE_ENABLED"):
+            return False
+        path = environ.get("PATH_INFO", "")
+        if path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+            return False
+        if getattr(settings, "SECURE_SSL_REDIRECT", False):
+            header, value = getattr(settings, "SECURE_PROXY_SSL_HEADER", None) or ("", "")
+            secure = environ.get("wsgi.url_scheme") == "https" or (
+                header and environ.get(header, "").split(",")[0].strip() == value
+            )
+            if not secure:
+                return False
+        return True
+
+
+def _is_conditional(environ):
+    return "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ

@@ -1,18 +1,11 @@
 """What an issue tells machines: schema.org NewsArticle data and its safe JSON."""
 
-import json
-
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.safestring import mark_safe
 
 from lscp_site.email import absolute_url
 from newsletter.dates import MONTH_NAMES
 
 PUBLISHER = "Leeds Safeguarding Children Partnership"
-
-# The characters that could end a <script> element or start markup inside it.
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def issue_title(issue):
@@ -48,9 +41,3 @@ def news_article_data(issue):
         "publisher": {"@type": "Organization", "name": PUBLISHER, "url": settings.BASE_URL + "/"},
     }
     return data
-
-
-def script_json(data):
-    """JSON that is safe inside <script type="application/ld+json">."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return mark_safe(text.translate(_SCRIPT_ESCAPES))  # noqa: S308 - escaped above

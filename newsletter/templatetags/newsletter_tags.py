@@ -26,6 +26,6 @@ def absolute_url(path):
 
 
 @register.filter
-def news_article_json(issue):
-    """The issue's schema.org NewsArticle, ready for <script type="application/ld+json">."""
-    return markup.script_json(markup.news_article_data(issue))
+def news_article_data(issue):
+    """{% json_ld page|news_article_data %}: the issue's schema.org NewsArticle."""
+    return markup.news_article_data(issue)

@@ -215,7 +215,7 @@ def test_json_ld_of_an_event_in_person_and_online(client, diary, lscp_event):
     ]
 
 
-def test_json_ld_cannot_close_its_script_and_carries_the_csp_nonce(client, diary, lscp_event):
+def test_json_ld_cannot_close_its_script_and_needs_no_csp_nonce(client, diary, lscp_event):
     with time_machine.travel(BEFORE, tick=False):
         event = make_event(
             diary,
@@ -229,8 +229,10 @@ def test_json_ld_cannot_close_its_script_and_carries_the_csp_nonce(client, diary
     page = soup_of(response)
     script = page.select_one('script[type="application/ld+json"]')
     assert json.loads(script.string)["name"] == "</script><script>alert(1)</script>"
-    nonce = script["nonce"]
-    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    # A data block is never run, so CSP does not apply to it: without a nonce the page is
+    # the same bytes for every reader and a CDN may share it.
+    assert not script.has_attr("nonce")
+    assert "'nonce-" not in response["Content-Security-Policy"]
 
 
 def test_a_past_event_stays_readable_and_says_it_has_passed(client, cea_day):
