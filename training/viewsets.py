@@ -179,9 +179,8 @@ class _ConfirmView(
         ]
 
 
-class CancelBookingView(_ConfirmView):
-    template_name = "training/admin/confirm_cancel_booking.html"
-    page_title = "Cancel booking"
+class _ConfirmBookingView(_ConfirmView):
+    """Confirming an action on one booking: the booking, its session's dates, the way back."""
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -197,6 +196,11 @@ class CancelBookingView(_ConfirmView):
             back_url=self.index_url(self.booking.session),
         )
         return context
+
+
+class CancelBookingView(_ConfirmBookingView):
+    template_name = "training/admin/confirm_cancel_booking.html"
+    page_title = "Cancel booking"
 
     def post(self, request, *args, **kwargs):
         try:
@@ -212,26 +216,11 @@ class CancelBookingView(_ConfirmView):
         return redirect(self.index_url(self.booking.session))
 
 
-class EraseBookingView(_ConfirmView):
+class EraseBookingView(_ConfirmBookingView):
     """The delegate asked us to erase their details (privacy notice, 'Your rights')."""
 
     template_name = "training/admin/confirm_erase_booking.html"
     page_title = "Erase delegate's details"
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.booking = get_object_or_404(
-            Booking.objects.select_related("session__course"), pk=kwargs["pk"]
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            booking=self.booking,
-            when=format_when(self.booking.session.start, self.booking.session.end),
-            back_url=self.index_url(self.booking.session),
-        )
-        return context
 
     def post(self, request, *args, **kwargs):
         booking_rules.erase(booking=self.booking)
