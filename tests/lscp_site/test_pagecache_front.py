@@ -11,7 +11,8 @@ import re
 import sys
 
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 import pytest
 
@@ -74,6 +75,10 @@ def call():
         if not apps:
             apps.append(pagecache.PageCacheFront(WSGIHandler()))
         request_started.connect(on_started)
+        # As Django's test client does: closing "old" connections at the start and end of a
+        # request would close the connection holding the test's transaction.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
         try:
             chunks = apps[0](environ, start_response)
             body = b"".join(chunks)
@@ -81,6 +86,8 @@ def call():
                 chunks.close()
         finally:
             request_started.disconnect(on_started)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
         return Reply(reply["status"], reply["headers"], body, bool(started))
 
     return call
