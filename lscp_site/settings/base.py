@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Below the CSP middleware: chooses ADMIN_CSP for the Wagtail admin before it is sent.
+    "lscp_site.admin_csp.AdminContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -205,6 +207,23 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+}
+# The Wagtail admin's policy (lscp_site/admin_csp.py applies it under /admin/). The same as
+# the public site's, with only what Wagtail 8 needs added. Wagtail's own inline scripts (date
+# pickers, choosers, inline panels) get the nonce from the middleware, so script-src is not
+# relaxed at all.
+ADMIN_CSP = {
+    **SECURE_CSP,
+    # Draftail, the rich-text editor, writes <style> elements whose text changes as editors
+    # type (the "Write something" placeholder of an empty line, list indents). They cannot
+    # carry a nonce or a known hash. Only <style> elements: style="" attributes stay blocked
+    # (style-src-attr falls back to style-src).
+    "style-src-elem": [CSP.SELF, CSP.UNSAFE_INLINE],
+    # The image uploader shows each picture before it is sent, from a blob: URL.
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    # Previews may be framed by the admin (the middleware sets 'self' for them); nothing
+    # else may be framed.
+    "frame-ancestors": [CSP.NONE],
 }
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
