@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import snapshots
+
 # Sync Playwright runs an event loop in the test thread beside the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -61,14 +63,32 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def home_page(db):
-    """The site's home page as the default site's root, with the plain content pages."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as migrations leave it. Transactional tests marked
+    ``serialized_rollback`` get it back quickly (tests/snapshots.py)."""
+    with django_db_blocker.unblock():
+        baseline = snapshots.Baseline()
+    with snapshots.quick_serialized_rollback(baseline):
+        yield
+
+
+def build_home_page():
     from lscp_site.demo import load_content_pages, load_home_page
 
     home = load_home_page()
     load_content_pages(home)
     return home
+
+
+HOME_PAGE = snapshots.Snapshot()
+
+
+@pytest.fixture
+def home_page(db):
+    """The site's home page as the default site's root, with the plain content pages
+    (built once, then restored from its rows: tests/snapshots.py)."""
+    return HOME_PAGE(build_home_page)
 
 
 @pytest.fixture

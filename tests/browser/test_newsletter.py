@@ -19,14 +19,17 @@ from tests.newsletter.factories import (
     make_training_index,
     section,
 )
+from tests.snapshots import Snapshot
 
 SEED = Path(settings.BASE_DIR) / "lscp_site" / "demo_content" / "march-2025-newsletter.txt"
 
 browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def newsletter(home_page):
+NEWSLETTER = Snapshot()
+
+
+def build_newsletter(home_page):
     index = make_index(home_page, introduction="Every issue of the LSCP newsletter.")
     make_event_index(home_page)
     training = make_training_index(home_page)
@@ -39,6 +42,11 @@ def newsletter(home_page):
         body=[section("Festive safety"), {"type": "signup_prompt", "value": None}],
     )
     return index
+
+
+@pytest.fixture
+def newsletter(home_page):
+    return NEWSLETTER(lambda: build_newsletter(home_page))
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tests.newsletter.sending_support import rich_issue, sender_user, subscriber
 
 browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PASSWORD = "pw"
+POLL_MS = 3000  # newsletter/static/newsletter/send_progress.js
 
 
 @pytest.fixture
@@ -68,14 +69,19 @@ def test_preview_then_send_with_the_count_then_watch_it_finish(
         expect(page.locator("main")).to_contain_text(
             "3 confirmed subscribers will get “March Newsletter” by email"
         )
+        # The progress page polls every few seconds: the browser's clock is moved on
+        # instead of waited for.
+        page.clock.install()
         page.get_by_role("button", name="Yes, send it to 3 subscribers").click()
         page.wait_for_url(re.compile(r"/admin/newsletter/sends/\d+/$"))
         send = Send.objects.get()
         sending.prepare(send_id=send.pk)
+    page.clock.run_for(POLL_MS)
     expect(page.locator('[data-field="queued"]')).to_have_text("3", timeout=10_000)
 
     sending.run_delivery(send_id=send.pk, chain=False)
     # The page's script polls the counts and reloads itself when the send has finished.
+    page.clock.run_for(POLL_MS)
     expect(page.locator('[data-field="state"]')).to_contain_text("Finished", timeout=15_000)
     expect(page.locator('[data-field="sent"]')).to_have_text("3")
     assert Send.objects.get().finished_at is not None

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.dates import LONDON
+from tests.snapshots import Snapshot
 from tests.training.factories import (
     AudienceFactory,
     book,
@@ -29,9 +30,16 @@ def days_ahead(days, hour, minute=0):
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
 
 
+PROGRAMME = Snapshot()
+
+
 @pytest.fixture
 def programme(home_page):
     """The catalogue seen today: a webinar with places, a full face-to-face course."""
+    return PROGRAMME(lambda: build_programme(home_page))
+
+
+def build_programme(home_page):
     everyone = AudienceFactory(name="All practitioners", slug="all-practitioners")
     catalogue = make_index(home_page, introduction="LSCP training for practitioners.")
     webinar = make_course(

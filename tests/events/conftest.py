@@ -1,12 +1,17 @@
 import pytest
 
 from tests.events.factories import EventCategoryFactory, make_index
+from tests.snapshots import Snapshot
+
+DIARY = Snapshot()
 
 
 @pytest.fixture
 def diary(home_page):
     """The "Dates for your diary" page at /events/."""
-    return make_index(home_page, introduction="Awareness days, LSCP events and conferences.")
+    return DIARY(
+        lambda: make_index(home_page, introduction="Awareness days, LSCP events and conferences.")
+    )
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 
+from events.models import EventPage
 from events.views import EVENTS_PER_PAGE
+from tests.bulk import add_live_pages
 from tests.events.factories import EventCategoryFactory, make_event
 
 pytestmark = pytest.mark.django_db
@@ -314,18 +316,35 @@ def count_queries(client, url):
     return len(queries)
 
 
-def add_events(diary, categories, count, *, offset=0):
+def event_fields(number, categories):
     # Spread over October 2024 to November 2025: past and upcoming in every category.
-    first = datetime.date(2024, 10, 1)
+    return {
+        "title": f"Event number {number}",
+        "start_date": datetime.date(2024, 10, 1) + datetime.timedelta(days=number * 97 % 400),
+        "start_time": datetime.time(9 + number % 8) if number % 3 else None,
+        "category": categories[number % len(categories)],
+        "online": bool(number % 2),
+    }
+
+
+def add_events(diary, categories, count):
+    """``count`` events made one by one, as an editor's pages are."""
+    for number in range(count):
+        make_event(diary, **event_fields(number, categories))
+
+
+def add_events_in_bulk(diary, categories, count, *, offset):
+    """``count`` more events of the same kinds, written in bulk (tests/bulk.py)."""
+    events = []
     for number in range(offset, offset + count):
-        make_event(
-            diary,
-            title=f"Event number {number}",
-            start_date=first + datetime.timedelta(days=number * 97 % 400),
-            start_time=datetime.time(9 + number % 8) if number % 3 else None,
-            category=categories[number % len(categories)],
-            online=bool(number % 2),
+        event = EventPage(
+            slug=f"event-number-{number}",
+            summary="A date for practitioners in Leeds.",
+            **event_fields(number, categories),
         )
+        event.ends_at = event.compute_ends_at()
+        events.append(event)
+    add_live_pages(diary, events)
 
 
 def test_listing_pages_run_the_same_few_queries_with_500_events(client, diary, frozen, settings):
@@ -341,7 +360,8 @@ def test_listing_pages_run_the_same_few_queries_with_500_events(client, diary, f
         client.get(url)  # warm the caches every page uses (site root paths, settings)
     few = {url: count_queries(client, url) for url in LISTING_URLS}
 
-    add_events(diary, categories, 494, offset=6)
+    add_events_in_bulk(diary, categories, 494, offset=6)
+    assert EventPage.objects.live().count() == 500
     many = {url: count_queries(client, url) for url in LISTING_URLS}
 
     assert many == few

@@ -8,6 +8,7 @@ from django.utils import timezone
 from events.dates import LONDON
 from newsletter.dates import issue_slug
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
+from tests.bulk import add_live_pages
 
 
 def make_index(home, **fields):
@@ -52,25 +53,23 @@ def make_issue(index, issue_date, *, title=None, summary=None, body=None, sectio
 
 
 def make_issues(index, count, *, first=datetime.date(2010, 1, 1), sections=1):
-    """``count`` published issues, one a month from ``first``, made quickly (no revisions)."""
+    """``count`` published issues, one a month from ``first``, written in bulk
+    (tests/bulk.py: no revisions, not indexed for search)."""
     issues = []
     year, month = first.year, first.month
-    published = timezone.now()
     for _ in range(count):
         issue_date = datetime.date(year, month, 1)
-        issue = NewsletterIssuePage(
-            title=f"{issue_date:%B} Newsletter",
-            slug=issue_slug(issue_date),
-            issue_date=issue_date,
-            summary=f"What is in the {issue_date:%B %Y} issue.",
-            body=[section(f"Section {number}") for number in range(1, sections + 1)],
-            live=True,
-            first_published_at=published,
-            last_published_at=published,
+        issues.append(
+            NewsletterIssuePage(
+                title=f"{issue_date:%B} Newsletter",
+                slug=issue_slug(issue_date),
+                issue_date=issue_date,
+                summary=f"What is in the {issue_date:%B %Y} issue.",
+                body=[section(f"Section {number}") for number in range(1, sections + 1)],
+            )
         )
-        issues.append(index.add_child(instance=issue))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return issues
+    return add_live_pages(index, issues)
 
 
 # --- Events and training, built from their models' public fields -------------------------

@@ -10,9 +10,10 @@ from wagtail.models import PageViewRestriction
 
 import pytest
 
+from tests.bulk import add_live_pages
 from tests.training.factories import book, london, make_course, make_session
 from training import booking as booking_rules
-from training.models import Booking, BookingStatus, Session
+from training.models import Booking, BookingStatus, CourseFormat, CoursePage, CourseType, Session
 from training.queries import next_sessions_by_course, upcoming_sessions
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +133,20 @@ def test_places_left_needs_the_counts_rather_than_a_query_per_session(session):
 
 def build_catalogue(catalogue, *, courses, sessions_per_course):
     """``courses`` live courses with their sessions and some bookings, made in bulk."""
-    made = [make_course(catalogue, title=f"Course {n:03}") for n in range(courses)]
+    first = CoursePage.objects.count()
+    made = add_live_pages(
+        catalogue,
+        [
+            CoursePage(
+                title=f"Course {n:03}",
+                slug=f"course-{n:03}",
+                course_type=CourseType.TOPIC,
+                format=CourseFormat.LIVE_WEBINAR,
+                summary="A course for practitioners in Leeds.",
+            )
+            for n in range(first, first + courses)
+        ],
+    )
     sessions = Session.objects.bulk_create(
         Session(
             course=course,

@@ -1,0 +1,25 @@
+"""Large sites for query-count tests, written in bulk.
+
+Adding a page through Wagtail (treebeard's add_child) costs a dozen queries and signals;
+hundreds of them take seconds. ``add_live_pages`` writes them the way the content generator
+does (lscp_site/generate.py): rows inserted in a few statements, live, without revisions,
+not indexed for search, as make_event and make_course leave pages when not asked for a
+revision.
+"""
+
+import random
+
+from django.utils import timezone
+
+from lscp_site import generate
+
+
+def add_live_pages(parent, pages):
+    """Insert unsaved ``pages`` (all of one page type) as live children of ``parent``."""
+    return generate.add_pages(
+        parent,
+        pages,
+        owner=None,
+        published_at=timezone.now(),
+        words=generate.Words(random.Random()),  # noqa: S311 - translation keys only
+    )
