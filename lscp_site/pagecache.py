@@ -509,7 +509,12 @@ class PageCacheFront:
     def __call__(self, environ, start_response):
         if self._may_answer(environ):
             try:
-                lookup = look_up(WSGIRequest(environ))
+                request = WSGIRequest(environ)
+                # Django's own test (SECURE_PROXY_SSL_HEADER); SecurityMiddleware redirects.
+                insecure = getattr(settings, "SECURE_SSL_REDIRECT", False) and not (
+                    request.is_secure()
+                )
+                lookup = None if insecure else look_up(request)
             except DisallowedHost:
                 lookup = None
             except Exception:
@@ -531,16 +536,7 @@ class PageCacheFront:
         if not _setting("PAGE_CACHE_ENABLED"):
             return False
         path = environ.get("PATH_INFO", "")
-        if path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
-            return False
-        if getattr(settings, "SECURE_SSL_REDIRECT", False):
-            header, value = getattr(settings, "SECURE_PROXY_SSL_HEADER", None) or ("", "")
-            secure = environ.get("wsgi.url_scheme") == "https" or (
-                header and environ.get(header, "").split(",")[0].strip() == value
-            )
-            if not secure:
-                return False
-        return True
+        return not path.startswith((settings.STATIC_URL, settings.MEDIA_URL))
 
 
 def _is_conditional(environ):

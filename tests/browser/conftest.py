@@ -58,3 +58,25 @@ def accessible():
 @pytest.fixture
 def no_sideways_scroll():
     return assert_no_sideways_scroll
+
+
+@pytest.fixture
+def csp_violations(page):
+    """What the browser refused under the Content Security Policy (inline styles, scripts)."""
+    refused = []
+
+    def record(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", record)
+    return refused
+
+
+def sign_in(page, live_server, user, password):
+    """Sign in to the Wagtail admin and wait for the dashboard."""
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from events.dates import LONDON
 from lscp_site.models import ContentPage
+from tests.browser.conftest import sign_in
 from tests.events.factories import make_event
 from tests.events.factories import make_index as make_event_index
 from tests.newsletter.factories import make_index as make_newsletter_index
@@ -76,14 +77,6 @@ def site(home_page):
     }
 
 
-def sign_in(page, live_server, user):
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
-
-
 def first_of_next_month():
     today = timezone.localdate()
     return (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
@@ -94,7 +87,7 @@ def test_an_editor_schedules_an_issue_with_the_date_picker(
     live_server, page, site, admin_user, csp_violations
 ):
     issue = site["issue"]
-    sign_in(page, live_server, admin_user)
+    sign_in(page, live_server, admin_user, PASSWORD)
     page.goto(f"{live_server.url}/admin/pages/{issue.pk}/edit/")
 
     # The live preview, framed by the editor.
@@ -152,7 +145,7 @@ def test_nothing_editors_use_in_the_admin_is_blocked_by_the_policy(
     live_server, page, site, admin_user, csp_violations
 ):
     url = live_server.url
-    sign_in(page, live_server, admin_user)  # the login page and the dashboard
+    sign_in(page, live_server, admin_user, PASSWORD)  # the login page and the dashboard
 
     editors = Group.objects.get(name="Editors")
     workflow = Workflow.objects.first()

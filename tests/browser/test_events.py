@@ -68,19 +68,6 @@ def build_diary(home_page):
     return index
 
 
-@pytest.fixture
-def csp_violations(page):
-    """What the browser refused under the Content Security Policy (inline styles, scripts)."""
-    refused = []
-
-    def record(message):
-        if message.type == "error" and "Content Security Policy" in message.text:
-            refused.append(message.text)
-
-    page.on("console", record)
-    return refused
-
-
 @browser_db
 @pytest.mark.parametrize(
     "path",

@@ -49,18 +49,6 @@ def newsletter(home_page):
     return NEWSLETTER(lambda: build_newsletter(home_page))
 
 
-@pytest.fixture
-def csp_violations(page):
-    refused = []
-
-    def record(message):
-        if message.type == "error" and "Content Security Policy" in message.text:
-            refused.append(message.text)
-
-    page.on("console", record)
-    return refused
-
-
 @browser_db
 @pytest.mark.parametrize(
     "path",

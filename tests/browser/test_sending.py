@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from newsletter import sending
 from newsletter.sending_models import Send
+from tests.browser.conftest import sign_in
 from tests.newsletter.factories import make_index
 from tests.newsletter.sending_support import rich_issue, sender_user, subscribers
 
@@ -24,33 +25,13 @@ def issue(home_page):
     return rich_issue(make_index(home_page))
 
 
-@pytest.fixture
-def csp_violations(page):
-    refused = []
-
-    def record(message):
-        if message.type == "error" and "Content Security Policy" in message.text:
-            refused.append(message.text)
-
-    page.on("console", record)
-    return refused
-
-
-def sign_in(page, live_server, user):
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
-
-
 @browser_db
 def test_preview_then_send_with_the_count_then_watch_it_finish(
     live_server, page, issue, django_user_model, csp_violations, accessible
 ):
     people = subscribers(3)
     sender = sender_user(django_user_model)
-    sign_in(page, live_server, sender)
+    sign_in(page, live_server, sender, PASSWORD)
 
     # The preview: the email's own inline styles apply inside its frame.
     page.goto(f"{live_server.url}/admin/newsletter/issues/{issue.pk}/email-preview/")
