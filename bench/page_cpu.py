@@ -82,7 +82,9 @@ def main():
     if args.profile:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [request() for _ in range(args.requests)])
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            int(os.environ.get("TOP", "40"))
+        )
 
 
 if __name__ == "__main__":

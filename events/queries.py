@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from events.dates import LONDON
 from events.models import EventCategory, EventPage
+from lscp_site.pages import public
 
 UPCOMING_ORDER = [F("start_date").asc(), F("start_time").asc(nulls_first=True), "title", "pk"]
 PAST_ORDER = [F("start_date").desc(), F("start_time").desc(nulls_last=True), "title", "pk"]
@@ -24,7 +25,7 @@ def start_of_day(day):
 
 def live_events():
     """Every event readers may see, with what a card shows loaded alongside."""
-    return EventPage.objects.live().public().select_related("category")
+    return public(EventPage.objects.live()).select_related("category")
 
 
 def _in_category(queryset, category):

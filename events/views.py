@@ -16,6 +16,7 @@ from events.calendar import build_calendar
 from events.forms import EventFilterForm, month_label
 from events.models import EventCategory, EventIndexPage
 from lscp_site.email import absolute_url
+from lscp_site.pages import public
 
 EVENTS_PER_PAGE = 20
 FEED_NAME = "LSCP dates for your diary"
@@ -149,7 +150,7 @@ def _feed(request, *, category):
 @require_safe
 def event_ics(request, slug):
     """/events/<slug>/calendar.ics: one date, behind its "Add to calendar" link."""
-    index = EventIndexPage.objects.live().public().first()
+    index = public(EventIndexPage.objects.live()).first()
     if index is None:
         raise Http404("There is no diary.")
     event = get_object_or_404(

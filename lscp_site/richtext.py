@@ -9,9 +9,25 @@ Wagtail's own rewriter, so it costs those two queries once.
 import secrets
 
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from wagtail.rich_text import RichText, expand_db_html
+from wagtail.rich_text.pages import PageLinkHandler as WagtailPageLinkHandler
+
+from lscp_site.pages import share_site_root_paths
+
+
+class PageLinkHandler(WagtailPageLinkHandler):
+    """Wagtail's links to pages, each page's address worked out from one shared copy of the
+    site root paths (Wagtail's own handler reads them from the cache once a link).
+    Registered in lscp_site/wagtail_hooks.py in place of Wagtail's."""
+
+    @classmethod
+    def expand_db_attributes_many(cls, attrs_list):
+        pages = cls.get_many(attrs_list)
+        share_site_root_paths(pages)
+        return [f'<a href="{escape(page.localized.url)}">' if page else "<a>" for page in pages]
 
 
 class ExpandedRichText(RichText):

@@ -26,6 +26,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
+from lscp_site.pages import share_site_root_paths
 from newsletter import diary
 
 PREVIEW_TEMPLATE = "newsletter/block_preview.html"
@@ -261,13 +262,15 @@ class DiaryBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
+        request = (parent_context or {}).get("request")
         if value.get("mode") == DiaryMode.CHOSEN:
-            context["diary_items"] = diary.chosen_diary(value.get("events") or [])
+            context["diary_items"] = diary.chosen_diary(value.get("events") or [], request)
         else:
             context["diary_items"] = diary.automatic_diary(
                 start=_issue_date(parent_context),
                 weeks=value.get("weeks") or diary.DEFAULT_WEEKS,
                 include_training=bool(value.get("include_training")),
+                request=request,
             )
         return context
 
@@ -320,6 +323,7 @@ class TrainingSpotlightBlock(blocks.StructBlock):
 
         context = super().get_context(value, parent_context=parent_context)
         courses = [course for course in value.get("courses") or [] if course and course.live]
+        share_site_root_paths(courses, (parent_context or {}).get("request"))
         sessions = next_sessions_by_course(
             courses, per_course=value.get("sessions_per_course") or 3
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from events.dates import LONDON
+from lscp_site.pages import share_site_root_paths
 
 DEFAULT_WEEKS = 8
 # An automatic diary lists at most this many dates, soonest first, then links to the rest:
@@ -71,16 +72,19 @@ def session_item(session, *, now=None):
     )
 
 
-def merge(*, events=(), sessions=()):
-    """Events and sessions as DiaryItems, soonest first."""
+def merge(*, events=(), sessions=(), request=None):
+    """Events and sessions as DiaryItems, soonest first. With the ``request`` being served,
+    every item's address comes from its copy of the site root paths."""
     now = timezone.now()
+    events, sessions = list(events), list(sessions)
+    share_site_root_paths([*events, *(session.course for session in sessions)], request)
     items = [event_item(event) for event in events]
     items += [session_item(session, now=now) for session in sessions]
     return sorted(items, key=lambda item: item.sort_key)
 
 
 def automatic_diary(
-    *, start, weeks=DEFAULT_WEEKS, include_training=True, limit=MAX_AUTOMATIC_ITEMS
+    *, start, weeks=DEFAULT_WEEKS, include_training=True, limit=MAX_AUTOMATIC_ITEMS, request=None
 ):
     """The first ``limit`` events and sessions from ``start`` (a date) for ``weeks`` weeks."""
     from events.queries import upcoming_events
@@ -89,9 +93,11 @@ def automatic_diary(
     end = start + datetime.timedelta(weeks=weeks, days=-1)
     events = upcoming_events(start=start, end=end, limit=limit)
     sessions = upcoming_sessions(start=start, end=end, limit=limit) if include_training else []
-    return merge(events=events, sessions=sessions)[:limit]
+    return merge(events=events, sessions=sessions, request=request)[:limit]
 
 
-def chosen_diary(events):
+def chosen_diary(events, request=None):
     """Hand-picked events that are still published, by date."""
-    return merge(events=[event for event in events if event is not None and event.live])
+    return merge(
+        events=[event for event in events if event is not None and event.live], request=request
+    )

@@ -11,6 +11,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lscp_site.pages import share_site_root_paths
 from newsletter import queries
 from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
@@ -61,18 +62,6 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
             current_crumb=year or self.title,
         )
         return context
-
-    def route(self, request, path_components):
-        result = super().route(request, path_components)
-        page = result.page
-        if (
-            page is not self
-            and page.path[: len(self.path)] == self.path
-            and page.depth == self.depth + 1
-        ):
-            # The issue's breadcrumbs need its parent: this page, already loaded.
-            page._cached_parent_obj = self
-        return result
 
     @path("")
     def archive(self, request):
@@ -170,10 +159,11 @@ class NewsletterIssuePage(Page):
         contents = issue_contents(self.body)
         anchors = {entry.index: entry.anchor for entry in contents}
         blocks = list(self.body)
-        queries.prefetch_section_images(blocks)
-        queries.expand_section_links(blocks)
         previous_issue, next_issue = queries.neighbours(self)
         archive = self.get_parent()
+        share_site_root_paths([self, archive, previous_issue, next_issue], request)
+        queries.prefetch_section_images(blocks)
+        queries.expand_section_links(blocks, request)
         context.update(
             archive=archive,
             crumbs=[

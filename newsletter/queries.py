@@ -1,7 +1,6 @@
 """What the site asks of the newsletter: the archive, an issue's neighbours, the latest issue.
 
 Each function runs a fixed number of queries, however many issues or sections there are.
-Note that ``.public()`` itself runs one query (for the private sections of the site).
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 
 from lscp_site.images import picture_specs
+from lscp_site.pages import public, share_site_root_paths
 from newsletter.contents import ContentsEntry, issue_contents
 
 # The renditions the section template's {% picture %} asks for (see newsletter_section.html).
@@ -27,14 +27,14 @@ def _issue_model():
 
 def published_issues():
     """Live, public issues, newest first."""
-    return _issue_model().objects.live().public().order_by("-issue_date", "-pk")
+    return public(_issue_model().objects.live()).order_by("-issue_date", "-pk")
 
 
 def archive(*, index, year=None):
     """(issues for the listing, years that have issues) under the archive ``index``.
 
-    One call of ``.public()`` (a query) serves both; the issues are a lazy queryset for the
-    paginator (a count and a page), the years a list [2025, 2024, ...].
+    The issues are a lazy queryset for the paginator (a count and a page), the years a list
+    [2025, 2024, ...].
     """
     issues = published_issues().child_of(index).defer("body")
     years = [day.year for day in issues.dates("issue_date", "year", order="DESC")]
@@ -83,12 +83,22 @@ def latest_issue():
     return LatestIssue(issue=issue, contents=issue_contents(issue.body))
 
 
-def expand_section_links(blocks):
+def expand_section_links(blocks, request=None):
     """Expand the links to pages in every section's text at once: two queries for the
-    whole issue instead of two for each section that links a page."""
+    whole issue instead of two for each section that links a page. The pages the sections'
+    calls to action point to share one copy of the site root paths."""
     from lscp_site.richtext import expand_in_place
 
-    expand_in_place(block.value for block in blocks if block.block_type == "section")
+    sections = [block.value for block in blocks if block.block_type == "section"]
+    expand_in_place(sections)
+    share_site_root_paths(
+        [
+            call_to_action.get("page")
+            for section in sections
+            for call_to_action in section.get("calls_to_action") or []
+        ],
+        request,
+    )
 
 
 def prefetch_section_images(blocks):

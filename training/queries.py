@@ -12,6 +12,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from events.dates import LONDON
+from lscp_site.pages import public
 
 
 def _as_moment(value, *, end=False):
@@ -31,7 +32,7 @@ def _course_ids(courses):
 def live_courses():
     from training.models import CoursePage
 
-    return CoursePage.objects.live().public()
+    return public(CoursePage.objects.live())
 
 
 def published_sessions():

@@ -111,7 +111,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters sent apart from the SQL, so a query the site runs on every page has the
+    # same text each time and psycopg prepares it after its second run on a connection:
+    # PostgreSQL then plans it once per connection instead of on every request (planning
+    # the catalogue's session query took 7 ms, running it 1 ms). Turn off behind a
+    # transaction-pooling PgBouncer older than 1.21 (docs/deployment.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (the web process and the task worker) wait rather than fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}

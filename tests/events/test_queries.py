@@ -182,8 +182,8 @@ def test_the_category_of_each_event_comes_without_another_query(
 ):
     for day in range(1, 4):
         make_event(diary, start_date=datetime.date(2025, 5, day), category=awareness_day)
-    # One query for the view restrictions (public()), one for the events.
-    with at(2025, 4, 1), django_assert_num_queries(2):
+    # One query: private sections are left out in the same query.
+    with at(2025, 4, 1), django_assert_num_queries(1):
         names = [event.category.name for event in upcoming_events()]
     assert names == ["Awareness day"] * 3
 

@@ -28,7 +28,13 @@ def session_booking_url(context, session):
 def training_crumbs(context, page, *extra):
     """Breadcrumbs from the home page down to ``page``'s parent, plus ``extra`` pages."""
     request = context.get("request")
-    ancestors = page.get_ancestors().filter(depth__gt=1).only("title", "url_path", "depth")
+    # Parent by parent: a page served by lscp_site.routing already holds the pages above it,
+    # so this costs no query; otherwise one query a level (training pages are 1 or 2 deep).
+    ancestors = []
+    ancestor = page
+    while ancestor.depth > 2:
+        ancestor = ancestor.get_parent()
+        ancestors.insert(0, ancestor)
     crumbs = [{"url": ancestor.get_url(request), "title": ancestor.title} for ancestor in ancestors]
     for extra_page in extra:
         crumbs.append({"url": extra_page.get_url(request), "title": extra_page.title})

@@ -1,0 +1,44 @@
+"""Page queries every app shares."""
+
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Length, Substr
+
+from wagtail.models import PageViewRestriction, Site
+
+
+def public(pages):
+    """``pages`` less those in a private section (a page with a view restriction, and every
+    page below it): what Wagtail's ``.public()`` keeps, in the same query.
+
+    ``.public()`` first loads every restriction on the site (a query of its own each time it
+    is called: three on the home page) to build its filter; this asks PostgreSQL or SQLite
+    instead, as part of the query it filters. A page is below a restricted page when the
+    restricted page's tree path begins its own.
+    """
+    restricted_above = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return pages.exclude(Exists(restricted_above))
+
+
+# Where Wagtail's Page looks for its copy of the site root paths before reading them from the
+# cache (Page._get_site_root_paths); it puts its copy there itself after the first read.
+ROOT_PATHS_ATTRIBUTE = "_wagtail_cached_site_root_paths"
+
+
+def share_site_root_paths(pages, request=None):
+    """Give ``pages`` one copy of Wagtail's site root paths, so that working out each page's
+    address (``page.url``) reads them from the shared cache once in all, not once a page.
+
+    An issue with 20 sections links about 20 pages: 20 round trips to Redis, a tenth of its
+    render. With a ``request``, its copy is used (and kept) as ``page.get_url(request)``
+    would.
+    """
+    pages = [page for page in pages if page is not None]
+    if not pages:
+        return
+    root_paths = getattr(request, ROOT_PATHS_ATTRIBUTE, None) or Site.get_site_root_paths()
+    if request is not None:
+        setattr(request, ROOT_PATHS_ATTRIBUTE, root_paths)
+    for page in pages:
+        setattr(page, ROOT_PATHS_ATTRIBUTE, root_paths)
