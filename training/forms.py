@@ -97,6 +97,10 @@ class CourseFilterForm(forms.Form):
             ("", "Everyone"),
             *((slug, audience.name) for slug, audience in self.audiences.items()),
         ]
+        # Shown beside the field when an address carries a value that is not offered (an old
+        # link, or an audience since removed); the catalogue then ignores that filter.
+        for name, what in (("type", "type of course"), ("format", "format"), ("audience", "group")):
+            self.fields[name].error_messages["invalid_choice"] = f"Choose a {what} from the list."
 
     def cleaned_filters(self):
         """The filters to apply. A value that is not one of the choices is ignored."""

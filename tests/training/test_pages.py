@@ -152,11 +152,21 @@ def test_filter_form_is_a_labelled_get_form_that_keeps_the_choices(client, progr
     assert page.select_one(".training-filters__clear")["href"] == "/training/"
 
 
-def test_an_unknown_filter_value_is_ignored_not_an_error(client, programme):
+def test_an_unknown_filter_value_is_ignored_and_said_so_beside_its_field(client, programme):
     response = client.get("/training/?type=nonsense&audience=nobody&page=99")
 
     assert response.status_code == 200
-    assert len(course_titles(soup_of(response))) == 5
+    page = soup_of(response)
+    assert len(course_titles(page)) == 5
+    for name, message in (
+        ("type", "Choose a type of course from the list."),
+        ("audience", "Choose a group from the list."),
+    ):
+        select = page.select_one(f'select[name="{name}"]')
+        assert select["aria-invalid"] == "true"
+        error = page.select_one(f"#{select['aria-describedby']}")
+        assert error.get_text(" ", strip=True) == f"Error: {message}"
+    assert not page.select_one('select[name="format"]').has_attr("aria-invalid")
 
 
 def test_catalogue_lists_the_next_sessions_across_courses_soonest_first(client, programme):
