@@ -29,23 +29,23 @@ def site():
     return Page.objects.get(depth=2)  # the home page
 
 
-def wagtail_route(path):
-    """Wagtail's own answer: (page id, page class, args, kwargs) or "404"."""
+def _route_with(route_for_request, path):
+    """(page id, page class, args, kwargs) of the route found, or "404"."""
     request = RequestFactory().get(f"/{path}")
     try:
-        result = Page.route_for_request(request, path)
+        result = route_for_request(request, path)
     except Http404:
         return "404"
     return "404" if result is None else _comparable(result)
+
+
+def wagtail_route(path):
+    """Wagtail's own answer."""
+    return _route_with(Page.route_for_request, path)
 
 
 def lean_route(path):
-    request = RequestFactory().get(f"/{path}")
-    try:
-        result = routing.route_for_request(request, path)
-    except Http404:
-        return "404"
-    return "404" if result is None else _comparable(result)
+    return _route_with(routing.route_for_request, path)
 
 
 def _comparable(result):
