@@ -9,6 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lscp_site import home
+from lscp_site.pages import RestrictionsKnownWhenRouted
 
 DEFAULT_QUICK_LEAVE_URL = "https://www.bbc.co.uk/weather"
 
@@ -33,7 +34,7 @@ class SiteSettings(BaseGenericSetting):
         verbose_name = "site settings"
 
 
-class HomePage(Page):
+class HomePage(RestrictionsKnownWhenRouted, Page):
     introduction = models.TextField(
         blank=True,
         help_text="One or two sentences under the site name on the home page, saying what "
@@ -54,7 +55,7 @@ class HomePage(Page):
         return context
 
 
-class ContentPage(Page):
+class ContentPage(RestrictionsKnownWhenRouted, Page):
     """A plain page: the privacy notice, the accessibility statement, staying safe online."""
 
     introduction = models.TextField(

@@ -42,3 +42,18 @@ def share_site_root_paths(pages, request=None):
         setattr(request, ROOT_PATHS_ATTRIBUTE, root_paths)
     for page in pages:
         setattr(page, ROOT_PATHS_ATTRIBUTE, root_paths)
+
+
+class RestrictionsKnownWhenRouted:
+    """Mixed into every page type: the view restrictions that apply to a page being served
+    come from the site snapshot (lscp_site/site_snapshot.py), found while routing, instead of
+    the two queries of Wagtail's ``get_view_restrictions()``. Anywhere else (the admin, a page
+    not routed by lscp_site/routing.py) Wagtail's own method answers."""
+
+    # Set by lscp_site.routing.serve for the page it serves; None means "ask Wagtail".
+    known_view_restrictions = None
+
+    def get_view_restrictions(self):
+        if self.known_view_restrictions is not None:
+            return self.known_view_restrictions
+        return super().get_view_restrictions()

@@ -22,16 +22,24 @@ from wagtail import views as wagtail_views
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, Site
 
+from lscp_site import site_snapshot
+
 
 def serve(request, path):
-    """Wagtail's page view, with the route found by :func:`route_for_request`."""
+    """Wagtail's page view, with the route found by :func:`route_for_request` and the site,
+    its settings and the page's view restrictions taken from the site snapshot."""
     if not hasattr(request, "_wagtail_route_for_request"):
+        snapshot = site_snapshot.prepare_request(request)
+        try:
+            route = route_for_request(request, path)
+        except Http404:
+            route = None
+        if route is not None and snapshot is not None:
+            page = route[0]
+            page.known_view_restrictions = snapshot.view_restrictions(page)
         # Wagtail's route_for_request() (used by its view, its hooks and its template tags)
         # reads the route from here once it is set.
-        try:
-            request._wagtail_route_for_request = route_for_request(request, path)
-        except Http404:
-            request._wagtail_route_for_request = None
+        request._wagtail_route_for_request = route
     return wagtail_views.serve(request, path)
 
 

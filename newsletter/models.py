@@ -11,7 +11,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from lscp_site.pages import share_site_root_paths
+from lscp_site.pages import RestrictionsKnownWhenRouted, share_site_root_paths
 from newsletter import queries
 from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
@@ -19,7 +19,7 @@ from newsletter.dates import first_of_month, issue_slug, month_label
 from newsletter.forms import NewsletterIssueForm
 
 
-class NewsletterIndexPage(RoutablePageMixin, Page):
+class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
     """The archive: every issue, newest first, grouped by year, with a page per year."""
 
     introduction = models.TextField(
@@ -90,7 +90,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         return urls
 
 
-class NewsletterIssuePage(Page):
+class NewsletterIssuePage(RestrictionsKnownWhenRouted, Page):
     """One monthly issue: a summary ("In this issue") and a body of sections and boxes."""
 
     issue_date = models.DateField(

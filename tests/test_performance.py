@@ -22,18 +22,19 @@ from lscp_site import generate as generator
 # Small but many: every kind of content and block, more of each than a page shows at once.
 MANY = {"issues": 30, "courses": 24, "sessions": 90, "events": 70, "subscribers": 40}
 FEW = {"issues": 3, "courses": 3, "sessions": 6, "events": 4, "subscribers": 4}
-# The most queries each page type may run. Most are fixed costs of serving a Wagtail page:
-# the site (1), routing (2 a level), the private-sections check (2), site settings (1).
+# The most queries each page type may run. Routing costs two (the pages on the way, the page's
+# own row); the site, its settings and the view restrictions come from the site snapshot
+# (lscp_site/site_snapshot.py) without a query. The rest is each page's own content.
 MAX_QUERIES = {
-    "home": 8,
-    "newsletter index": 9,
-    "year page": 9,
-    "issue": 16,
-    "training catalogue": 12,
-    "course": 9,
-    "events": 10,
-    "event": 7,
-    "search": 10,
+    "home": 4,
+    "newsletter index": 5,
+    "year page": 5,
+    "issue": 12,
+    "training catalogue": 8,
+    "course": 4,
+    "events": 6,
+    "event": 3,
+    "search": 9,
 }
 
 

@@ -18,6 +18,7 @@ from wagtail.search import index
 from events.calendar import CalendarItem
 from events.dates import LONDON, format_date, format_time
 from events.models.snippets import EventCategory
+from lscp_site.pages import RestrictionsKnownWhenRouted
 
 HASHTAG = RegexValidator(
     r"^#?[A-Za-z0-9_]+$",
@@ -25,7 +26,7 @@ HASHTAG = RegexValidator(
 )
 
 
-class EventIndexPage(RoutablePageMixin, Page):
+class EventIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
     """/events/: upcoming dates soonest first, the past archive, categories and filters."""
 
     introduction = models.TextField(
@@ -86,7 +87,7 @@ class EventIndexPage(RoutablePageMixin, Page):
         return urls
 
 
-class EventPage(Page):
+class EventPage(RestrictionsKnownWhenRouted, Page):
     """One date in the diary: an awareness day or week, an LSCP event, a conference..."""
 
     start_date = models.DateField(

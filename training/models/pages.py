@@ -22,6 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from events.dates import format_when
+from lscp_site.pages import RestrictionsKnownWhenRouted
 from training.admin_forms import CoursePageForm
 from training.panels import BookingCountsPanel
 
@@ -54,7 +55,7 @@ class SessionState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class TrainingIndexPage(Page):
+class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
     """The catalogue at /training/: every course, filters, and the next sessions."""
 
     introduction = models.TextField(
@@ -99,7 +100,7 @@ class TrainingIndexPage(Page):
         return context
 
 
-class CoursePage(RoutablePageMixin, Page):
+class CoursePage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
     """One course: what it covers, who it is for, and the sessions people can book."""
 
     course_type = models.CharField(
