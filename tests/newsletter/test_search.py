@@ -138,3 +138,29 @@ def test_search_runs_a_fixed_number_of_queries(
     client.get("/search/", {"q": "neglect"})  # the first request builds the site snapshot
     with django_assert_max_num_queries(12):
         assert client.get("/search/", {"q": "harmful"}).status_code == 200
+
+
+def test_on_postgresql_the_match_is_an_index_lookup(seeded):
+    """The backend matches ``title || body``; lscp_site's migration 0002 indexes that very
+    expression, so matching does not read every index entry as the site grows (the plan on
+    the large benchmark site: bench/README.md)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from lscp_site.views import search_results
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite searches with FTS5")
+    match = '("wagtailsearch_indexentry"."title" || "wagtailsearch_indexentry"."body") @@'
+    with CaptureQueriesContext(connection) as queries:
+        assert list(search_results("neglect")[:10])
+    assert match in queries.captured_queries[-1]["sql"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test site is tiny
+        cursor.execute(
+            "EXPLAIN SELECT id FROM wagtailsearch_indexentry "
+            "WHERE (title || body) @@ to_tsquery('neglect')"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "lscp_search_title_body_gin" in plan, plan
