@@ -1,7 +1,7 @@
 """What the catalogue, the home page and the newsletter ask of training.
 
 Each function runs a fixed number of queries, however many courses and sessions there are:
-places left come from annotations (SessionQuerySet.with_counts), never a query per session.
+places left come from annotations (SessionQuerySet.with_places), never a query per session.
 """
 
 import datetime
@@ -36,13 +36,13 @@ def live_courses():
 
 
 def published_sessions():
-    """Sessions of live, public courses with their counts and their course loaded."""
+    """Sessions of live, public courses with their places taken and their course loaded."""
     from training.models import Session
 
     return (
         Session.objects.filter(course__in=live_courses().values("pk"))
         .select_related("course")
-        .with_counts()
+        .with_places()
     )
 
 
@@ -133,7 +133,7 @@ def sessions_for_course(course, *, preview=False):
         sessions = attach_counts(course.sessions.all())
         sessions.sort(key=lambda session: (session.start, session.pk or 0))
     else:
-        sessions = list(Session.objects.filter(course=course).with_counts().order_by("start", "pk"))
+        sessions = list(Session.objects.filter(course=course).with_places().order_by("start", "pk"))
     for session in sessions:
         session.course = course  # the page being shown: no query per session
     return sessions

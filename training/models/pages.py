@@ -247,29 +247,40 @@ class CoursePage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
         return self.get_url(request) + self.reverse_subpage("book", args=[session.pk])
 
 
-class SessionQuerySet(models.QuerySet):
-    def with_counts(self):
-        """Annotate confirmed_count, waiting_count and is_cancelled: no query per session."""
-        from training.models.bookings import Booking, BookingStatus, SessionCancellation
+def _bookings_count(status):
+    """The number of a session's bookings in ``status``, as an annotation."""
+    from training.models.bookings import Booking
 
-        def count_of(status):
-            bookings = (
-                Booking.objects.filter(session=OuterRef("pk"), status=status)
-                .order_by()
-                .values("session")
-                .annotate(total=Count("pk"))
-                .values("total")
-            )
-            return Coalesce(Subquery(bookings), 0)
+    bookings = (
+        Booking.objects.filter(session=OuterRef("pk"), status=status)
+        .order_by()
+        .values("session")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(bookings), 0)
+
+
+class SessionQuerySet(models.QuerySet):
+    def with_places(self):
+        """Annotate confirmed_count and is_cancelled: what readers' pages show (places left,
+        the session's state), with no query per session. Each annotation is a subquery that
+        Django compiles on every request (about a millisecond), so pages ask for no more."""
+        from training.models.bookings import BookingStatus, SessionCancellation
 
         return self.annotate(
-            confirmed_count=count_of(BookingStatus.CONFIRMED),
-            waiting_count=count_of(BookingStatus.WAITING),
+            confirmed_count=_bookings_count(BookingStatus.CONFIRMED),
             is_cancelled=Exists(SessionCancellation.objects.filter(session=OuterRef("pk"))),
         )
 
+    def with_counts(self):
+        """with_places() and waiting_count, for editors (the admin's counts and checks)."""
+        from training.models.bookings import BookingStatus
+
+        return self.with_places().annotate(waiting_count=_bookings_count(BookingStatus.WAITING))
+
     def bookable(self, now=None):
-        """Sessions someone could book a confirmed place on now (needs with_counts)."""
+        """Sessions someone could book a confirmed place on now (needs with_places)."""
         now = now or timezone.now()
         return self.filter(
             Q(booking_closes_at__gt=now) | Q(booking_closes_at__isnull=True, start__gt=now),
@@ -405,7 +416,7 @@ class Session(Orderable):
 
     @property
     def places_left(self):
-        """Places still free. Needs the counts from Session.objects.with_counts() (or
+        """Places still free. Needs the counts from Session.objects.with_places() (or
         queries.attach_counts()): never a query per session."""
         return max(self.capacity - self.confirmed_count, 0)
 
