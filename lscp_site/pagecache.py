@@ -409,6 +409,19 @@ class Lookup:
 LOOKUP_ENVIRON_KEY = "lscp.pagecache.lookup"
 
 
+def get_with_generation(key):
+    """(the current generation, what the cache holds under ``key``), in one round trip.
+    Anything stored under a generation is used only while that generation is current.
+    Raises whatever the cache raises when it is down."""
+    found = cache.get_many([GENERATION_KEY, key])
+    return found.get(GENERATION_KEY) or current_generation(), found.get(key)
+
+
+def store_for_generation(key, value):
+    """Keep ``value`` (which carries its generation) as long as a cached page is kept."""
+    cache.set(key, value, timeout=_setting("PAGE_CACHE_SECONDS"))
+
+
 def look_up(request):
     """The cache's answer for ``request``, or None if the request bypasses the cache.
     Raises whatever the cache raises when it is down."""
@@ -416,9 +429,7 @@ def look_up(request):
     if key is None:
         return None
     day = timezone.localdate().isoformat()
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY) or current_generation()
-    stored = found.get(key)
+    generation, stored = get_with_generation(key)
     current = isinstance(stored, CachedPage) and stored.is_current(generation=generation, day=day)
     return Lookup(key=key, generation=generation, day=day, page=stored if current else None)
 
@@ -466,7 +477,7 @@ class PageCacheMiddleware:
             day=lookup.day,
         )
         try:
-            cache.set(lookup.key, page, timeout=_setting("PAGE_CACHE_SECONDS"))
+            store_for_generation(lookup.key, page)
         except Exception:
             logger.exception("Could not store a page in the page cache")
         response = get_conditional_response(request, etag=page.etag, response=response)

@@ -21,7 +21,6 @@ at most) and Wagtail's choice among them is made here in Python, exactly as
 
 import logging
 
-from django.core.cache import cache
 from django.db.models import F
 from django.http.request import split_domain_port
 
@@ -99,17 +98,15 @@ def current_snapshot():
     the cache cannot be reached (callers then let Wagtail query as usual)."""
     key = SNAPSHOT_KEY_PREFIX + pagecache.release()
     try:
-        found = cache.get_many([pagecache.GENERATION_KEY, key])
-        generation = found.get(pagecache.GENERATION_KEY) or pagecache.current_generation()
+        generation, snapshot = pagecache.get_with_generation(key)
     except Exception:
         logger.warning("Shared cache unavailable: site snapshot not used", exc_info=True)
         return None
-    snapshot = found.get(key)
     if isinstance(snapshot, SiteSnapshot) and snapshot.generation == generation:
         return snapshot
     snapshot = _build(generation)
     try:
-        cache.set(key, snapshot, timeout=pagecache._setting("PAGE_CACHE_SECONDS"))
+        pagecache.store_for_generation(key, snapshot)
     except Exception:
         logger.warning("Could not store the site snapshot", exc_info=True)
     return snapshot
