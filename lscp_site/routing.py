@@ -22,7 +22,7 @@ from wagtail import views as wagtail_views
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, Site
 
-from lscp_site import site_snapshot
+from lscp_site import compiled_queries, site_snapshot
 
 
 def serve(request, path):
@@ -61,7 +61,7 @@ def route_for_request(request, path):
             page._cached_parent_obj = chain[level - 1]  # as Wagtail's route() leaves it
         remaining = components[level:]
         if level == len(chain) - 1 or not _routes_to_child_by_slug(page, remaining):
-            specific = page.specific
+            specific = _specific(page)
             if level:
                 specific._cached_parent_obj = chain[level - 1]
             return specific.route(request, remaining)
@@ -77,9 +77,15 @@ def _pages_on_the_way(home, components):
     chain = [home]
     if components:
         # The slug filter lets PostgreSQL use the index on slug; url_path has none.
-        chain += Page.objects.filter(
-            slug__in=components, url_path__in=url_paths[1:], depth__gt=home.depth
-        ).order_by("depth", "path")
+        chain += compiled_queries.fetch(
+            "routing: the pages on the way",
+            lambda slugs, paths, depth: Page.objects.filter(
+                slug__in=slugs, url_path__in=paths, depth__gt=depth
+            ).order_by("depth", "path"),
+            components,
+            url_paths[1:],
+            home.depth,
+        )
     if len(chain) > len(url_paths):
         return None
     for level, page in enumerate(chain):
@@ -89,6 +95,25 @@ def _pages_on_the_way(home, components):
         ):
             return None
     return chain
+
+
+def _specific(page):
+    """``page.specific``, with the SQL for its page type compiled once per process."""
+    model = page.specific_class
+    if model is None or isinstance(page, model):
+        return page.specific
+    found = compiled_queries.fetch(
+        ("routing: a page of one type", model._meta.label),
+        lambda pk: model._default_manager.filter(pk=pk),
+        page.pk,
+    )
+    if not found:
+        return page.specific  # deleted since the route was found: Wagtail's error
+    specific = found[0]
+    for name, value in page.__dict__.items():  # as Wagtail's get_specific() copies them
+        specific.__dict__.setdefault(name, value)
+    page.__dict__["specific"] = specific
+    return specific
 
 
 def _routes_to_child_by_slug(page, remaining):

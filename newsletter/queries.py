@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, Subquery, prefetch_related_objects
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 
+from lscp_site import compiled_queries
 from lscp_site.images import picture_specs
 from lscp_site.pages import public, share_site_root_paths
 from newsletter.contents import ContentsEntry, issue_contents
@@ -46,27 +47,53 @@ def archive(*, index, year=None):
 def neighbours(issue):
     """(previous issue, next issue) in time, each None at either end of the archive.
 
-    One query: both are siblings of ``issue``, so of the private sections only a
-    restriction on the sibling itself can hide it (the reader is already past any above).
+    One query, compiled once per process (lscp_site/compiled_queries.py): both are siblings
+    of ``issue`` (children of its parent: a tree path of the same length that begins with the
+    parent's, so between the parent's path and that path followed by the highest step), and
+    of the private sections only a restriction on the sibling itself can hide it (the
+    reader is already past any above).
     """
+    parent_path = issue.path[: -issue.steplen]
+    return _neighbours_by_date(
+        issue,
+        compiled_queries.fetch(
+            "newsletter: an issue's neighbours",
+            _neighbours_query,
+            issue.pk,
+            issue.issue_date,
+            parent_path,
+            parent_path + issue.alphabet[-1] * issue.steplen,
+            issue.depth,
+        ),
+    )
+
+
+def _neighbours_query(pk, issue_date, after_path, last_path, depth):
     siblings = (
         _issue_model()
         .objects.live()
-        .sibling_of(issue, inclusive=False)
+        .filter(path__gt=after_path, path__lte=last_path, depth=depth)
+        .exclude(pk=pk)
         .filter(view_restrictions__isnull=True)
     )
-    previous_date = siblings.filter(issue_date__lt=issue.issue_date).order_by("-issue_date")
-    next_date = siblings.filter(issue_date__gt=issue.issue_date).order_by("issue_date")
-    found = {
-        page.issue_date: page
-        for page in siblings.filter(
-            Q(issue_date=Subquery(previous_date.values("issue_date")[:1]))
-            | Q(issue_date=Subquery(next_date.values("issue_date")[:1]))
-        ).defer("body")
-    }
-    earlier = [day for day in found if day < issue.issue_date]
-    later = [day for day in found if day > issue.issue_date]
-    return (found[earlier[0]] if earlier else None, found[later[0]] if later else None)
+    # Each walks the issue month's index from the issue outwards and stops at the first
+    # issue it may show: a row or two, however long the archive.
+    previous_issue = siblings.filter(issue_date__lt=issue_date).order_by("-issue_date")
+    next_issue = siblings.filter(issue_date__gt=issue_date).order_by("issue_date")
+    return (
+        _issue_model()
+        .objects.filter(
+            Q(pk=Subquery(previous_issue.values("pk")[:1]))
+            | Q(pk=Subquery(next_issue.values("pk")[:1]))
+        )
+        .defer("body")
+    )
+
+
+def _neighbours_by_date(issue, found):
+    earlier = [page for page in found if page.issue_date < issue.issue_date]
+    later = [page for page in found if page.issue_date > issue.issue_date]
+    return (earlier[0] if earlier else None, later[0] if later else None)
 
 
 @dataclass(frozen=True)

@@ -291,6 +291,42 @@ def test_issue_links_to_the_previous_and_next_published_issues(client, newslette
     assert last.find("a", rel="prev")["href"] == "/newsletter/february-2025/"
 
 
+def test_issue_links_skip_drafts_and_private_issues_to_the_nearest_readers_may_open(
+    client, newsletter_index
+):
+    from wagtail.models import PageViewRestriction
+
+    from newsletter.queries import neighbours
+
+    months = [datetime.date(2024, month, 1) for month in range(1, 13)]
+    issues = [
+        make_issue(newsletter_index, month, live=month.month not in (5, 8)) for month in months
+    ]
+    PageViewRestriction.objects.create(
+        page=issues[5],
+        restriction_type=PageViewRestriction.LOGIN,  # June
+    )
+    PageViewRestriction.objects.create(
+        page=issues[3],
+        restriction_type=PageViewRestriction.PASSWORD,
+        password="x",  # April
+    )
+
+    def months_either_side(issue):
+        return tuple(other and other.issue_date.month for other in neighbours(issue))
+
+    # May and August are drafts, April and June private.
+    assert months_either_side(issues[6]) == (3, 9)  # July
+    assert months_either_side(issues[2]) == (2, 7)  # March
+    assert months_either_side(issues[0]) == (None, 2)
+    assert months_either_side(issues[11]) == (11, None)
+    pager = soup(client.get("/newsletter/july-2024/")).find(
+        "nav", attrs={"aria-label": "Other issues"}
+    )
+    assert pager.find("a", rel="prev")["href"] == "/newsletter/march-2024/"
+    assert pager.find("a", rel="next")["href"] == "/newsletter/september-2024/"
+
+
 def test_issue_page_describes_itself_to_search_engines_and_social_media(client, newsletter_index):
     issue = make_issue(newsletter_index, MARCH_2025, summary="Training is changing & more.")
 

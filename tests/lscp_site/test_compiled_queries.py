@@ -1,0 +1,121 @@
+"""Queries compiled once per process (lscp_site/compiled_queries.py) give what the ORM gives,
+for any values, and refuse queries whose values they could not put back."""
+
+import datetime
+from unittest import mock
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from wagtail.models import Page
+
+import pytest
+
+from lscp_site import compiled_queries
+from lscp_site import generate as generator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    compiled_queries.forget()
+    yield
+    compiled_queries.forget()
+
+
+@pytest.fixture
+def site():
+    generator.generate(seed=3, pictures=0, issues=4, courses=1, sessions=1, events=2, subscribers=0)
+
+
+def pages_by_slug(slugs, depth):
+    return Page.objects.filter(slug__in=slugs, depth__gt=depth).order_by("path")
+
+
+def fetch_pages(slugs, depth):
+    return compiled_queries.fetch("test: pages by slug", pages_by_slug, slugs, depth)
+
+
+def test_the_same_pages_as_the_orm_for_any_values_compiled_once(site):
+    slugs = list(Page.objects.filter(depth__gt=1).values_list("slug", flat=True))
+    with mock.patch.object(
+        compiled_queries, "_compile", wraps=compiled_queries._compile
+    ) as compile_spy:
+        for chosen in ([slugs[0], slugs[1]], [slugs[2], slugs[3]], [slugs[1], "no-such-page"]):
+            for depth in (1, 2, 3):
+                fetched = fetch_pages(chosen, depth)
+                expected = list(pages_by_slug(chosen, depth))
+                assert [(page.pk, type(page)) for page in fetched] == [
+                    (page.pk, type(page)) for page in expected
+                ]
+                assert [page.title for page in fetched] == [page.title for page in expected]
+        assert compile_spy.call_count == 1  # one shape: two slugs and a depth
+
+        assert [page.pk for page in fetch_pages(slugs[:3], 1)] == [
+            page.pk for page in pages_by_slug(slugs[:3], 1)
+        ]
+        assert compile_spy.call_count == 2  # three slugs is another shape
+
+
+def test_one_query_and_the_models_own_values(site):
+    from newsletter.models import NewsletterIssuePage
+
+    issue = NewsletterIssuePage.objects.order_by("issue_date").first()
+    with CaptureQueriesContext(connection) as queries:
+        [found] = compiled_queries.fetch(
+            "test: issue by month",
+            lambda month: NewsletterIssuePage.objects.filter(issue_date=month).defer("body"),
+            issue.issue_date,
+        )
+    assert len(queries) == 1
+    assert found.pk == issue.pk and found.issue_date == issue.issue_date
+    assert isinstance(found.issue_date, datetime.date)
+    assert "body" in found.get_deferred_fields()
+    # Loaded when read, as the ORM does.
+    assert found.body.get_prep_value() == issue.body.get_prep_value()
+
+
+def test_dates_compare_as_dates(site):
+    from newsletter.models import NewsletterIssuePage
+
+    months = sorted(NewsletterIssuePage.objects.values_list("issue_date", flat=True))
+
+    def issues_before(month):
+        return NewsletterIssuePage.objects.filter(issue_date__lt=month).order_by("issue_date")
+
+    for month in months:
+        fetched = compiled_queries.fetch("test: issues before", issues_before, month)
+        assert [issue.issue_date for issue in fetched] == [
+            issue.issue_date for issue in issues_before(month)
+        ]
+
+
+def test_a_lookup_that_changes_its_value_is_refused(site):
+    with pytest.raises(ValueError, match="changed by its lookup"):
+        compiled_queries.fetch(
+            "test: startswith", lambda prefix: Page.objects.filter(path__startswith=prefix), "0001"
+        )
+
+
+def test_a_value_that_never_reaches_the_sql_is_refused(site):
+    with pytest.raises(ValueError, match="do not reach the SQL"):
+        compiled_queries.fetch("test: unused", lambda slug: Page.objects.all(), "home")
+
+
+def test_values_of_other_kinds_are_refused():
+    with pytest.raises(TypeError):
+        compiled_queries.fetch("test: bool", lambda live: Page.objects.filter(live=live), True)
+    with pytest.raises(TypeError):
+        compiled_queries.fetch(
+            "test: datetime",
+            lambda moment: Page.objects.filter(first_published_at__lt=moment),
+            datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+        )
+
+
+def test_related_rows_are_refused():
+    with pytest.raises(ValueError, match="select_related"):
+        compiled_queries.fetch(
+            "test: related", lambda pk: Page.objects.select_related("owner").filter(pk=pk), 1
+        )
