@@ -24,8 +24,8 @@ from django.utils.html import strip_tags
 
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
-from wagtail.images.blocks import ImageChooserBlock
 
+from lscp_site.blocks import ImageChooserBlock, PageChooserBlock
 from lscp_site.pages import share_site_root_paths
 from newsletter import diary
 
@@ -60,7 +60,7 @@ class CallToActionBlock(blocks.StructBlock):
         help_text="What the reader will do, written to make sense on its own, for example "
         "'Book your place on Working Together to Safeguard Children'.",
     )
-    page = blocks.PageChooserBlock(
+    page = PageChooserBlock(
         required=False,
         help_text="A page on this site: a course, an event or any other page. Choose a page "
         "or enter a web address, not both.",
@@ -230,7 +230,7 @@ class DiaryBlock(blocks.StructBlock):
         help_text="Automatic only: list training sessions alongside events.",
     )
     events = blocks.ListBlock(
-        blocks.PageChooserBlock(page_type="events.EventPage"),
+        PageChooserBlock(page_type="events.EventPage"),
         default=[],
         label="Hand-picked events",
         help_text="Hand-picked only: the events to list. They are shown in date order. An "
@@ -286,7 +286,7 @@ class TrainingSpotlightBlock(blocks.StructBlock):
         help_text="Optional. A sentence or two on why these courses matter now.",
     )
     courses = blocks.ListBlock(
-        blocks.PageChooserBlock(page_type="training.CoursePage"),
+        PageChooserBlock(page_type="training.CoursePage"),
         min_num=1,
         max_num=6,
         label="Courses",
