@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from events.dates import LONDON
 from events.models import EventCategory, EventPage
+from lscp_site import compiled_queries
 from lscp_site.pages import public
 
 UPCOMING_ORDER = [F("start_date").asc(), F("start_time").asc(nulls_first=True), "title", "pk"]
@@ -44,10 +45,14 @@ def upcoming_queryset(*, start=None, end=None, category=None):
     ``category``: an EventCategory or its slug.
     """
     since = timezone.now() if start is None else start_of_day(start)
+    return _in_category(_upcoming_since(since, end), category)
+
+
+def _upcoming_since(since, end):
     queryset = live_events().filter(ends_at__gt=since)
     if end is not None:
         queryset = queryset.filter(start_date__lte=end)
-    return _in_category(queryset, category).order_by(*UPCOMING_ORDER)
+    return queryset.order_by(*UPCOMING_ORDER)
 
 
 def upcoming_events(*, start=None, end=None, limit=None, category=None):
@@ -57,10 +62,20 @@ def upcoming_events(*, start=None, end=None, limit=None, category=None):
     (a date) keeps only events that begin on or before it; ``limit`` caps the number;
     ``category`` is an EventCategory or its slug. Each event's category is loaded.
     """
-    queryset = upcoming_queryset(start=start, end=end, category=category)
-    if limit is not None:
-        queryset = queryset[:limit]
-    return list(queryset)
+    if category is not None:
+        return list(_first(upcoming_queryset(start=start, end=end, category=category), limit))
+    # The home page and every issue's diary ask this: compiled once.
+    since = timezone.now() if start is None else start_of_day(start)
+    return compiled_queries.fetch(
+        ("events: upcoming", limit),
+        lambda since, *end: _first(_upcoming_since(since, end[0] if end else None), limit),
+        since,
+        *([] if end is None else [end]),
+    )
+
+
+def _first(queryset, limit):
+    return queryset if limit is None else queryset[:limit]
 
 
 def past_queryset(*, category=None):

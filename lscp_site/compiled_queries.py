@@ -13,10 +13,10 @@ is refused with an error when the query is first compiled, so a query can only b
 with lookups that pass values through as they are (exact, comparisons, ``in``). Anything
 else in the parameters is a constant of the query's shape and is kept.
 
-Rows come back as model instances through Django's ``RawQuerySet`` (field converters,
-deferred fields for columns a query leaves out), so they are the same objects the ORM
-would give. A query with ``select_related`` or ``prefetch_related`` is refused: raw
-querysets do neither.
+Rows come back through Django's own iteration of the query (its compiler, as it was left
+by compiling the query once: columns, related rows, annotations and their converters), so
+they are the objects the ORM would give, ``select_related`` and ``prefetch_related``
+included. Only the SQL and its values are the compiled ones.
 """
 
 import copy
@@ -24,30 +24,43 @@ import datetime
 import itertools
 import threading
 
+from django.db import connections
+
 _compiled = {}
 _lock = threading.Lock()
 _stand_in_numbers = itertools.count(1)
 
 
 class _Compiled:
-    __slots__ = ("model", "db", "sql", "slots")
+    __slots__ = ("queryset", "compiler", "sql", "slots")
 
-    def __init__(self, model, db, sql, slots):
-        self.model = model
-        self.db = db
+    def __init__(self, queryset, compiler, sql, slots):
+        self.queryset = queryset  # built from the stand-ins: its shape, not its values
+        self.compiler = compiler  # as compiling left it (columns, related rows, converters)
         self.sql = sql
-        # One per compiled parameter: ("value", where it is in the values, how to wrap it) or
-        # ("constant", value).
+        # One per compiled parameter: ("value", where it is in the values, how to adapt it)
+        # or ("constant", value).
         self.slots = slots
+
+    def run(self, values):
+        params = [
+            slot[1] if slot[0] == "constant" else _adapted(values, slot[1], slot[2])
+            for slot in self.slots
+        ]
+        compiler = copy.copy(self.compiler)
+        compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
+        queryset = self.queryset._chain()
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(queryset)
 
 
 def fetch(shape, build, *values, using=None):
-    """The model instances ``build(*values)`` selects, as a list.
+    """What ``list(build(*values))`` gives, with the SQL compiled once per ``shape``.
 
     ``build`` returns a queryset made from ``values`` alone; ``shape`` is a hashable name for
-    the query, and for anything else ``build`` reads (a page type, say). Values may be
-    strings, integers, dates, or lists and tuples of them (for ``in``); a list of another
-    length is a query of another shape, compiled once too.
+    the query and for anything else ``build`` reads (a page type, a slice's size). Values may
+    be strings, integers, dates, aware datetimes, or lists and tuples of them (for ``in``); a
+    list of another length is a query of another shape, compiled once too.
     """
     key = (shape, _lengths(values), using)
     compiled = _compiled.get(key)
@@ -55,12 +68,7 @@ def fetch(shape, build, *values, using=None):
         with _lock:
             compiled = _compiled.get(key) or _compile(build, values, using)
             _compiled[key] = compiled
-    params = [
-        slot[1] if slot[0] == "constant" else _value_at(values, slot[1], slot[2])
-        for slot in compiled.slots
-    ]
-    manager = compiled.model._default_manager.db_manager(compiled.db)
-    return list(manager.raw(compiled.sql, params))
+    return compiled.run(values)
 
 
 def forget():
@@ -72,14 +80,15 @@ def forget():
 def _compile(build, values, using):
     stand_ins = _stand_ins(values)
     queryset = build(*stand_ins)
-    if queryset.query.select_related or queryset._prefetch_related_lookups:
-        raise ValueError("fetch() cannot follow select_related or prefetch_related")
-    db = using or queryset.db
-    sql, params = queryset.query.get_compiler(using=db).as_sql()
+    if using:
+        queryset = queryset.using(using)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
     known = dict(_leaves(stand_ins))
+    adapters = _adapters(connections[queryset.db].ops)
     slots, found = [], set()
     for param in params:
-        slot = _slot_for(param, known)
+        slot = _slot_for(param, known, adapters)
         if slot is None:
             if isinstance(param, str) and any(
                 isinstance(stand_in, str) and stand_in in param for stand_in in known.values()
@@ -95,7 +104,7 @@ def _compile(build, values, using):
     missing = set(known) - found
     if missing:
         raise ValueError(f"Values at {sorted(missing)} do not reach the SQL unchanged")
-    return _Compiled(queryset.model, db, sql, slots)
+    return _Compiled(queryset, compiler, sql, slots)
 
 
 def _lengths(values):
@@ -112,11 +121,16 @@ def _stand_ins(values, prefix=()):
             continue
         number = next(_stand_in_numbers)
         if isinstance(value, bool) or not isinstance(value, (str, int, datetime.date)):
-            raise TypeError(f"fetch() takes strings, integers and dates, not {value!r}")
-        if isinstance(value, datetime.datetime):
-            raise TypeError("fetch() takes dates, not datetimes (time zones are converted)")
+            raise TypeError(f"fetch() takes strings, integers, dates and datetimes, not {value!r}")
         if isinstance(value, str):
             result.append(f"\x1fstand-in {number}\x1f")
+        elif isinstance(value, datetime.datetime):
+            if value.tzinfo is None:
+                raise TypeError("fetch() takes aware datetimes only")
+            result.append(
+                datetime.datetime(1001, 1, 1, tzinfo=datetime.UTC)
+                + datetime.timedelta(seconds=number, microseconds=number)
+            )
         elif isinstance(value, datetime.date):
             result.append(datetime.date(1000 + number % 900, 1 + number % 12, 1 + number % 28))
         else:
@@ -134,24 +148,33 @@ def _leaves(stand_ins, prefix=()):
             yield path, value
 
 
-def _slot_for(param, known):
+def _adapters(ops):
+    """How the database backend may have turned a value into a parameter (SQLite passes
+    dates and datetimes as text; psycopg's server-side binding wraps integers)."""
+    return {
+        datetime.datetime: [ops.adapt_datetimefield_value],
+        datetime.date: [ops.adapt_datefield_value],
+    }
+
+
+def _slot_for(param, known, adapters):
     for path, stand_in in known.items():
         if param == stand_in and isinstance(param, type(stand_in)):
             # psycopg's server-side binding wraps integers in its own types (Int4, Int8);
             # the same wrapper is put on each value.
             wrap = type(param) if type(param) is not type(stand_in) else None
             return ("value", path, wrap)
-        # SQLite's adapter passes dates as ISO text.
-        if isinstance(stand_in, datetime.date) and param == stand_in.isoformat():
-            return ("value", path, datetime.date.isoformat)
+        for adapt in adapters.get(type(stand_in), ()):
+            if isinstance(param, str) and param == adapt(stand_in):
+                return ("value", path, adapt)
     return None
 
 
-def _value_at(values, path, wrap):
+def _adapted(values, path, adapt):
     value = values
     for index in path:
         value = value[index]
-    return wrap(value) if wrap else value
+    return adapt(value) if adapt else value
 
 
 def objects_in_order(model, ids):

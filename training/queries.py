@@ -12,6 +12,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from events.dates import LONDON
+from lscp_site import compiled_queries
 from lscp_site.pages import public
 
 
@@ -57,11 +58,31 @@ def upcoming_sessions(*, start=None, end=None, limit=None, courses=None, with_pl
     place on now (places left, booking still open).
     """
     now = timezone.now()
-    sessions = published_sessions().filter(
-        is_cancelled=False, start__gte=now if start is None else _as_moment(start)
+    since = now if start is None else _as_moment(start)
+    until = None if end is None else _as_moment(end, end=True)
+    if courses is not None:
+        return list(_upcoming(now, since, until, limit, courses, with_places_only))
+    # The home page, the catalogue and every issue's diary ask this: compiled once. Each
+    # value is given only when the query uses it.
+    values = [since, *([] if until is None else [until]), *([now] if with_places_only else [])]
+
+    def build(since, *rest):
+        rest = list(rest)
+        until_value = rest.pop(0) if until is not None else None
+        now_value = rest.pop(0) if with_places_only else None
+        return _upcoming(now_value, since, until_value, limit, None, with_places_only)
+
+    return compiled_queries.fetch(
+        ("training: upcoming sessions", limit, with_places_only, until is not None),
+        build,
+        *values,
     )
-    if end is not None:
-        sessions = sessions.filter(start__lt=_as_moment(end, end=True))
+
+
+def _upcoming(now, since, until, limit, courses, with_places_only):
+    sessions = published_sessions().filter(is_cancelled=False, start__gte=since)
+    if until is not None:
+        sessions = sessions.filter(start__lt=until)
     if courses is not None:
         sessions = sessions.filter(course__in=courses)
     if with_places_only:
@@ -69,7 +90,7 @@ def upcoming_sessions(*, start=None, end=None, limit=None, courses=None, with_pl
     sessions = sessions.order_by("start", "pk")
     if limit is not None:
         sessions = sessions[:limit]
-    return list(sessions)
+    return sessions
 
 
 def next_sessions_by_course(courses, *, per_course=3):
@@ -82,17 +103,23 @@ def next_sessions_by_course(courses, *, per_course=3):
     # Course pages given are attached to their sessions as they are: loading each session's
     # course again would build a page object per session (the costliest part of the page).
     given = {course.pk: course for course in courses if hasattr(course, "pk")}
-    sessions = (
-        published_sessions()
-        .select_related(None if len(given) == len(course_ids) else "course")
-        .filter(course_id__in=course_ids, is_cancelled=False, start__gte=timezone.now())
-        .annotate(
-            position=Window(
-                RowNumber(), partition_by=F("course_id"), order_by=[F("start").asc(), F("pk")]
+    attach_given = len(given) == len(course_ids)
+    sessions = compiled_queries.fetch(
+        ("training: next sessions by course", per_course, attach_given),
+        lambda course_ids, now: (
+            published_sessions()
+            .select_related(None if attach_given else "course")
+            .filter(course_id__in=course_ids, is_cancelled=False, start__gte=now)
+            .annotate(
+                position=Window(
+                    RowNumber(), partition_by=F("course_id"), order_by=[F("start").asc(), F("pk")]
+                )
             )
-        )
-        .filter(position__lte=per_course)
-        .order_by("course_id", "start", "pk")
+            .filter(position__lte=per_course)
+            .order_by("course_id", "start", "pk")
+        ),
+        sorted(set(course_ids)),
+        timezone.now(),
     )
     for session in sessions:
         if session.course_id in given:
@@ -133,7 +160,13 @@ def sessions_for_course(course, *, preview=False):
         sessions = attach_counts(course.sessions.all())
         sessions.sort(key=lambda session: (session.start, session.pk or 0))
     else:
-        sessions = list(Session.objects.filter(course=course).with_places().order_by("start", "pk"))
+        sessions = compiled_queries.fetch(
+            "training: a course's sessions",
+            lambda course_id: (
+                Session.objects.filter(course=course_id).with_places().order_by("start", "pk")
+            ),
+            course.pk,
+        )
     for session in sessions:
         session.course = course  # the page being shown: no query per session
     return sessions

@@ -26,7 +26,7 @@ def _fresh():
 
 @pytest.fixture
 def site():
-    generator.generate(seed=3, pictures=0, issues=4, courses=1, sessions=1, events=2, subscribers=0)
+    generator.generate(seed=3, pictures=0, issues=4, courses=3, sessions=8, events=2, subscribers=0)
 
 
 def pages_by_slug(slugs, depth):
@@ -106,16 +106,52 @@ def test_a_value_that_never_reaches_the_sql_is_refused(site):
 def test_values_of_other_kinds_are_refused():
     with pytest.raises(TypeError):
         compiled_queries.fetch("test: bool", lambda live: Page.objects.filter(live=live), True)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="aware"):
         compiled_queries.fetch(
-            "test: datetime",
+            "test: naive datetime",
             lambda moment: Page.objects.filter(first_published_at__lt=moment),
-            datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+            datetime.datetime(2025, 1, 1),
         )
 
 
-def test_related_rows_are_refused():
-    with pytest.raises(ValueError, match="select_related"):
-        compiled_queries.fetch(
-            "test: related", lambda pk: Page.objects.select_related("owner").filter(pk=pk), 1
+def test_related_rows_annotations_prefetching_and_datetimes_as_the_orm_gives_them(site):
+    """Sessions with their course (select_related), places taken (annotations, converted as
+    the ORM converts them) and audiences (prefetch_related), after a moment."""
+    from django.db.models import Prefetch
+
+    from training.models import Audience, Session
+
+    def sessions_after(moment, course_ids):
+        return (
+            Session.objects.filter(start__gte=moment, course__in=course_ids)
+            .select_related("course")
+            .prefetch_related(Prefetch("course__audiences", queryset=Audience.objects.all()))
+            .with_places()
+            .order_by("start", "pk")
         )
+
+    def described(sessions):
+        return [
+            (
+                session.pk,
+                session.start,
+                session.course.title,
+                session.confirmed_count,
+                session.is_cancelled,
+                type(session.is_cancelled),
+                [audience.pk for audience in session.course.audiences.all()],
+            )
+            for session in sessions
+        ]
+
+    sessions = list(Session.objects.order_by("start"))
+    course_ids = sorted({session.course_id for session in sessions})
+    for moment in (sessions[0].start, sessions[-2].start, sessions[-1].start):
+        with CaptureQueriesContext(connection) as queries:
+            fetched = compiled_queries.fetch(
+                "test: sessions after", sessions_after, moment, course_ids
+            )
+        expected = described(sessions_after(moment, course_ids))
+        assert expected  # sessions start after each moment
+        assert described(fetched) == expected
+        assert len(queries) <= 2  # the sessions with their courses; the audiences
