@@ -6,7 +6,8 @@
 Uses the large site's database from ``bench/pages.py`` (``lscp_bench``; ``--database``
 picks another) and Redis database 9. CPU time (not wall time) is what it reports, so the
 figure holds even when other work shares the machine. ``--profile`` prints cProfile's top
-functions. Not a throughput figure: bench/pages.py measures that under gunicorn and wrk.
+functions (``SORT=tottime``, ``TOP=80``; ``CALLEES=get_context`` prints what a function calls
+instead). Not a throughput figure: bench/pages.py measures that under gunicorn and wrk.
 """
 
 import argparse
@@ -82,9 +83,11 @@ def main():
     if args.profile:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [request() for _ in range(args.requests)])
-        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
-            int(os.environ.get("TOP", "40"))
-        )
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
+        if os.environ.get("CALLEES"):  # e.g. CALLEES=get_context: what one function calls
+            stats.print_callees(os.environ["CALLEES"])
+        else:
+            stats.print_stats(int(os.environ.get("TOP", "40")))
 
 
 if __name__ == "__main__":
