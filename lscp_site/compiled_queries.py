@@ -21,6 +21,7 @@ included. Only the SQL and its values are the compiled ones.
 
 import copy
 import datetime
+import functools
 import itertools
 import threading
 
@@ -200,3 +201,34 @@ def objects_in_order(model, ids):
         result.append(instance)
         seen.add(pk)
     return result
+
+
+class Listing:
+    """A listing for Django's Paginator: counted by the ORM, each page of it fetched with SQL
+    compiled once per page position (``fetch``). ``build(*values)`` is the whole listing as
+    a queryset; ``shape`` names it as for ``fetch``."""
+
+    def __init__(self, shape, build, *values):
+        self.shape, self.build, self.values = shape, build, values
+
+    @functools.cached_property
+    def queryset(self):
+        return self.build(*self.values)
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __iter__(self):
+        return iter(self.queryset)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self.queryset[key]
+        return fetch(
+            (self.shape, key.start, key.stop),
+            lambda *values: self.build(*values)[key],
+            *self.values,
+        )

@@ -173,13 +173,47 @@ def sessions_for_course(course, *, preview=False):
 
 
 def catalogue_courses(index, *, course_type="", format="", audience=None, upcoming_only=False):
-    """The live courses under the catalogue page, filtered, core courses first."""
+    """The live courses under the catalogue page, filtered, core courses first: a listing
+    for the paginator, counted by the ORM, each page of it fetched with SQL compiled once
+    (lscp_site/compiled_queries.py)."""
+    # Only the filters chosen are values of the query; which ones is part of its shape.
+    chosen = {
+        name: value
+        for name, value in (
+            ("course_type", course_type),
+            ("format", format),
+            ("audience", getattr(audience, "pk", audience)),
+        )
+        if value
+    }
+    # The catalogue's children: tree paths one step below the catalogue's (see
+    # newsletter.queries.neighbours: compiled queries cannot use startswith).
+    values = [index.path, index.path + index.alphabet[-1] * index.steplen, index.depth + 1]
+    values += [timezone.now(), *chosen.values()]
+
+    def build(after_path, last_path, depth, now, *filters):
+        return _catalogue_courses(
+            after_path,
+            last_path,
+            depth,
+            now,
+            upcoming_only,
+            **dict(zip(chosen, filters, strict=True)),
+        )
+
+    return compiled_queries.Listing(
+        ("training: catalogue courses", tuple(chosen), upcoming_only), build, *values
+    )
+
+
+def _catalogue_courses(
+    after_path, last_path, depth, now, upcoming_only, course_type="", format="", audience=None
+):
     from training.models import Session
 
-    now = timezone.now()
     courses = (
         live_courses()
-        .child_of(index)
+        .filter(path__gt=after_path, path__lte=last_path, depth=depth)
         .prefetch_related("audiences")
         .annotate(
             next_start=Subquery(

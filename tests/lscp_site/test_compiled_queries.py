@@ -155,3 +155,20 @@ def test_related_rows_annotations_prefetching_and_datetimes_as_the_orm_gives_the
         assert expected  # sessions start after each moment
         assert described(fetched) == expected
         assert len(queries) <= 2  # the sessions with their courses; the audiences
+
+
+def test_a_listing_pages_through_the_same_rows_as_the_orm(site):
+    from django.core.paginator import Paginator
+
+    def pages_below(depth):
+        return Page.objects.filter(depth__gt=depth).order_by("path")
+
+    for depth in (1, 2):
+        listing = compiled_queries.Listing("test: pages below", pages_below, depth)
+        expected = Paginator(pages_below(depth), 3)
+        paginator = Paginator(listing, 3)
+        assert paginator.count == expected.count > 6
+        for number in expected.page_range:
+            assert [page.pk for page in paginator.page(number)] == [
+                page.pk for page in expected.page(number)
+            ]
