@@ -25,6 +25,7 @@ import functools
 import itertools
 import threading
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 _compiled = {}
@@ -44,6 +45,8 @@ class _Compiled:
         self.slots = slots
 
     def run(self, values):
+        if self.sql is None:
+            return []
         params = [
             slot[1] if slot[0] == "constant" else _adapted(values, slot[1], slot[2])
             for slot in self.slots
@@ -84,7 +87,10 @@ def _compile(build, values, using):
     if using:
         queryset = queryset.using(using)
     compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a query that can select nothing, as [0:0]: Django runs none
+        return _Compiled(queryset, None, None, [])
     known = dict(_leaves(stand_ins))
     adapters = _adapters(connections[queryset.db].ops)
     slots, found = [], set()

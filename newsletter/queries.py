@@ -3,6 +3,7 @@
 Each function runs a fixed number of queries, however many issues or sections there are.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, Subquery, prefetch_related_objects
@@ -34,14 +35,39 @@ def published_issues():
 def archive(*, index, year=None):
     """(issues for the listing, years that have issues) under the archive ``index``.
 
-    The issues are a lazy queryset for the paginator (a count and a page), the years a list
-    [2025, 2024, ...].
+    The issues are a listing for the paginator (counted by the ORM, each page fetched with
+    SQL compiled once: lscp_site/compiled_queries.py), the years a list [2025, 2024, ...].
     """
-    issues = published_issues().child_of(index).defer("body")
-    years = [day.year for day in issues.dates("issue_date", "year", order="DESC")]
-    if year is not None:
-        issues = issues.filter(issue_date__year=year)
-    return issues, years
+    # The archive's children: tree paths one step below its own (compiled queries cannot
+    # use startswith; see neighbours()).
+    children = (index.path, index.path + index.alphabet[-1] * index.steplen, index.depth + 1)
+    years = [
+        day.year
+        for day in compiled_queries.fetch(
+            "newsletter: years with issues",
+            lambda *children: _issues(*children).dates("issue_date", "year", order="DESC"),
+            *children,
+        )
+    ]
+    if year is None:
+        return compiled_queries.Listing("newsletter: archive", _issues, *children), years
+    in_year = (datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
+    return compiled_queries.Listing(
+        "newsletter: a year of the archive",
+        lambda *values: _issues(*values[:3]).filter(
+            issue_date__gte=values[3], issue_date__lt=values[4]
+        ),
+        *children,
+        *in_year,
+    ), years
+
+
+def _issues(after_path, last_path, depth):
+    return (
+        published_issues()
+        .filter(path__gt=after_path, path__lte=last_path, depth=depth)
+        .defer("body")
+    )
 
 
 def neighbours(issue):

@@ -172,3 +172,13 @@ def test_a_listing_pages_through_the_same_rows_as_the_orm(site):
             assert [page.pk for page in paginator.page(number)] == [
                 page.pk for page in expected.page(number)
             ]
+
+
+def test_a_query_that_can_select_nothing_runs_none(site):
+    with CaptureQueriesContext(connection) as queries:
+        assert compiled_queries.fetch("test: none", lambda depth: pages_by_slug([], depth), 1) == []
+        listing = compiled_queries.Listing(
+            "test: empty page", lambda depth: pages_by_slug(["x"], depth), 1
+        )
+        assert listing[0:0] == []
+    assert len(queries) == 0
