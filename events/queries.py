@@ -84,10 +84,45 @@ def past_queryset(*, category=None):
     return _in_category(queryset, category).order_by(*PAST_ORDER)
 
 
-def in_month(queryset, month):
-    """Events on any day of ``month`` (a date on the 1st), including ranges that overlap it."""
-    next_month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return queryset.filter(start_date__lt=next_month, ends_at__gt=start_of_day(month))
+def diary_months(listing, now):
+    """The months (dates on the 1st, oldest first) in which the diary's events start:
+    ``listing`` is "upcoming" or "past", as of ``now``. One query, compiled once."""
+    return compiled_queries.fetch(
+        ("events: months of the diary", listing),
+        lambda now: _listing(listing, now).order_by().dates("start_date", "month"),
+        now,
+    )
+
+
+def diary_events(listing, now, *, category=None, month=None):
+    """The diary's events for the paginator: ``listing`` ("upcoming" or "past") as of
+    ``now``, in ``category`` (an EventCategory) and ``month`` (a date on the 1st, events on
+    any day of it, including ranges that overlap it), each None for all. Counted by the ORM,
+    each page fetched with SQL compiled once (lscp_site/compiled_queries.py)."""
+    values = [now]
+    if category is not None:
+        values.append(category.pk)
+    if month is not None:
+        values += [(month + datetime.timedelta(days=32)).replace(day=1), start_of_day(month)]
+
+    def events(now, *filters):
+        filters = list(filters)
+        queryset = _listing(listing, now)
+        if category is not None:
+            queryset = queryset.filter(category=filters.pop(0))
+        if month is not None:
+            next_month, month_starts = filters
+            queryset = queryset.filter(start_date__lt=next_month, ends_at__gt=month_starts)
+        return queryset
+
+    shape = ("events: the diary", listing, category is not None, month is not None)
+    return compiled_queries.Listing(shape, events, *values)
+
+
+def _listing(listing, now):
+    if listing == "past":
+        return live_events().filter(ends_at__lte=now).order_by(*PAST_ORDER)
+    return live_events().filter(ends_at__gt=now).order_by(*UPCOMING_ORDER)
 
 
 def feed_events(*, category=None, days_kept=365):

@@ -34,9 +34,9 @@ def listing_context(request, *, index, listing, category_slug=None):
         category = next((item for item in categories if item.slug == category_slug), None)
         if category is None:
             raise Http404("No such category of events.")
-    base = queries.past_queryset() if listing == "past" else queries.upcoming_queryset()
     # Months in which events start, newest last; upcoming months from this one on.
-    months = list(base.order_by().dates("start_date", "month"))
+    now = timezone.now()
+    months = queries.diary_months(listing, now)
     if listing == "upcoming" and months:
         this_month = timezone.localdate().replace(day=1)
         months = [month for month in months if month >= this_month] or months[-1:]
@@ -55,12 +55,7 @@ def listing_context(request, *, index, listing, category_slug=None):
         # Keep whatever part of the filter was right; the wrong part is shown beside its field.
         chosen_category = category
 
-    events = base
-    if chosen_category is not None:
-        events = events.filter(category=chosen_category)
-    if chosen_month is not None:
-        events = queries.in_month(events, chosen_month)
-
+    events = queries.diary_events(listing, now, category=chosen_category, month=chosen_month)
     page_obj = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
 
     index_url = index.get_url(request)

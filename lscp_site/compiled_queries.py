@@ -52,6 +52,8 @@ class _Compiled:
             for slot in self.slots
         ]
         compiler = copy.copy(self.compiler)
+        # This thread's connection: the compiled one belongs to the thread that compiled it.
+        compiler.connection = connections[compiler.using]
         compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
         queryset = self.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler

@@ -12,9 +12,11 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from wagtail.models import Page
 from wagtail.rich_text import RichText, expand_db_html
 from wagtail.rich_text.pages import PageLinkHandler as WagtailPageLinkHandler
 
+from lscp_site.compiled_queries import objects_in_order
 from lscp_site.pages import share_site_root_paths
 
 
@@ -22,6 +24,20 @@ class PageLinkHandler(WagtailPageLinkHandler):
     """Wagtail's links to pages, each page's address worked out from one shared copy of the
     site root paths (Wagtail's own handler reads them from the cache once a link).
     Registered in lscp_site/wagtail_hooks.py in place of Wagtail's."""
+
+    @classmethod
+    def get_many(cls, attrs_list):
+        """The linked pages, as plain pages in one query compiled once
+        (lscp_site/compiled_queries.py). A link needs only a page's address, which comes from
+        its stored url_path; no page type here works its address out another way, so
+        Wagtail's load of each linked page's own row (a query per kind of page) is skipped."""
+        ids = []
+        for attrs in attrs_list:
+            try:
+                ids.append(int(attrs.get("id")))
+            except (TypeError, ValueError):
+                ids.append(None)
+        return objects_in_order(Page, ids)
 
     @classmethod
     def expand_db_attributes_many(cls, attrs_list):

@@ -182,3 +182,29 @@ def test_a_query_that_can_select_nothing_runs_none(site):
         )
         assert listing[0:0] == []
     assert len(queries) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_query_compiled_in_one_thread_runs_on_another_threads_connection(site):
+    """Threaded servers (runserver, the browser tests' live server) share compiled queries
+    between threads; each thread's database connection is its own."""
+    import threading
+
+    from django.db import connections
+
+    slugs = list(Page.objects.filter(depth__gt=1).values_list("slug", flat=True)[:2])
+    expected = [page.pk for page in fetch_pages(slugs, 1)]
+    found, errors = [], []
+
+    def in_another_thread():
+        try:
+            found.extend(page.pk for page in fetch_pages(slugs, 1))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=in_another_thread)
+    thread.start()
+    thread.join()
+    assert errors == [] and found == expected
