@@ -29,7 +29,7 @@ MAX_QUERIES = {
     "home": 4,
     "newsletter index": 5,
     "year page": 5,
-    "issue": 12,
+    "issue": 10,
     "training catalogue": 8,
     "course": 4,
     "events": 6,
