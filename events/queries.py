@@ -80,8 +80,7 @@ def _first(queryset, limit):
 
 def past_queryset(*, category=None):
     """Events that are over, most recent first: the archive. Past events stay readable."""
-    queryset = live_events().filter(ends_at__lte=timezone.now())
-    return _in_category(queryset, category).order_by(*PAST_ORDER)
+    return _in_category(_past_at(timezone.now()), category)
 
 
 def diary_months(listing, now):
@@ -121,8 +120,12 @@ def diary_events(listing, now, *, category=None, month=None):
 
 def _listing(listing, now):
     if listing == "past":
-        return live_events().filter(ends_at__lte=now).order_by(*PAST_ORDER)
-    return live_events().filter(ends_at__gt=now).order_by(*UPCOMING_ORDER)
+        return _past_at(now)
+    return _upcoming_since(now, None)
+
+
+def _past_at(now):
+    return live_events().filter(ends_at__lte=now).order_by(*PAST_ORDER)
 
 
 def feed_events(*, category=None, days_kept=365):

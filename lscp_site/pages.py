@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Length, Substr
 
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 
 def public(pages):
@@ -19,6 +19,22 @@ def public(pages):
         page__path=Substr(OuterRef("path"), 1, Length("page__path"))
     )
     return pages.exclude(Exists(restricted_above))
+
+
+def children_bounds(parent_path, parent_depth):
+    """(after, last, depth): the children of the page at tree path ``parent_path`` are the
+    pages at ``depth`` whose path lies after ``after`` and up to ``last``, for
+    :func:`children_within`. Wagtail's ``child_of`` matches the path's beginning instead,
+    which compiled queries cannot take as a value (lscp_site/compiled_queries.py). A child's
+    path is its parent's followed by one step; Wagtail stores paths in the ``C`` collation,
+    so they sort as their characters do."""
+    last_step = Page.alphabet[-1] * Page.steplen
+    return parent_path, parent_path + last_step, parent_depth + 1
+
+
+def children_within(pages, after, last, depth):
+    """``pages`` among the children bounded by :func:`children_bounds`."""
+    return pages.filter(path__gt=after, path__lte=last, depth=depth)
 
 
 # Where Wagtail's Page looks for its copy of the site root paths before reading them from the

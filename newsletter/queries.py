@@ -13,7 +13,7 @@ from wagtail.images.models import Filter
 
 from lscp_site import compiled_queries
 from lscp_site.images import picture_specs
-from lscp_site.pages import public, share_site_root_paths
+from lscp_site.pages import children_bounds, children_within, public, share_site_root_paths
 from newsletter.contents import ContentsEntry, issue_contents
 
 # The renditions the section template's {% picture %} asks for (see newsletter_section.html).
@@ -38,9 +38,7 @@ def archive(*, index, year=None):
     The issues are a listing for the paginator (counted by the ORM, each page fetched with
     SQL compiled once: lscp_site/compiled_queries.py), the years a list [2025, 2024, ...].
     """
-    # The archive's children: tree paths one step below its own (compiled queries cannot
-    # use startswith; see neighbours()).
-    children = (index.path, index.path + index.alphabet[-1] * index.steplen, index.depth + 1)
+    children = children_bounds(index.path, index.depth)
     years = [
         day.year
         for day in compiled_queries.fetch(
@@ -63,23 +61,17 @@ def archive(*, index, year=None):
 
 
 def _issues(after_path, last_path, depth):
-    return (
-        published_issues()
-        .filter(path__gt=after_path, path__lte=last_path, depth=depth)
-        .defer("body")
-    )
+    return children_within(published_issues(), after_path, last_path, depth).defer("body")
 
 
 def neighbours(issue):
     """(previous issue, next issue) in time, each None at either end of the archive.
 
     One query, compiled once per process (lscp_site/compiled_queries.py): both are siblings
-    of ``issue`` (children of its parent: a tree path of the same length that begins with the
-    parent's, so between the parent's path and that path followed by the highest step), and
-    of the private sections only a restriction on the sibling itself can hide it (the
-    reader is already past any above).
+    of ``issue`` (children of its parent), and of the private sections only a restriction
+    on the sibling itself can hide it (the reader is already past any above).
     """
-    parent_path = issue.path[: -issue.steplen]
+    siblings = children_bounds(issue.path[: -issue.steplen], issue.depth - 1)
     return _neighbours_by_date(
         issue,
         compiled_queries.fetch(
@@ -87,18 +79,14 @@ def neighbours(issue):
             _neighbours_query,
             issue.pk,
             issue.issue_date,
-            parent_path,
-            parent_path + issue.alphabet[-1] * issue.steplen,
-            issue.depth,
+            *siblings,
         ),
     )
 
 
 def _neighbours_query(pk, issue_date, after_path, last_path, depth):
     siblings = (
-        _issue_model()
-        .objects.live()
-        .filter(path__gt=after_path, path__lte=last_path, depth=depth)
+        children_within(_issue_model().objects.live(), after_path, last_path, depth)
         .exclude(pk=pk)
         .filter(view_restrictions__isnull=True)
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from events.dates import LONDON
 from lscp_site import compiled_queries
-from lscp_site.pages import public
+from lscp_site.pages import children_bounds, children_within, public
 
 
 def _as_moment(value, *, end=False):
@@ -186,9 +186,7 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
         )
         if value
     }
-    # The catalogue's children: tree paths one step below the catalogue's (see
-    # newsletter.queries.neighbours: compiled queries cannot use startswith).
-    values = [index.path, index.path + index.alphabet[-1] * index.steplen, index.depth + 1]
+    values = [*children_bounds(index.path, index.depth)]
     values += [timezone.now(), *chosen.values()]
 
     def build(after_path, last_path, depth, now, *filters):
@@ -212,8 +210,7 @@ def _catalogue_courses(
     from training.models import Session
 
     courses = (
-        live_courses()
-        .filter(path__gt=after_path, path__lte=last_path, depth=depth)
+        children_within(live_courses(), after_path, last_path, depth)
         .prefetch_related("audiences")
         .annotate(
             next_start=Subquery(

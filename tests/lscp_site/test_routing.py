@@ -192,3 +192,13 @@ def test_public_pages_are_those_wagtail_calls_public_in_one_query(site):
     hidden = ids(Page.objects.all()) - kept
     # The index, its issues and the one event.
     assert len(hidden) == 1 + NewsletterIndexPage.objects.get().get_children().count() + 1
+
+
+def test_children_by_tree_path_range_are_the_children_wagtail_finds(site):
+    from lscp_site.pages import children_bounds, children_within
+
+    for page in Page.objects.filter(numchild__gt=0):
+        found = children_within(Page.objects.all(), *children_bounds(page.path, page.depth))
+        assert set(found.values_list("pk", flat=True)) == set(
+            page.get_children().values_list("pk", flat=True)
+        ), page.url_path
