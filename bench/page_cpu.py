@@ -7,7 +7,8 @@ Uses the large site's database from ``bench/pages.py`` (``lscp_bench``; ``--data
 picks another) and Redis database 9. CPU time (not wall time) is what it reports, so the
 figure holds even when other work shares the machine. ``--profile`` prints cProfile's top
 functions (``SORT=tottime``, ``TOP=80``; ``CALLEES=get_context`` prints what a function calls
-instead). Not a throughput figure: bench/pages.py measures that under gunicorn and wrk.
+instead, ``CALLERS=reverse`` what calls it). Not a throughput figure: bench/pages.py
+measures that under gunicorn and wrk.
 """
 
 import argparse
@@ -86,6 +87,8 @@ def main():
         stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
         if os.environ.get("CALLEES"):  # e.g. CALLEES=get_context: what one function calls
             stats.print_callees(os.environ["CALLEES"])
+        elif os.environ.get("CALLERS"):  # e.g. CALLERS=_reverse_with_prefix: who calls it
+            stats.print_callers(os.environ["CALLERS"])
         else:
             stats.print_stats(int(os.environ.get("TOP", "40")))
 

@@ -47,10 +47,7 @@ class _Compiled:
     def run(self, values):
         if self.sql is None:
             return []
-        params = [
-            slot[1] if slot[0] == "constant" else _adapted(values, slot[1], slot[2])
-            for slot in self.slots
-        ]
+        params = self._params(values)
         compiler = copy.copy(self.compiler)
         # This thread's connection: the compiled one belongs to the thread that compiled it.
         compiler.connection = connections[compiler.using]
@@ -58,6 +55,22 @@ class _Compiled:
         queryset = self.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
+
+    def _params(self, values):
+        return [
+            slot[1] if slot[0] == "constant" else _adapted(values, slot[1], slot[2])
+            for slot in self.slots
+        ]
+
+    def count(self, values):
+        """How many rows the compiled query selects, counted by the database."""
+        if self.sql is None:
+            return 0
+        with connections[self.compiler.using].cursor() as cursor:
+            # The ORM's own compiled SQL, values passed as parameters.
+            sql = f"SELECT COUNT(*) FROM ({self.sql}) counted"  # noqa: S608
+            cursor.execute(sql, self._params(values))
+            return cursor.fetchone()[0]
 
 
 def fetch(shape, build, *values, using=None):
@@ -68,13 +81,30 @@ def fetch(shape, build, *values, using=None):
     be strings, integers, dates, aware datetimes, or lists and tuples of them (for ``in``); a
     list of another length is a query of another shape, compiled once too.
     """
+    return _compiled_for(shape, build, values, using).run(values)
+
+
+def count(shape, build, *values, using=None):
+    """What ``build(*values).count()`` gives, with the SQL compiled once per ``shape``
+    (the rows' ids selected by the ORM, counted by the database around them)."""
+    return _compiled_for(
+        ("count", shape),
+        lambda *values: build(*values).order_by().values_list("pk"),
+        values,
+        using,
+        # Counting leaves out what only the rows' columns needed (an annotation's values).
+        every_value_used=False,
+    ).count(values)
+
+
+def _compiled_for(shape, build, values, using, **options):
     key = (shape, _lengths(values), using)
     compiled = _compiled.get(key)
     if compiled is None:
         with _lock:
-            compiled = _compiled.get(key) or _compile(build, values, using)
+            compiled = _compiled.get(key) or _compile(build, values, using, **options)
             _compiled[key] = compiled
-    return compiled.run(values)
+    return compiled
 
 
 def forget():
@@ -83,7 +113,7 @@ def forget():
         _compiled.clear()
 
 
-def _compile(build, values, using):
+def _compile(build, values, using, *, every_value_used=True):
     stand_ins = _stand_ins(values)
     queryset = build(*stand_ins)
     if using:
@@ -111,7 +141,7 @@ def _compile(build, values, using):
             slots.append(slot)
             found.add(slot[1])
     missing = set(known) - found
-    if missing:
+    if missing and every_value_used:
         raise ValueError(f"Values at {sorted(missing)} do not reach the SQL unchanged")
     return _Compiled(queryset, compiler, sql, slots)
 
@@ -212,9 +242,9 @@ def objects_in_order(model, ids):
 
 
 class Listing:
-    """A listing for Django's Paginator: counted by the ORM, each page of it fetched with SQL
-    compiled once per page position (``fetch``). ``build(*values)`` is the whole listing as
-    a queryset; ``shape`` names it as for ``fetch``."""
+    """A listing for Django's Paginator: counted (``count``) and each page of it fetched
+    (``fetch``, once per page position) with SQL compiled once. ``build(*values)`` is the
+    whole listing as a queryset; ``shape`` names it as for ``fetch``."""
 
     def __init__(self, shape, build, *values):
         self.shape, self.build, self.values = shape, build, values
@@ -224,7 +254,7 @@ class Listing:
         return self.build(*self.values)
 
     def count(self):
-        return self.queryset.count()
+        return count(self.shape, self.build, *self.values)
 
     def __len__(self):
         return self.count()

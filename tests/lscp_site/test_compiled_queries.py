@@ -174,6 +174,35 @@ def test_a_listing_pages_through_the_same_rows_as_the_orm(site):
             ]
 
 
+def test_counts_agree_with_the_orm_in_one_query(site):
+    def live_pages_below(depth, title_word):
+        # A join (the page's content type) and values: as the readers' listings are built.
+        return Page.objects.filter(
+            depth__gt=depth, live=True, content_type__app_label=title_word
+        ).order_by("-path")
+
+    for depth, app_label in [(1, "lscp_site"), (2, "newsletter"), (1, "nothing-here")]:
+        expected = live_pages_below(depth, app_label).count()
+        with CaptureQueriesContext(connection) as queries:
+            counted = compiled_queries.count(
+                "test: live pages below", live_pages_below, depth, app_label
+            )
+        assert counted == expected
+        assert len(queries) == 1
+    assert live_pages_below(1, "newsletter").count() > 1  # the counts above were not all 0
+
+
+def test_a_count_leaves_out_values_only_the_columns_needed(site):
+    from django.db.models import Value
+
+    def annotated(depth, label):
+        return Page.objects.filter(depth__gt=depth).annotate(label=Value(label))
+
+    assert compiled_queries.count("test: annotated", annotated, 1, "x") == (
+        Page.objects.filter(depth__gt=1).count()
+    )
+
+
 def test_a_query_that_can_select_nothing_runs_none(site):
     with CaptureQueriesContext(connection) as queries:
         assert compiled_queries.fetch("test: none", lambda depth: pages_by_slug([], depth), 1) == []
@@ -181,6 +210,7 @@ def test_a_query_that_can_select_nothing_runs_none(site):
             "test: empty page", lambda depth: pages_by_slug(["x"], depth), 1
         )
         assert listing[0:0] == []
+        assert compiled_queries.count("test: none", lambda depth: pages_by_slug([], depth), 1) == 0
     assert len(queries) == 0
 
 
