@@ -5,7 +5,8 @@ perhaps once a year: the Site for the request's host (Wagtail's lookup compiles 
 2.7 ms of CPU, a fifth of a simple page), the site settings (the footer and the Quick leave
 address), the view restrictions above the page (two queries) and the site root paths every
 page address is worked out from (a read of the shared cache). Together they were 4.9 ms of the
-12 ms a simple page cost without the page cache (bench/README.md).
+12 ms a simple page cost without the page cache (bench/README.md). The topics the footer's
+sign-up box offers came to join them (a read of the shared cache of their own before).
 
 They are kept in the shared cache as one *snapshot*, tagged with the page cache's generation
 (lscp_site/pagecache.py). Saving or deleting a Site, the site settings, a view restriction or
@@ -29,6 +30,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from lscp_site import pagecache
 from lscp_site.models import SiteSettings
 from lscp_site.pages import ROOT_PATHS_ATTRIBUTE
+from subscriptions.queries import signup_topics
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +41,12 @@ SNAPSHOT_ATTRIBUTE = "_lscp_site_snapshot"
 
 
 class SiteSnapshot:
-    """The sites, the site settings and the view restrictions, as stored at one generation."""
+    """The sites, the site settings, the view restrictions and the sign-up topics, as stored
+    at one generation."""
 
-    def __init__(self, *, generation, sites, root_paths, settings, restrictions, has_aliases):
+    def __init__(
+        self, *, generation, sites, root_paths, settings, restrictions, has_aliases, signup_topics
+    ):
         self.generation = generation
         self.sites = sites
         # Wagtail's Site.get_site_root_paths(), which every page address is worked out from.
@@ -50,6 +55,8 @@ class SiteSnapshot:
         # (path of the restricted page, restriction), for every restriction on the site.
         self.restrictions = restrictions
         self.has_aliases = has_aliases
+        # The footer's sign-up box (subscriptions.queries.signup_topics).
+        self.signup_topics = signup_topics
 
     def site_for(self, hostname, port):
         """The Site Wagtail would choose for ``hostname`` and ``port``, or None."""
@@ -130,6 +137,7 @@ def _build(generation):
             ).order_by("pk")
         ],
         has_aliases=Page.objects.filter(alias_of__isnull=False).exists(),
+        signup_topics=signup_topics(),
     )
 
 

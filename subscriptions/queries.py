@@ -1,31 +1,20 @@
 """What other parts of the site ask of the subscriptions app.
 
-``signup_topics()`` feeds the sign-up box in the footer of every page, so it comes from the
-shared cache (one cache read per page, no database query) and is refreshed whenever an
-editor changes a topic. ``confirmed_subscribers()`` is who the newsletter is sent to.
+``signup_topics()`` is what the sign-up box in the footer of every page offers; pages read
+it from the site snapshot (lscp_site/site_snapshot.py), which is built again after any change
+to a topic. ``confirmed_subscribers()`` is who the newsletter is sent to.
 """
-
-from django.core.cache import cache
-from django.db import transaction
 
 from subscriptions.models import Subscriber, Topic
 
-TOPICS_CACHE_KEY = "subscriptions:signup-topics:v1"
-TOPICS_CACHE_SECONDS = 60 * 60
-
 
 def signup_topics():
-    """[{"pk": ..., "name": ...}] in the editors' order."""
-    topics = cache.get(TOPICS_CACHE_KEY)
-    if topics is None:
-        topics = list(Topic.objects.order_by("sort_order", "pk").values("pk", "name"))
-        cache.set(TOPICS_CACHE_KEY, topics, TOPICS_CACHE_SECONDS)
-    return topics
-
-
-def forget_signup_topics(**kwargs):
-    """Signal receiver: drop the cached topics once a change to them is committed."""
-    transaction.on_commit(lambda: cache.delete(TOPICS_CACHE_KEY))
+    """[{"value": "3", "name": ...}] in the editors' order: each topic's id as the form's
+    value attribute has it, a string (a number in a template is localized on each render)."""
+    return [
+        {"value": str(pk), "name": name}
+        for pk, name in Topic.objects.order_by("sort_order", "pk").values_list("pk", "name")
+    ]
 
 
 def confirmed_subscribers(*, topics=None):

@@ -1,5 +1,6 @@
-"""The site snapshot (lscp_site/site_snapshot.py): the Site, the site settings and the view
-restrictions every page reads, kept in the shared cache until any of them changes.
+"""The site snapshot (lscp_site/site_snapshot.py): the Site, the site settings, the view
+restrictions and the sign-up topics every page reads, kept in the shared cache until any of
+them changes.
 
 Run with the page cache off, so every request renders and reads the snapshot; the page cache's
 own invalidation tests (test_pagecache.py) run with it on.
@@ -18,6 +19,7 @@ import pytest
 
 from lscp_site import site_snapshot
 from lscp_site.models import ContentPage, SiteSettings
+from subscriptions.models import Topic
 from tests.newsletter import factories
 
 
@@ -32,7 +34,12 @@ def privacy(home_page):
     return ContentPage.objects.get(slug="privacy")
 
 
-SNAPSHOT_TABLES = ("wagtailcore_site", "lscp_site_sitesettings", "wagtailcore_pageviewrestriction")
+SNAPSHOT_TABLES = (
+    "wagtailcore_site",
+    "lscp_site_sitesettings",
+    "wagtailcore_pageviewrestriction",
+    "subscriptions_topic",
+)
 
 
 def queried_tables(client, url):
@@ -46,6 +53,7 @@ def queried_tables(client, url):
 
 
 def test_a_page_reads_its_site_settings_and_restrictions_without_a_query(client, privacy):
+    topic = Topic.objects.create(name="Training opportunities", slug="training")
     client.get("/privacy/")  # builds the snapshot
 
     response, tables = queried_tables(client, "/privacy/")
@@ -53,6 +61,9 @@ def test_a_page_reads_its_site_settings_and_restrictions_without_a_query(client,
     assert response.status_code == 200
     assert tables == set()
     assert SiteSettings.load().quick_leave_url.encode() in response.content
+    # The sign-up box in the footer offers the topic, its id as the checkbox's value.
+    assert f'value="{topic.pk}" id="signup-box-topic-{topic.pk}"'.encode() in response.content
+    assert b"Training opportunities" in response.content
 
 
 def test_pages_outside_the_page_tree_read_the_settings_from_the_snapshot_too(client, privacy):
@@ -84,6 +95,23 @@ def test_changing_the_site_settings_shows_at_once(client, privacy):
     settings_row.save()
 
     assert b"https://www.metoffice.gov.uk/" in client.get("/privacy/").content
+
+
+def test_changing_the_sign_up_topics_shows_at_once(client, privacy):
+    topic = Topic.objects.create(name="Training opportunities", slug="training")
+    client.get("/privacy/")
+
+    topic.name = "Training and development opportunities"
+    topic.save()
+    Topic.objects.create(name="Safeguarding week", slug="safeguarding-week")
+
+    content = client.get("/privacy/").content
+    assert b"Training and development opportunities" in content
+    assert b"Safeguarding week" in content
+
+    topic.delete()
+
+    assert b"Training and development opportunities" not in client.get("/privacy/").content
 
 
 def test_deleting_the_site_shows_at_once(client, privacy):
@@ -177,11 +205,13 @@ def test_pages_are_served_from_the_database_when_the_cache_is_down(client, priva
     settings_row = SiteSettings.load()
     settings_row.contact_email = "safeguarding.team@leeds.gov.uk"
     settings_row.save()
+    Topic.objects.create(name="Training opportunities", slug="training")
 
     response = client.get("/privacy/")
 
     assert response.status_code == 200
     assert b"safeguarding.team@leeds.gov.uk" in response.content
+    assert b"Training opportunities" in response.content
 
 
 # ---- the same site as Wagtail chooses ----------------------------------------------------
