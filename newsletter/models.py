@@ -62,8 +62,16 @@ class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
             issues=paginator.get_page(request.GET.get("page")),
             years=years,
             # Worked out here once: {% routablepageurl %} finds the archive's own address
-            # again for each of the years (17 on a long-running archive).
-            year_links=[(each, url + self.reverse_subpage("year", args=[each])) for each in years],
+            # again for each of the years (17 on a long-running archive). The labels are
+            # strings: a number in a template is localized on each render.
+            year_links=[
+                {
+                    "label": str(each),
+                    "url": url + self.reverse_subpage("year", args=[each]),
+                    "current": each == year,
+                }
+                for each in years
+            ],
             url=url,
             crumbs=crumbs,
             current_crumb=year or self.title,

@@ -30,3 +30,16 @@ def date_range(start, end=None):
     except ValueError:
         logger.warning("date_range: end %r is before start %r; showing the start only", end, start)
         return format_when(start)
+
+
+@register.filter
+def iso_date(day):
+    """{{ event.start_date|iso_date }} -> '2025-03-18', for a <time datetime> attribute.
+    (Django's date filter gives the same at several times the cost, in every card.)"""
+    return day.isoformat()[:10] if day else ""
+
+
+@register.filter
+def iso_month(day):
+    """{{ issue.issue_date|iso_month }} -> '2025-03', for a <time datetime> attribute."""
+    return day.isoformat()[:7] if day else ""

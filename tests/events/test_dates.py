@@ -224,3 +224,23 @@ def test_the_filter_shows_the_start_when_the_end_is_before_it(caplog):
     html = render("{{ start|date_range:end }}", start=d(2025, 5, 18), end=d(2025, 5, 12))
     assert html == "18 May 2025"
     assert "before start" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("value", "day", "month"),
+    [
+        (datetime.date(2025, 3, 8), "2025-03-08", "2025-03"),
+        (datetime.datetime(2025, 12, 31, 23, 30), "2025-12-31", "2025-12"),
+        (None, "", ""),
+    ],
+)
+def test_machine_readable_dates_match_djangos_date_filter(value, day, month):
+    # The <time datetime> attributes: the same text Django's date filter wrote before.
+    rendered = Template(
+        "{% load event_dates %}{{ value|iso_date }} {{ value|iso_month }}|"
+        "{{ value|date:'Y-m-d' }} {{ value|date:'Y-m' }}"
+    ).render(Context({"value": value}))
+    ours, djangos = rendered.split("|")
+    assert ours == f"{day} {month}"
+    if value is not None:
+        assert ours == djangos
