@@ -7,7 +7,7 @@ places left come from annotations (SessionQuerySet.with_places), never a query p
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -204,6 +204,11 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
     )
 
 
+# What a course card shows (training/components/course_card.html) and its address is
+# worked out from ({% pageurl %}: the stored url_path).
+COURSE_CARD_FIELDS = ("title", "url_path", "path", "depth", "course_type", "format", "summary")
+
+
 def _catalogue_courses(
     after_path, last_path, depth, now, upcoming_only, course_type="", format="", audience=None
 ):
@@ -211,7 +216,10 @@ def _catalogue_courses(
 
     courses = (
         children_within(live_courses(), after_path, last_path, depth)
-        .prefetch_related("audiences")
+        .only(*COURSE_CARD_FIELDS)
+        # A list of its own: read through the page's own manager, each card built two
+        # managers (django-modelcluster's and Django's) to find the prefetched rows.
+        .prefetch_related(Prefetch("audiences", to_attr="audience_list"))
         .annotate(
             next_start=Subquery(
                 Session.objects.filter(course=OuterRef("pk"), start__gte=now)
