@@ -100,6 +100,22 @@ def test_catalogue_lists_every_course_core_courses_first(client, programme):
     ]
 
 
+def test_each_course_card_says_who_the_course_is_for_what_it_is_and_its_next_date(
+    client, programme
+):
+    cards = {
+        card.h3.get_text(strip=True): card.get_text(" ", strip=True)
+        for card in soup_of(client.get("/training/")).select(".course-card")
+    }
+
+    together = cards["Working Together to Safeguard Children"]
+    assert "For: All practitioners, Designated safeguarding leads" in together
+    assert "Core" in together and "Face to face" in together
+    assert "24 April 2025" in together
+    assert "For:" in cards["Introduction to Safeguarding Children & Young People"]
+    assert "For:" not in cards["Neglect: the graded care profile"]  # no audience chosen
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
