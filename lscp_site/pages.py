@@ -1,6 +1,6 @@
 """Page queries every app shares."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Length, Substr
 
 from wagtail.models import Page, PageViewRestriction, Site
@@ -35,6 +35,22 @@ def children_bounds(parent_path, parent_depth):
 def children_within(pages, after, last, depth):
     """``pages`` among the children bounded by :func:`children_bounds`."""
     return pages.filter(path__gt=after, path__lte=last, depth=depth)
+
+
+def children_matching(pages, parent_path, depth):
+    """As :func:`children_within`, for a listing another index narrows down first (issues
+    of one year by their date): the children at ``depth`` (the parent's depth + 1) of the
+    page at ``parent_path``, matched by the beginning of their path.
+
+    Compiled queries run as prepared statements, and PostgreSQL's generic plan for them
+    cannot know how many pages a path range holds; it guessed one, and scanned every child
+    of the archive once for each issue of the year (2.2 ms, against 0.3 ms with the values
+    written in). Compared this way the path is not an index condition, so the plan finds
+    the year's issues by date and each one's page by its id.
+    """
+    return pages.alias(path_start=Substr("path", 1, Length(Value(parent_path)))).filter(
+        path_start=parent_path, depth=depth
+    )
 
 
 # Where Wagtail's Page looks for its copy of the site root paths before reading them from the

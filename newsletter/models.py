@@ -54,12 +54,14 @@ class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
         issues, years = queries.archive(index=self, year=year)
         paginator = Paginator(issues, self.issues_per_page)
         url = self.get_url(request)
+        page_of_issues = paginator.get_page(request.GET.get("page"))
+        page_of_issues.object_list = queries.issue_cards(page_of_issues.object_list, url)
         crumbs = [{"url": "/", "title": "Home"}]
         if year is not None:
             crumbs.append({"url": url, "title": self.title})
         context.update(
             year=year,
-            issues=paginator.get_page(request.GET.get("page")),
+            issues=page_of_issues,
             years=years,
             # Worked out here once: {% routablepageurl %} finds the archive's own address
             # again for each of the years (17 on a long-running archive). The labels are

@@ -222,6 +222,30 @@ def test_year_page_lists_only_that_years_issues(client, newsletter_index):
     assert page.select_one(".year-nav a[aria-current=page]").get_text(strip=True).startswith("2024")
 
 
+def test_archive_cards_link_where_wagtail_says_each_issue_is(client, newsletter_index):
+    # Cards work out an issue's address from the archive's (newsletter.queries.issue_cards).
+    issues = [
+        make_issue(newsletter_index, datetime.date(2024, 12, 1)),
+        make_issue(newsletter_index, MARCH_2025, title="Spring update"),
+    ]
+    issues[1].slug = "spring-update-2025"
+    issues[1].save_revision().publish()
+    newsletter_index.slug = "practitioner-newsletter"
+    newsletter_index.save_revision().publish()
+    expected = {
+        issue.title: issue.specific_class.objects.get(pk=issue.pk).get_url() for issue in issues
+    }
+    assert expected["Spring update"] == "/practitioner-newsletter/spring-update-2025/"
+
+    for address in ("/practitioner-newsletter/", "/practitioner-newsletter/2025/"):
+        cards = soup(client.get(address)).select("main .issue-card a")
+        assert cards
+        for card in cards:
+            title = next(title for title in expected if card.get_text().startswith(title))
+            assert card["href"] == expected[title]
+            assert client.get(card["href"]).status_code == 200
+
+
 def test_a_year_without_issues_is_not_found(client, newsletter_index):
     make_issue(newsletter_index, MARCH_2025)
     assert client.get("/newsletter/2019/").status_code == 404
