@@ -14,6 +14,7 @@ from wagtail.images.models import Filter
 from lscp_site import compiled_queries
 from lscp_site.images import picture_specs
 from lscp_site.pages import (
+    child_url,
     children_bounds,
     children_matching,
     children_within,
@@ -83,17 +84,15 @@ CARD_COLUMNS = ("slug", "title", "issue_date", "summary")
 def issue_cards(rows, archive_url):
     """``IssueCard``s for rows of the archive listing, whose address is ``archive_url``.
 
-    No page objects and no address lookups: an issue's address is the archive's followed by
-    its slug, as Wagtail's ``url_path`` of a page is its parent's followed by its slug (an
-    issue is never a site's root). Loading each issue as a page and asking Wagtail for its
-    address was two thirds of a card's cost, and the archive shows 12.
+    No page objects and no address lookups (``child_url``): loading each issue as a page and
+    asking Wagtail for its address was two thirds of a card's cost, and the archive shows 12.
     """
     return [
         IssueCard(
             title=row["title"],
             issue_date=row["issue_date"],
             summary=row["summary"],
-            url=f"{archive_url}{row['slug']}/",
+            url=child_url(archive_url, row["slug"]),
         )
         for row in rows
     ]

@@ -110,6 +110,19 @@ def test_each_card_links_to_its_event_and_says_where(client, seed_diary):
     assert first.select_one(".tag").get_text() == "LSCP event"
 
 
+def test_every_card_links_where_wagtail_says_its_event_is(client, seed_diary):
+    # Cards work out an event's address from the diary's (lscp_site.pages.child_url).
+    from events.models import EventPage
+
+    expected = {event.title: event.get_url() for event in EventPage.objects.live()}
+    for address in ("/events/", "/events/past/", "/events/category/awareness-days/"):
+        links = soup_of(client.get(address)).select(".event-card h3 a")
+        assert links, address
+        for link in links:
+            assert link["href"] == expected[link.get_text()]
+            assert client.get(link["href"]).status_code == 200
+
+
 def test_past_events_are_at_events_past_most_recent_first(client, seed_diary):
     response = client.get("/events/past/")
     assert response.status_code == 200
