@@ -204,9 +204,9 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
     )
 
 
-# What a course card shows (training/components/course_card.html) and its address is
-# worked out from ({% pageurl %}: the stored url_path).
-COURSE_CARD_FIELDS = ("title", "url_path", "path", "depth", "course_type", "format", "summary")
+# What a course card shows (training/components/course_card.html; its address from the
+# slug, lscp_site.pages.child_url).
+COURSE_CARD_FIELDS = ("title", "slug", "course_type", "format", "summary")
 
 
 def _catalogue_courses(

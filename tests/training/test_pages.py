@@ -116,6 +116,16 @@ def test_each_course_card_says_who_the_course_is_for_what_it_is_and_its_next_dat
     assert "For:" not in cards["Neglect: the graded care profile"]  # no audience chosen
 
 
+def test_every_course_card_links_where_wagtail_says_its_course_is(client, programme):
+    # Cards work out a course's address from the catalogue's (lscp_site.pages.child_url).
+    expected = {course.title: course.get_url() for course in programme.values()}
+    links = soup_of(client.get("/training/")).select(".course-card h3 a")
+    assert len(links) == len(expected)
+    for link in links:
+        assert link["href"] == expected[link.get_text(strip=True)]
+        assert client.get(link["href"]).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -22,7 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from events.dates import format_when
-from lscp_site.pages import RestrictionsKnownWhenRouted
+from lscp_site.pages import RestrictionsKnownWhenRouted, child_url
 from training.admin_forms import CoursePageForm
 from training.panels import BookingCountsPanel
 
@@ -88,8 +88,10 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
         page_obj = queries.paginate(courses, request, per_page=self.COURSES_PER_PAGE)
         courses_on_page = list(page_obj.object_list)
         sessions_by_course = queries.next_sessions_by_course(courses_on_page, per_course=3)
+        url = self.get_url(request)
         for course in courses_on_page:
             course.next_sessions = sessions_by_course.get(course.pk, [])
+            course.listing_url = child_url(url, course.slug)
         context.update(
             filters=filters,
             filtered=any(value for value in choices.values()),
