@@ -88,10 +88,12 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
         page_obj = queries.paginate(courses, request, per_page=self.COURSES_PER_PAGE)
         courses_on_page = list(page_obj.object_list)
         sessions_by_course = queries.next_sessions_by_course(courses_on_page, per_course=3)
+        audiences_by_course = queries.audience_names_by_course(courses_on_page)
         url = self.get_url(request)
         for course in courses_on_page:
             course.next_sessions = sessions_by_course.get(course.pk, [])
             course.listing_url = child_url(url, course.slug)
+            course.audience_names = audiences_by_course[course.pk]
         context.update(
             filters=filters,
             filtered=any(value for value in choices.values()),
