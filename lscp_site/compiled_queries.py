@@ -261,16 +261,20 @@ def objects_in_order(model, ids):
 class Listing:
     """A listing for Django's Paginator: counted (``count``) and each page of it fetched
     (``fetch``, once per page position) with SQL compiled once. ``build(*values)`` is the
-    whole listing as a queryset; ``shape`` names it as for ``fetch``."""
+    whole listing as a queryset; ``shape`` names it as for ``fetch``. ``count``, when the
+    caller already knows it, saves the query that counts."""
 
-    def __init__(self, shape, build, *values):
+    def __init__(self, shape, build, *values, count=None):
         self.shape, self.build, self.values = shape, build, values
+        self.known_count = count
 
     @functools.cached_property
     def queryset(self):
         return self.build(*self.values)
 
     def count(self):
+        if self.known_count is not None:
+            return self.known_count
         return count(self.shape, self.build, *self.values)
 
     def __len__(self):

@@ -1,5 +1,7 @@
 """The newsletter's pages: the archive of issues and the monthly issue itself."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -17,6 +19,14 @@ from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
 from newsletter.dates import first_of_month, issue_slug, month_label
 from newsletter.forms import NewsletterIssueForm
+
+
+@functools.lru_cache(maxsize=256)
+def _year_subpath(year):
+    """'2025/': the year page's address within the archive (its route below), worked out
+    once per year: Wagtail's reverse_subpage costs a URL resolver's reverse each time, and a
+    long-running archive links 17 years from each of its pages."""
+    return NewsletterIndexPage.get_resolver().reverse("year", year)
 
 
 class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
@@ -63,13 +73,13 @@ class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
             year=year,
             issues=page_of_issues,
             years=years,
-            # Worked out here once: {% routablepageurl %} finds the archive's own address
-            # again for each of the years (17 on a long-running archive). The labels are
-            # strings: a number in a template is localized on each render.
+            # Worked out here: {% routablepageurl %} finds the archive's own address again
+            # for each of the years (17 on a long-running archive). The labels are strings:
+            # a number in a template is localized on each render.
             year_links=[
                 {
                     "label": str(each),
-                    "url": url + self.reverse_subpage("year", args=[each]),
+                    "url": url + _year_subpath(each),
                     "current": each == year,
                 }
                 for each in years

@@ -6,7 +6,8 @@ Each function runs a fixed number of queries, however many issues or sections th
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import TruncYear
 
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
@@ -42,29 +43,33 @@ def published_issues():
 def archive(*, index, year=None):
     """(issues for the listing, years that have issues) under the archive ``index``.
 
-    The issues are a listing for the paginator (counted, and each page fetched, with SQL
-    compiled once: lscp_site/compiled_queries.py) of the columns an issue card shows, as
-    dictionaries (``issue_cards`` makes them cards); the years a list [2025, 2024, ...].
+    The issues are a listing for the paginator (each page fetched with SQL compiled once:
+    lscp_site/compiled_queries.py) of the columns an issue card shows, as dictionaries
+    (``issue_cards`` makes them cards); the years a list [2025, 2024, ...]. The years come
+    with how many issues each has, which is the listing's count: two queries in all.
     """
     children = children_bounds(index.path, index.depth)
-    years = [
-        day.year
-        for day in compiled_queries.fetch(
-            "newsletter: years with issues",
-            lambda *children: _issues(*children).dates("issue_date", "year", order="DESC"),
-            *children,
-        )
-    ]
+    issues_a_year = {
+        row["year"].year: row["issues"]
+        for row in compiled_queries.fetch("newsletter: issues a year", _issues_a_year, *children)
+    }
+    years = list(issues_a_year)
     if year is None:
         return compiled_queries.Listing(
             "newsletter: archive",
             lambda *children: _issues(*children).values(*CARD_COLUMNS),
             *children,
+            count=sum(issues_a_year.values()),
         ), years
     parent_path, _, depth = children
     in_year = (datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
     return compiled_queries.Listing(
-        "newsletter: a year of the archive", _issues_in_year, parent_path, depth, *in_year
+        "newsletter: a year of the archive",
+        _issues_in_year,
+        parent_path,
+        depth,
+        *in_year,
+        count=issues_a_year.get(year, 0),
     ), years
 
 
@@ -103,9 +108,21 @@ def _issues(after_path, last_path, depth):
 
 
 def _issues_in_year(parent_path, depth, starts, next_year_starts):
+    # By path prefix, not a path range: the year's issues are then found through the issue
+    # dates' index (lscp_site.pages.children_matching).
     issues = children_matching(published_issues(), parent_path, depth)
     return issues.filter(issue_date__gte=starts, issue_date__lt=next_year_starts).values(
         *CARD_COLUMNS
+    )
+
+
+def _issues_a_year(after_path, last_path, depth):
+    return (
+        _issues(after_path, last_path, depth)
+        .annotate(year=TruncYear("issue_date"))
+        .values("year")
+        .annotate(issues=Count("pk"))
+        .order_by("-year")
     )
 
 

@@ -246,6 +246,21 @@ def test_archive_cards_link_where_wagtail_says_each_issue_is(client, newsletter_
             assert client.get(card["href"]).status_code == 200
 
 
+def test_the_year_links_lead_to_each_years_page(client, newsletter_index):
+    for issue_date in (datetime.date(2023, 5, 1), datetime.date(2024, 12, 1), MARCH_2025):
+        make_issue(newsletter_index, issue_date)
+    index = NewsletterIndexPage.objects.get()
+
+    links = soup(client.get("/newsletter/")).select(".year-nav a")
+
+    assert [(a.get_text(), a["href"]) for a in links] == [
+        (f"{year} issues", index.url + index.reverse_subpage("year", args=[year]))
+        for year in (2025, 2024, 2023)
+    ]
+    for link in links:
+        assert client.get(link["href"]).status_code == 200
+
+
 def test_a_year_without_issues_is_not_found(client, newsletter_index):
     make_issue(newsletter_index, MARCH_2025)
     assert client.get("/newsletter/2019/").status_code == 404
