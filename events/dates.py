@@ -134,3 +134,43 @@ def format_when(start, end=None):
     if end < start:
         raise ValueError(f"The end ({end}) is before the start ({start}).")
     return _format_day_range(start, end)
+
+
+class WhenAndWhere:
+    """When and where an event is, from its own fields: ``start_date``, ``start_time``,
+    ``end_date`` and ``end_time`` (times on the Leeds clock), ``online`` and ``location``.
+    Mixed into the event page and the diary's lighter cards (events.queries.EventCard), so
+    both say it the same way."""
+
+    @property
+    def all_day(self):
+        return self.start_time is None
+
+    @property
+    def last_date(self):
+        return self.end_date or self.start_date
+
+    @property
+    def starts(self):
+        """A date (all day) or an aware datetime on the Leeds clock."""
+        if self.start_time is None:
+            return self.start_date
+        return datetime.datetime.combine(self.start_date, self.start_time, tzinfo=LONDON)
+
+    @property
+    def ends(self):
+        """The last day (a date), the finishing moment (an aware datetime), or None."""
+        if self.start_time is not None and self.end_time is not None:
+            return datetime.datetime.combine(self.last_date, self.end_time, tzinfo=LONDON)
+        if self.end_date is not None and self.end_date != self.start_date:
+            return self.end_date
+        return None
+
+    @property
+    def where(self):
+        """'Online', 'Leeds Civic Hall', 'Leeds Civic Hall and online', or ''."""
+        if self.online and self.location:
+            return f"{self.location} and online"
+        if self.online:
+            return "Online"
+        return self.location

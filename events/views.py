@@ -16,7 +16,7 @@ from events.calendar import build_calendar
 from events.forms import EventFilterForm, month_label
 from events.models import EventCategory, EventIndexPage
 from lscp_site.email import absolute_url
-from lscp_site.pages import child_url, public
+from lscp_site.pages import public
 
 EVENTS_PER_PAGE = 20
 FEED_NAME = "LSCP dates for your diary"
@@ -59,9 +59,7 @@ def listing_context(request, *, index, listing, category_slug=None):
     page_obj = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
 
     index_url = index.get_url(request)
-    # Every event is a child of the one diary (EventIndexPage.max_count = 1).
-    for event in page_obj.object_list:
-        event.listing_url = child_url(index_url, event.slug)
+    page_obj.object_list = queries.event_cards(page_obj.object_list, index_url)
     upcoming_url = index_url
     past_url = index_url + "past/"
     if listing == "past":

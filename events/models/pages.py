@@ -16,7 +16,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from events.calendar import CalendarItem
-from events.dates import LONDON, format_date, format_time
+from events.dates import LONDON, WhenAndWhere, format_date, format_time
 from events.models.snippets import EventCategory
 from lscp_site.pages import RestrictionsKnownWhenRouted
 
@@ -87,7 +87,7 @@ class EventIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
         return urls
 
 
-class EventPage(RestrictionsKnownWhenRouted, Page):
+class EventPage(WhenAndWhere, RestrictionsKnownWhenRouted, Page):
     """One date in the diary: an awareness day or week, an LSCP event, a conference..."""
 
     start_date = models.DateField(
@@ -283,31 +283,7 @@ class EventPage(RestrictionsKnownWhenRouted, Page):
             self.ends_at = self.compute_ends_at()
         super().save(*args, **kwargs)
 
-    # --- When ----------------------------------------------------------------------------
-
-    @property
-    def all_day(self):
-        return self.start_time is None
-
-    @property
-    def last_date(self):
-        return self.end_date or self.start_date
-
-    @property
-    def starts(self):
-        """A date (all day) or an aware datetime on the Leeds clock."""
-        if self.start_time is None:
-            return self.start_date
-        return datetime.datetime.combine(self.start_date, self.start_time, tzinfo=LONDON)
-
-    @property
-    def ends(self):
-        """The last day (a date), the finishing moment (an aware datetime), or None."""
-        if self.start_time is not None and self.end_time is not None:
-            return datetime.datetime.combine(self.last_date, self.end_time, tzinfo=LONDON)
-        if self.end_date is not None and self.end_date != self.start_date:
-            return self.end_date
-        return None
+    # --- When (all_day, last_date, starts, ends: events.dates.WhenAndWhere) ------------
 
     def compute_ends_at(self):
         """The moment the event is over: its end time, else midnight after its last day."""
@@ -315,17 +291,6 @@ class EventPage(RestrictionsKnownWhenRouted, Page):
             return datetime.datetime.combine(self.last_date, self.end_time, tzinfo=LONDON)
         next_day = self.last_date + datetime.timedelta(days=1)
         return datetime.datetime.combine(next_day, datetime.time(0), tzinfo=LONDON)
-
-    # --- Where ---------------------------------------------------------------------------
-
-    @property
-    def where(self):
-        """'Online', 'Leeds Civic Hall', 'Leeds Civic Hall and online', or ''."""
-        if self.online and self.location:
-            return f"{self.location} and online"
-        if self.online:
-            return "Online"
-        return self.location
 
     # --- Elsewhere: calendars, structured data -------------------------------------------
 
