@@ -409,14 +409,6 @@ def test_a_send_through_the_database_queue_chains_its_batches(issue, settings, m
     send = sending.queue_send(issue=issue)
     assert not RecordingBackend.sent  # queued, not sent
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
-    from django_tasks_db.models import DBTaskResult
-
-    print(
-        [
-            (r.task_path, r.status, r.exception_class_path, r.traceback)
-            for r in DBTaskResult.objects.all()
-        ]
-    )
     assert sent_to() == {p.email: 1 for p in people}
     send.refresh_from_db()
     assert send.finished_at is not None
