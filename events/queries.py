@@ -149,8 +149,9 @@ def diary_months(listing, now):
 def diary_events(listing, now, *, category=None, month=None):
     """The diary's events for the paginator: ``listing`` ("upcoming" or "past") as of
     ``now``, in ``category`` (an EventCategory) and ``month`` (a date on the 1st, events on
-    any day of it, including ranges that overlap it), each None for all. Counted by the ORM,
-    each page fetched with SQL compiled once (lscp_site/compiled_queries.py)."""
+    any day of it, including ranges that overlap it), each None for all, as rows of
+    ``CARD_COLUMNS`` (``event_cards`` makes them cards). Counted, and each page fetched,
+    with SQL compiled once (lscp_site/compiled_queries.py)."""
     values = [now]
     if category is not None:
         values.append(category.pk)

@@ -201,7 +201,7 @@ def sessions_for_course(course, *, preview=False):
 
 def catalogue_courses(index, *, course_type="", format="", audience=None, upcoming_only=False):
     """The live courses under the catalogue page, filtered, core courses first: a listing
-    for the paginator, counted by the ORM, each page of it fetched with SQL compiled once
+    for the paginator, counted and each page of it fetched with SQL compiled once
     (lscp_site/compiled_queries.py)."""
     # Only the filters chosen are values of the query; which ones is part of its shape.
     chosen = {

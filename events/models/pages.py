@@ -283,7 +283,7 @@ class EventPage(WhenAndWhere, RestrictionsKnownWhenRouted, Page):
             self.ends_at = self.compute_ends_at()
         super().save(*args, **kwargs)
 
-    # --- When (all_day, last_date, starts, ends: events.dates.WhenAndWhere) ------------
+    # --- When and where (all_day, last_date, starts, ends, where: events.dates.WhenAndWhere)
 
     def compute_ends_at(self):
         """The moment the event is over: its end time, else midnight after its last day."""
