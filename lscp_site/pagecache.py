@@ -467,6 +467,36 @@ def store_for_generation(key, value):
     cache.set(key, value, timeout=_setting("PAGE_CACHE_SECONDS"))
 
 
+REMEMBERED_KEY_PREFIX = "pagecache:remembered:"
+
+
+def remembered(name, compute):
+    """``compute()``, worked out once for each generation and kept beside the cached pages.
+
+    For what a page shows that only a change of content can change, and that costs more
+    the more content there is: the newsletter archive's years, with how many issues each
+    holds (a count over every issue, on every render). The value is stored with the
+    generation read *before* ``compute()`` ran, so a value computed from data a change was
+    about to replace is never used. Whatever ``name`` says must be everything ``compute``
+    depends on; nothing that depends on the time of day belongs here. If the cache cannot be
+    reached, ``compute()`` runs every time.
+    """
+    key = f"{REMEMBERED_KEY_PREFIX}{release()}:{name}"
+    try:
+        generation, stored = get_with_generation(key)
+    except Exception:
+        logger.warning("Shared cache unavailable: %s worked out afresh", name, exc_info=True)
+        return compute()
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == generation:
+        return stored[1]
+    value = compute()
+    try:
+        store_for_generation(key, (generation, value))
+    except Exception:
+        logger.warning("Could not keep %s", name, exc_info=True)
+    return value
+
+
 def look_up(request):
     """The cache's answer for ``request``, or None if the request bypasses the cache.
     Raises whatever the cache raises when it is down."""

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncYear
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 
-from lscp_site import compiled_queries
+from lscp_site import compiled_queries, pagecache
 from lscp_site.images import picture_specs
 from lscp_site.pages import (
     child_url,
@@ -43,34 +43,77 @@ def published_issues():
 def archive(*, index, year=None):
     """(issues for the listing, years that have issues) under the archive ``index``.
 
-    The issues are a listing for the paginator (each page fetched with SQL compiled once:
-    lscp_site/compiled_queries.py) of the columns an issue card shows, as dictionaries
-    (``issue_cards`` makes them cards); the years a list [2025, 2024, ...]. The years come
-    with how many issues each has, which is the listing's count: two queries in all.
+    The issues are a listing for the paginator of the columns an issue card shows, as
+    dictionaries (``issue_cards`` makes them cards); the years a list [2025, 2024, ...].
+
+    The years come with how many issues each holds (:func:`issues_a_year`), which is the
+    listing's count and tells which years a page of the listing falls in: each page is then
+    fetched from those years alone, through the issue dates' index, so a page costs the same
+    however long the archive is. One query per page, after the years.
     """
-    children = children_bounds(index.path, index.depth)
-    issues_a_year = {
-        row["year"].year: row["issues"]
-        for row in compiled_queries.fetch("newsletter: issues a year", _issues_a_year, *children)
-    }
-    years = list(issues_a_year)
+    issues_a_year = issues_a_year_under(index)
+    years = [each for each, _ in issues_a_year]
     if year is None:
-        return compiled_queries.Listing(
-            "newsletter: archive",
-            lambda *children: _issues(*children).values(*CARD_COLUMNS),
-            *children,
-            count=sum(issues_a_year.values()),
-        ), years
-    parent_path, _, depth = children
-    in_year = (datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1))
-    return compiled_queries.Listing(
-        "newsletter: a year of the archive",
-        _issues_in_year,
-        parent_path,
-        depth,
-        *in_year,
-        count=issues_a_year.get(year, 0),
-    ), years
+        return ArchiveListing(index.path, index.depth + 1, issues_a_year), years
+    in_year = [(each, count) for each, count in issues_a_year if each == year]
+    return ArchiveListing(index.path, index.depth + 1, in_year), years
+
+
+def issues_a_year_under(index):
+    """[(year, issues published that year), ...], newest year first, for the archive
+    ``index``: counted over every issue, so worked out once per change of the site's pages
+    (``pagecache.remembered``), not on every render."""
+    children = children_bounds(index.path, index.depth)
+    return pagecache.remembered(
+        f"newsletter:issues-a-year:{index.pk}:{index.path}",
+        lambda: [
+            (row["year"].year, row["issues"])
+            for row in compiled_queries.fetch(
+                "newsletter: issues a year", _issues_a_year, *children
+            )
+        ],
+    )
+
+
+class ArchiveListing:
+    """The issues of the years ``issues_a_year`` ([(year, count)], newest first) under the
+    page at ``parent_path``, newest first, for Django's Paginator: counted from the years,
+    and each page of it fetched from the years it falls in."""
+
+    def __init__(self, parent_path, depth, issues_a_year):
+        self.parent_path, self.depth = parent_path, depth
+        self.issues_a_year = issues_a_year
+
+    def count(self):
+        return sum(count for _, count in self.issues_a_year)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("The archive listing is read a page (a slice) at a time")
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        # The years the page spans, and how many issues come before the newest of them.
+        newest = oldest = None
+        before = seen = 0
+        for year, count in self.issues_a_year:
+            if seen + count > start and seen < stop:
+                if newest is None:
+                    newest, before = year, seen
+                oldest = year
+            seen += count
+        if newest is None:
+            return []
+        within = slice(start - before, stop - before)
+        return compiled_queries.fetch(
+            ("newsletter: a page of the archive", within.start, within.stop),
+            lambda *values: _issues_between(*values)[within],
+            self.parent_path,
+            self.depth,
+            datetime.date(oldest, 1, 1),
+            datetime.date(newest + 1, 1, 1),
+        )
 
 
 @dataclass(frozen=True)
@@ -107,13 +150,11 @@ def _issues(after_path, last_path, depth):
     return children_within(published_issues(), after_path, last_path, depth)
 
 
-def _issues_in_year(parent_path, depth, starts, next_year_starts):
-    # By path prefix, not a path range: the year's issues are then found through the issue
-    # dates' index (lscp_site.pages.children_matching).
+def _issues_between(parent_path, depth, starts, ends_before):
+    # By path prefix, not a path range: the issues are then found through the issue dates'
+    # index (lscp_site.pages.children_matching).
     issues = children_matching(published_issues(), parent_path, depth)
-    return issues.filter(issue_date__gte=starts, issue_date__lt=next_year_starts).values(
-        *CARD_COLUMNS
-    )
+    return issues.filter(issue_date__gte=starts, issue_date__lt=ends_before).values(*CARD_COLUMNS)
 
 
 def _issues_a_year(after_path, last_path, depth):

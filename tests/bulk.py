@@ -12,14 +12,19 @@ import random
 from django.utils import timezone
 
 from lscp_site import generate
+from lscp_site.pagecache import invalidate_pages
 
 
 def add_live_pages(parent, pages):
-    """Insert unsaved ``pages`` (all of one page type) as live children of ``parent``."""
-    return generate.add_pages(
+    """Insert unsaved ``pages`` (all of one page type) as live children of ``parent``.
+    Bulk inserts send no signals, so, as ``generate_content`` does, this says itself that
+    the pages changed (cached pages and what is remembered per generation are stale)."""
+    added = generate.add_pages(
         parent,
         pages,
         owner=None,
         published_at=timezone.now(),
         words=generate.Words(random.Random()),  # noqa: S311 - translation keys only
     )
+    invalidate_pages()
+    return added
