@@ -27,7 +27,7 @@ def start_of_day(day):
 
 @dataclass(frozen=True)
 class EventCard(WhenAndWhere):
-    """An event as a card in the diary shows it (events/components/event_card.html):
+    """An event as a card in the diary shows it (templates/cards/event_cards.jinja):
     built from a row of ``CARD_COLUMNS``, without a page object (with its category, that
     was two models a card) or Wagtail's address lookup (``lscp_site.pages.child_url``)."""
 

@@ -118,7 +118,7 @@ class ArchiveListing:
 
 @dataclass(frozen=True)
 class IssueCard:
-    """An issue as a card in the archive shows it (newsletter/components/issue_card.html)."""
+    """An issue as a card in the archive shows it (templates/cards/issue_cards.jinja)."""
 
     title: str
     issue_date: datetime.date

@@ -5,15 +5,16 @@ places left come from annotations (SessionQuerySet.with_places), never a query p
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
+from django.db.models import Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from events.dates import LONDON
 from lscp_site import compiled_queries
-from lscp_site.pages import children_bounds, children_within, public
+from lscp_site.pages import child_url, children_bounds, children_within, public
 
 
 def _as_moment(value, *, end=False):
@@ -133,17 +134,8 @@ def next_sessions_by_course(courses, *, per_course=3):
     attach_given = len(given) == len(course_ids)
     sessions = compiled_queries.fetch(
         ("training: next sessions by course", per_course, attach_given),
-        lambda course_ids, now: (
-            published_sessions()
-            .select_related(None if attach_given else "course")
-            .filter(course_id__in=course_ids, is_cancelled=False, start__gte=now)
-            .annotate(
-                position=Window(
-                    RowNumber(), partition_by=F("course_id"), order_by=[F("start").asc(), F("pk")]
-                )
-            )
-            .filter(position__lte=per_course)
-            .order_by("course_id", "start", "pk")
+        lambda course_ids, now: _next_sessions(course_ids, now, per_course).select_related(
+            None if attach_given else "course"
         ),
         sorted(set(course_ids)),
         timezone.now(),
@@ -152,6 +144,80 @@ def next_sessions_by_course(courses, *, per_course=3):
         if session.course_id in given:
             session.course = given[session.course_id]
         by_course[session.course_id].append(session)
+    return by_course
+
+
+def _next_sessions(course_ids, now, per_course):
+    return (
+        published_sessions()
+        .filter(course_id__in=course_ids, is_cancelled=False, start__gte=now)
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=F("course_id"), order_by=[F("start").asc(), F("pk")]
+            )
+        )
+        .filter(position__lte=per_course)
+        .order_by("course_id", "start", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """A session as a catalogue card lists it (templates/cards/course_cards.jinja): when,
+    face to face or online, and what someone can do about it now."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    venue: str
+    state: str  # a SessionState
+    places_left: int
+
+
+SESSION_LINE_COLUMNS = (
+    "course_id",
+    "start",
+    "end",
+    "venue",
+    "capacity",
+    "booking_closes_at",
+    "confirmed_count",
+    "is_cancelled",
+)
+
+
+def next_session_lines_by_course(course_ids, *, per_course=3):
+    """As :func:`next_sessions_by_course`, as ``SessionLine``s built from rows: no session
+    or course objects (the catalogue's 60 sessions were a third of its cost)."""
+    from training.models.pages import session_state
+
+    by_course = {course_id: [] for course_id in course_ids}
+    if not course_ids:
+        return by_course
+    now = timezone.now()
+    rows = compiled_queries.fetch(
+        ("training: next session lines by course", per_course),
+        lambda course_ids, now: _next_sessions(course_ids, now, per_course).values(
+            *SESSION_LINE_COLUMNS
+        ),
+        sorted(set(course_ids)),
+        now,
+    )
+    for row in rows:
+        places_left = max(row["capacity"] - row["confirmed_count"], 0)
+        by_course[row["course_id"]].append(
+            SessionLine(
+                start=row["start"],
+                end=row["end"],
+                venue=row["venue"],
+                places_left=places_left,
+                state=session_state(
+                    is_cancelled=row["is_cancelled"],
+                    closes_at=row["booking_closes_at"] or row["start"],
+                    places_left=places_left,
+                    now=now,
+                ),
+            )
+        )
     return by_course
 
 
@@ -201,8 +267,8 @@ def sessions_for_course(course, *, preview=False):
 
 def catalogue_courses(index, *, course_type="", format="", audience=None, upcoming_only=False):
     """The live courses under the catalogue page, filtered, core courses first: a listing
-    for the paginator, counted and each page of it fetched with SQL compiled once
-    (lscp_site/compiled_queries.py)."""
+    for the paginator of rows of ``COURSE_CARD_FIELDS`` (``course_cards`` makes them cards),
+    counted and each page of it fetched with SQL compiled once (lscp_site/compiled_queries.py)."""
     # Only the filters chosen are values of the query; which ones is part of its shape.
     chosen = {
         name: value
@@ -213,17 +279,15 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
         )
         if value
     }
-    values = [*children_bounds(index.path, index.depth)]
-    values += [timezone.now(), *chosen.values()]
+    # "Only courses with dates coming up" is the one filter that asks the time.
+    now = [timezone.now()] if upcoming_only else []
+    values = [*children_bounds(index.path, index.depth), *now, *chosen.values()]
 
-    def build(after_path, last_path, depth, now, *filters):
+    def build(after_path, last_path, depth, *rest):
+        rest = list(rest)
+        since = rest.pop(0) if upcoming_only else None
         return _catalogue_courses(
-            after_path,
-            last_path,
-            depth,
-            now,
-            upcoming_only,
-            **dict(zip(chosen, filters, strict=True)),
+            after_path, last_path, depth, since, **dict(zip(chosen, rest, strict=True))
         )
 
     return compiled_queries.Listing(
@@ -231,28 +295,58 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
     )
 
 
-# What a course card shows (training/components/course_card.html; its address from the
-# slug, lscp_site.pages.child_url).
-COURSE_CARD_FIELDS = ("title", "slug", "course_type", "format", "summary")
+@dataclass(frozen=True)
+class CourseCard:
+    """A course as a catalogue card shows it (templates/cards/course_cards.jinja), built
+    from a row of ``COURSE_CARD_FIELDS`` with its audiences and next sessions."""
+
+    title: str
+    url: str
+    course_type_label: str
+    format: str
+    format_label: str
+    summary: str
+    audiences: str  # "Schools, Health", as Django's join filter writes them
+    next_sessions: list
+
+
+COURSE_CARD_FIELDS = ("pk", "title", "slug", "course_type", "format", "summary")
+
+
+def course_cards(rows, catalogue_url, *, per_course=3):
+    """``CourseCard``s for rows of ``catalogue_courses``, whose page's address is
+    ``catalogue_url``: two queries (audiences, next sessions) for all of them."""
+    from training.models.pages import CourseFormat, CourseType
+
+    rows = list(rows)
+    course_ids = [row["pk"] for row in rows]
+    sessions = next_session_lines_by_course(course_ids, per_course=per_course)
+    audiences = audience_names_by_course(course_ids)
+    # As get_FOO_display(): a value without a label shows as it is.
+    course_types, formats = dict(CourseType.choices), dict(CourseFormat.choices)
+    return [
+        CourseCard(
+            title=row["title"],
+            url=child_url(catalogue_url, row["slug"]),
+            course_type_label=str(course_types.get(row["course_type"], row["course_type"])),
+            format=row["format"],
+            format_label=str(formats.get(row["format"], row["format"])),
+            summary=row["summary"],
+            audiences=", ".join(audiences[row["pk"]]),
+            next_sessions=sessions[row["pk"]],
+        )
+        for row in rows
+    ]
 
 
 def _catalogue_courses(
-    after_path, last_path, depth, now, upcoming_only, course_type="", format="", audience=None
+    after_path, last_path, depth, upcoming_since, course_type="", format="", audience=None
 ):
+    """``upcoming_since``: a moment, to keep only courses with a session from then on that
+    is not cancelled; None for every course."""
     from training.models import Session
 
-    courses = (
-        children_within(live_courses(), after_path, last_path, depth)
-        .only(*COURSE_CARD_FIELDS)
-        .annotate(
-            next_start=Subquery(
-                Session.objects.filter(course=OuterRef("pk"), start__gte=now)
-                .exclude(cancellation__isnull=False)
-                .order_by("start")
-                .values("start")[:1]
-            )
-        )
-    )
+    courses = children_within(live_courses(), after_path, last_path, depth)
     if course_type:
         courses = courses.filter(course_type=course_type)
     if format:
@@ -261,9 +355,15 @@ def _catalogue_courses(
         )
     if audience is not None:
         courses = courses.filter(audiences=audience)
-    if upcoming_only:
-        courses = courses.filter(next_start__isnull=False)
-    return courses.order_by("course_type", "title", "pk")
+    if upcoming_since is not None:
+        courses = courses.filter(
+            Exists(
+                Session.objects.filter(course=OuterRef("pk"), start__gte=upcoming_since).exclude(
+                    cancellation__isnull=False
+                )
+            )
+        )
+    return courses.order_by("course_type", "title", "pk").values(*COURSE_CARD_FIELDS)
 
 
 def paginate(queryset, request, *, per_page):

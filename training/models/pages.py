@@ -22,7 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from events.dates import format_when
-from lscp_site.pages import RestrictionsKnownWhenRouted, child_url
+from lscp_site.pages import RestrictionsKnownWhenRouted
 from training.admin_forms import CoursePageForm
 from training.panels import BookingCountsPanel
 
@@ -86,14 +86,8 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
         choices = filters.cleaned_filters()
         courses = queries.catalogue_courses(self, **choices)
         page_obj = queries.paginate(courses, request, per_page=self.COURSES_PER_PAGE)
-        courses_on_page = list(page_obj.object_list)
-        sessions_by_course = queries.next_sessions_by_course(courses_on_page, per_course=3)
-        audiences_by_course = queries.audience_names_by_course(courses_on_page)
-        url = self.get_url(request)
-        for course in courses_on_page:
-            course.next_sessions = sessions_by_course.get(course.pk, [])
-            course.listing_url = child_url(url, course.slug)
-            course.audience_names = audiences_by_course[course.pk]
+        courses_on_page = queries.course_cards(page_obj.object_list, self.get_url(request))
+        page_obj.object_list = courses_on_page
         context.update(
             filters=filters,
             filtered=any(value for value in choices.values()),
@@ -265,6 +259,18 @@ def _bookings_count(status):
     return Coalesce(Subquery(bookings), 0)
 
 
+def session_state(*, is_cancelled, closes_at, places_left, now):
+    """What a practitioner can do about a session at ``now`` (a SessionState): the rule for
+    a Session and for the catalogue's lighter session lines (training.queries.SessionLine)."""
+    if is_cancelled:
+        return SessionState.CANCELLED
+    if now >= closes_at:
+        return SessionState.CLOSED
+    if places_left > 0:
+        return SessionState.OPEN
+    return SessionState.FULL
+
+
 class SessionQuerySet(models.QuerySet):
     def with_places(self):
         """Annotate confirmed_count and is_cancelled: what readers' pages show (places left,
@@ -426,14 +432,12 @@ class Session(Orderable):
 
     def booking_state(self, now=None):
         """The session's state for practitioners: open, full, closed or cancelled."""
-        now = now or timezone.now()
-        if getattr(self, "is_cancelled", False):
-            return SessionState.CANCELLED
-        if now >= self.closes_at:
-            return SessionState.CLOSED
-        if self.places_left > 0:
-            return SessionState.OPEN
-        return SessionState.FULL
+        return session_state(
+            is_cancelled=getattr(self, "is_cancelled", False),
+            closes_at=self.closes_at,
+            places_left=self.places_left,
+            now=now or timezone.now(),
+        )
 
     @property
     def state(self):

@@ -1,0 +1,48 @@
+"""Listing cards, rendered by Jinja2: the archive's issues, the diary's events and the
+catalogue's courses.
+
+A listing shows 12 to 20 cards, and each card was most of what its page cost to render
+beyond the fixed parts every page has: Django's engine took 20 to 25 microseconds for an
+issue card, Jinja2 takes 4 to 5 (bench/README.md). So the cards alone are written for Jinja2
+(``templates/cards/*.jinja``), and Django templates render a whole list of them with
+``{% cards "issue_cards.jinja" issues=... %}`` (lscp_site/templatetags/lscp_cards.py).
+
+Card templates are as dumb as the site's other templates: what they show is worked out in
+Python (the card dataclasses: newsletter.queries.IssueCard, events.queries.EventCard, a
+course with its next sessions) and written with the same filters as Django templates use.
+Every value is escaped the way Django escapes it (``finalize``), so a card reads the same,
+byte for byte, whichever engine wrote it.
+"""
+
+from django.template import engines
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+import jinja2
+
+ENGINE = "cards"
+
+
+def environment(**options):
+    """The Jinja2 environment of the ``cards`` engine (settings.TEMPLATES)."""
+    from events.templatetags.event_dates import date_range, iso_date, iso_month
+    from newsletter.templatetags.newsletter_tags import issue_title, month_label
+    from training.templatetags.training_tags import places_left
+
+    # Always escaped (Django's backend asks for it too); the escaping itself is Django's.
+    options.pop("autoescape", None)
+    env = jinja2.Environment(autoescape=True, finalize=conditional_escape, **options)
+    env.filters.update(
+        date_range=date_range,
+        iso_date=iso_date,
+        iso_month=iso_month,
+        issue_title=issue_title,
+        month_label=month_label,
+        places_left=places_left,
+    )
+    return env
+
+
+def render(template_name, **context):
+    """The cards of ``templates/cards/<template_name>`` for ``context``, as safe HTML."""
+    return mark_safe(engines[ENGINE].get_template(template_name).render(context))  # noqa: S308 - escaped by the template
