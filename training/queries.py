@@ -147,10 +147,11 @@ def next_sessions_by_course(courses, *, per_course=3):
     return by_course
 
 
-def _next_sessions(course_ids, now, per_course):
+def _next_sessions(course_ids, now, per_course, sessions=None):
+    if sessions is None:
+        sessions = published_sessions()
     return (
-        published_sessions()
-        .filter(course_id__in=course_ids, is_cancelled=False, start__gte=now)
+        sessions.filter(course_id__in=course_ids, is_cancelled=False, start__gte=now)
         .annotate(
             position=Window(
                 RowNumber(), partition_by=F("course_id"), order_by=[F("start").asc(), F("pk")]
@@ -187,7 +188,10 @@ SESSION_LINE_COLUMNS = (
 
 def next_session_lines_by_course(course_ids, *, per_course=3):
     """As :func:`next_sessions_by_course`, as ``SessionLine``s built from rows: no session
-    or course objects (the catalogue's 60 sessions were a third of its cost)."""
+    or course objects (the catalogue's 60 sessions were a third of its cost). The courses
+    are ones a listing of live, public courses found (the catalogue's), so they are not
+    checked again."""
+    from training.models import Session
     from training.models.pages import session_state
 
     by_course = {course_id: [] for course_id in course_ids}
@@ -196,9 +200,9 @@ def next_session_lines_by_course(course_ids, *, per_course=3):
     now = timezone.now()
     rows = compiled_queries.fetch(
         ("training: next session lines by course", per_course),
-        lambda course_ids, now: _next_sessions(course_ids, now, per_course).values(
-            *SESSION_LINE_COLUMNS
-        ),
+        lambda course_ids, now: _next_sessions(
+            course_ids, now, per_course, Session.objects.with_places()
+        ).values(*SESSION_LINE_COLUMNS),
         sorted(set(course_ids)),
         now,
     )

@@ -74,3 +74,17 @@ def test_the_catalogue_card_shows_what_the_editor_typed_as_text(client, training
     assert f">{ESCAPED}</a></h3>" in html
     assert "12 places left" in html
     assert "<script>alert" not in html
+
+
+@pytest.mark.parametrize(
+    "value",
+    [TYPED, "plain", "", 12, None, "<b>&amp;</b>", "\u2019curly\u2019 & \u201cquotes\u201d"],
+)
+def test_the_cards_escaping_is_djangos(value):
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    assert str(cards.escape_as_django(value)) == str(conditional_escape(value))
+    # What is already safe HTML stays as it is, as in Django templates.
+    safe = mark_safe("<em>safe</em>")  # noqa: S308 - a test value
+    assert str(cards.escape_as_django(safe)) == str(conditional_escape(safe)) == "<em>safe</em>"

@@ -253,7 +253,7 @@ def _bookings_count(status):
         Booking.objects.filter(session=OuterRef("pk"), status=status)
         .order_by()
         .values("session")
-        .annotate(total=Count("pk"))
+        .annotate(total=Count("*"))
         .values("total")
     )
     return Coalesce(Subquery(bookings), 0)
