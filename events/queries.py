@@ -8,12 +8,13 @@ shown anywhere; an unpublished event disappears from lists, feeds and the home p
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import F, Max, Min
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from events.dates import LONDON, WhenAndWhere
 from events.models import EventCategory, EventPage
-from lscp_site import compiled_queries
+from lscp_site import compiled_queries, pagecache
 from lscp_site.pages import child_url, public
 
 UPCOMING_ORDER = [F("start_date").asc(), F("start_time").asc(nulls_first=True), "title", "pk"]
@@ -138,11 +139,41 @@ def past_queryset(*, category=None):
 
 def diary_months(listing, now):
     """The months (dates on the 1st, oldest first) in which the diary's events start:
-    ``listing`` is "upcoming" or "past", as of ``now``. One query, compiled once."""
-    return compiled_queries.fetch(
-        ("events: months of the diary", listing),
-        lambda now: _listing(listing, now).order_by().dates("start_date", "month"),
-        now,
+    ``listing`` is "upcoming" or "past", as of ``now``.
+
+    A month has an upcoming event when the last of its events to end ends after ``now``,
+    and a past one when the first to end has ended by then; so the months with those two
+    moments (``month_bounds``) answer both listings at any time, and they change only when
+    an event does.
+    """
+    if listing == "past":
+        return [month for month, first_end, _ in month_bounds() if first_end <= now]
+    return [month for month, _, last_end in month_bounds() if last_end > now]
+
+
+def month_bounds():
+    """[(month, when its first event ends, when its last event ends)], oldest month first,
+    for the months in which live, public events start: worked out once per change of the
+    site's pages (``pagecache.remembered``), where counting them on every render grew with
+    the diary."""
+    return pagecache.remembered(
+        "events:month-bounds",
+        lambda: [
+            (row["month"], row["first_end"], row["last_end"])
+            for row in compiled_queries.fetch("events: month bounds", _month_bounds)
+        ],
+    )
+
+
+def _month_bounds():
+    return (
+        live_events()
+        .select_related(None)
+        .filter(ends_at__isnull=False)
+        .annotate(month=TruncMonth("start_date"))
+        .values("month")
+        .annotate(first_end=Min("ends_at"), last_end=Max("ends_at"))
+        .order_by("month")
     )
 
 

@@ -388,3 +388,40 @@ def test_the_sitemap_lists_the_diary_its_archive_and_each_event(client, seed_dia
     body = client.get("/sitemap.xml").content.decode()
     for path in ("/events/", "/events/past/", "/events/mhaw/", "/events/cea-day/"):
         assert f"<loc>http://localhost{path}</loc>" in body
+
+
+def month_options(client, address):
+    page = soup_of(client.get(address))
+    return [o["value"] for o in page.select("#id_month option") if o["value"]]
+
+
+def test_the_month_choices_follow_each_change_at_once(client, seed_diary, settings):
+    # The months are worked out once per change of the site's pages (events.queries.month_bounds).
+    settings.PAGE_CACHE_ENABLED = False
+    assert month_options(client, "/events/") == ["2025-05", "2025-06"]
+
+    added = make_event(
+        seed_diary, title="Conference", slug="conf", start_date=datetime.date(2025, 8, 4)
+    )
+    assert month_options(client, "/events/") == ["2025-05", "2025-06", "2025-08"]
+
+    EventPage.objects.get(slug="wysw").unpublish()
+    assert month_options(client, "/events/") == ["2025-05", "2025-08"]
+
+    added.delete()
+    assert month_options(client, "/events/") == ["2025-05"]
+
+
+def test_the_month_choices_move_to_the_past_as_time_passes(client, seed_diary, settings):
+    # Nothing changes on the site: the same remembered months answer a later day.
+    settings.PAGE_CACHE_ENABLED = False
+    assert month_options(client, "/events/past/") == ["2025-03"]
+
+    with time_machine.travel(datetime.datetime(2025, 6, 1, 10, 0, tzinfo=LONDON), tick=False):
+        assert month_options(client, "/events/") == ["2025-06"]
+        assert month_options(client, "/events/past/") == ["2025-03", "2025-05"]
+
+    # 20 May: the week of 12 to 18 May is over, but the 25 May day is still to come.
+    with time_machine.travel(datetime.datetime(2025, 5, 20, 10, 0, tzinfo=LONDON), tick=False):
+        assert month_options(client, "/events/") == ["2025-05", "2025-06"]
+        assert month_options(client, "/events/past/") == ["2025-03", "2025-05"]
