@@ -164,3 +164,49 @@ def test_on_postgresql_the_match_is_an_index_lookup(seeded):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "lscp_search_title_body_gin" in plan, plan
+
+
+def test_results_of_every_kind_say_what_they_are_in_one_query(
+    client, newsletter_index, event_index, training_index, django_assert_num_queries
+):
+    from lscp_site.models import ContentPage
+
+    issue = make_issue(newsletter_index, datetime.date(2025, 3, 1), summary="Kestrel issue news.")
+    make_course(training_index, "Kestrel course")
+    make_event(event_index, "Kestrel day", datetime.date(2025, 5, 12), summary="Kestrel event.")
+    page = ContentPage(
+        title="Kestrel help",
+        slug="kestrel-help",
+        introduction="Kestrel intro.",
+        body="<p>Help.</p>",
+    )
+    newsletter_index.get_parent().add_child(instance=page)
+    page.save_revision().publish()
+    for index in (newsletter_index, event_index, training_index):
+        index.title = f"{index.title} Kestrel"
+        index.save_revision().publish()
+    issue.search_description = "Kestrel description chosen by the editor."
+    issue.save_revision().publish()
+    client.get("/search/", {"q": "Kestrel"})  # builds the site snapshot
+
+    with django_assert_num_queries(4):  # restrictions, count, the results, their details
+        found = {
+            title: (kind, text)
+            for title, _, kind, text in results(client.get("/search/", {"q": "Kestrel"}))
+        }
+
+    assert found["March Newsletter"] == (
+        "Newsletter issue, March 2025",
+        "Kestrel description chosen by the editor.",
+    )
+    assert found["Kestrel course"] == (
+        "Training course",
+        "What Kestrel course covers and why it matters.",
+    )
+    assert found["Kestrel day"] == ("Date for your diary", "Kestrel event.")
+    assert found["Kestrel help"] == ("Page", "Kestrel intro.")
+    assert {kind for kind, _ in found.values()} >= {
+        "Newsletter",
+        "Training",
+        "Dates for your diary",
+    }
