@@ -8,7 +8,8 @@ takes):
 
 1. Builds two PostgreSQL databases from scratch: ``lscp_bench_demo`` (migrate + load_demo)
    and ``lscp_bench`` (a copy of it + ``generate_content``: 200 issues, 100 courses, 500
-   sessions, 500 events, 10,000 subscribers). ``--reuse`` keeps them from the last run.
+   sessions, 500 events, 10,000 subscribers), each with its task queue drained (search
+   index) and vacuumed. ``--reuse`` keeps them from the last run.
 2. Starts, side by side, each under gunicorn with 2 sync workers and production settings
    (DEBUG off, persistent database connections, WhiteNoise, Redis as the shared cache):
    the large site with the page cache on, the same with it off (``PAGE_CACHE_ENABLED=false``),
