@@ -51,10 +51,14 @@ class EventFilterForm(forms.Form):
         self.fields["category"].choices = [("", "All categories")] + [
             (category.slug, category.name) for category in categories
         ]
-        offered = sorted(set(months))
+        # In the order given: the diary offers upcoming months soonest first and past ones
+        # most recent first, as each list shows its events.
+        newest_first = len(months) > 1 and months[0] > months[-1]
+        offered = sorted(set(months), reverse=newest_first)
         chosen = self.data.get("month", "") if self.is_bound else ""
         if self.fields["month"].valid_value(chosen):
-            offered = sorted({*offered, datetime.datetime.strptime(chosen, "%Y-%m").date()})
+            chosen_month = datetime.datetime.strptime(chosen, "%Y-%m").date()
+            offered = sorted({*offered, chosen_month}, reverse=newest_first)
         self.fields["month"].choices = [("", "Any month")] + [
             (month_value(month), month_label(month)) for month in offered
         ]

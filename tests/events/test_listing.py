@@ -419,9 +419,16 @@ def test_the_month_choices_move_to_the_past_as_time_passes(client, seed_diary, s
 
     with time_machine.travel(datetime.datetime(2025, 6, 1, 10, 0, tzinfo=LONDON), tick=False):
         assert month_options(client, "/events/") == ["2025-06"]
-        assert month_options(client, "/events/past/") == ["2025-03", "2025-05"]
+        # The past listing is most recent first, and so are its months, a month asked for
+        # in the address among them.
+        assert month_options(client, "/events/past/") == ["2025-05", "2025-03"]
+        assert month_options(client, "/events/past/?month=2025-04") == [
+            "2025-05",
+            "2025-04",
+            "2025-03",
+        ]
 
     # 20 May: the week of 12 to 18 May is over, but the 25 May day is still to come.
     with time_machine.travel(datetime.datetime(2025, 5, 20, 10, 0, tzinfo=LONDON), tick=False):
         assert month_options(client, "/events/") == ["2025-05", "2025-06"]
-        assert month_options(client, "/events/past/") == ["2025-03", "2025-05"]
+        assert month_options(client, "/events/past/") == ["2025-05", "2025-03"]
