@@ -46,7 +46,7 @@ def archive(*, index, year=None):
     The issues are a listing for the paginator of the columns an issue card shows, as
     dictionaries (``issue_cards`` makes them cards); the years a list [2025, 2024, ...].
 
-    The years come with how many issues each holds (:func:`issues_a_year`), which is the
+    The years come with how many issues each holds (:func:`issues_a_year_under`), which is the
     listing's count and tells which years a page of the listing falls in: each page is then
     fetched from those years alone, through the issue dates' index, so a page costs the same
     however long the archive is. One query per page, after the years.
