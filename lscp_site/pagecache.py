@@ -475,7 +475,8 @@ def remembered(name, compute):
 
     For what a page shows that only a change of content can change, and that costs more
     the more content there is: the newsletter archive's years, with how many issues each
-    holds (a count over every issue, on every render). The value is stored with the
+    holds (a count over every issue, on every render), and the diary's months. The value
+    is stored with the
     generation read *before* ``compute()`` ran, so a value computed from data a change was
     about to replace is never used. Whatever ``name`` says must be everything ``compute``
     depends on; nothing that depends on the time of day belongs here. If the cache cannot be
