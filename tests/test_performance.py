@@ -30,7 +30,7 @@ MAX_QUERIES = {
     "newsletter index": 4,
     "year page": 4,
     "issue": 10,
-    "training catalogue": 8,
+    "training catalogue": 7,
     "course": 4,
     "events": 6,
     "event": 3,

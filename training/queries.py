@@ -13,7 +13,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from events.dates import LONDON
-from lscp_site import compiled_queries
+from lscp_site import compiled_queries, pagecache
 from lscp_site.pages import child_url, children_bounds, children_within, public
 
 
@@ -271,8 +271,13 @@ def sessions_for_course(course, *, preview=False):
 
 def catalogue_courses(index, *, course_type="", format="", audience=None, upcoming_only=False):
     """The live courses under the catalogue page, filtered, core courses first: a listing
-    for the paginator of rows of ``COURSE_CARD_FIELDS`` (``course_cards`` makes them cards),
-    counted and each page of it fetched with SQL compiled once (lscp_site/compiled_queries.py)."""
+    for the paginator of rows of ``COURSE_CARD_FIELDS`` (``course_cards`` makes them cards).
+
+    Which courses a choice of type, format and audience lists, and in what order, changes
+    only when a course does, so it is worked out once per change (``pagecache.remembered``:
+    the courses' ids) and each page fetches its own courses by id. "Only courses with dates
+    coming up" depends on the time: that listing is counted and fetched each time, with SQL
+    compiled once (lscp_site/compiled_queries.py)."""
     # Only the filters chosen are values of the query; which ones is part of its shape.
     chosen = {
         name: value
@@ -294,9 +299,46 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
             after_path, last_path, depth, since, **dict(zip(chosen, rest, strict=True))
         )
 
-    return compiled_queries.Listing(
-        ("training: catalogue courses", tuple(chosen), upcoming_only), build, *values
+    shape = ("training: catalogue courses", tuple(chosen), upcoming_only)
+    if upcoming_only:
+        return compiled_queries.Listing(shape, build, *values)
+    course_ids = pagecache.remembered(
+        f"training:catalogue:{index.pk}:{index.path}:{sorted(chosen.items())}",
+        lambda: compiled_queries.fetch(
+            (*shape, "ids"), lambda *values: build(*values).values_list("pk", flat=True), *values
+        ),
     )
+    return CoursesInOrder(course_ids)
+
+
+class CoursesInOrder:
+    """The catalogue's courses with the ids ``course_ids``, in that order, for Django's
+    Paginator: each page's rows (``COURSE_CARD_FIELDS``) fetched by id in one query."""
+
+    def __init__(self, course_ids):
+        self.course_ids = list(course_ids)
+
+    def count(self):
+        return len(self.course_ids)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("The catalogue is read a page (a slice) at a time")
+        from training.models import CoursePage
+
+        wanted = self.course_ids[key]
+        if not wanted:
+            return []
+        rows = compiled_queries.fetch(
+            ("training: catalogue courses by id", len(wanted)),
+            lambda ids: CoursePage.objects.filter(pk__in=ids).values(*COURSE_CARD_FIELDS),
+            wanted,
+        )
+        by_id = {row["pk"]: row for row in rows}
+        return [by_id[pk] for pk in wanted if pk in by_id]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from tests.training.factories import (
     make_course,
     make_session,
 )
-from training.models import CoursePage, TrainingIndexPage
+from training.models import Audience, CoursePage, Session, TrainingIndexPage
 
 pytestmark = pytest.mark.django_db
 
@@ -458,3 +458,98 @@ def test_home_page_shows_the_next_sessions_with_places(client, catalogue):
     assert len(items) == 1
     assert "8 April 2025, 2pm to 3pm" in items[0]
     assert "3 places left" in items[0]
+
+
+# ---- the catalogue's listing, worked out once per change (training.queries.catalogue_courses)
+
+
+def status_line(page):
+    return page.select_one('[role="status"]').get_text(" ", strip=True)
+
+
+def test_the_catalogue_follows_each_change_at_once(client, programme, catalogue, settings):
+    settings.PAGE_CACHE_ENABLED = False  # every request renders
+    everything = course_titles(soup_of(client.get("/training/")))
+    leads_only = course_titles(soup_of(client.get("/training/?audience=safeguarding-leads")))
+
+    added = make_course(catalogue, title="A new core course", course_type="core", revision=True)
+    page = soup_of(client.get("/training/"))
+    assert course_titles(page) == ["A new core course", *everything]
+    assert status_line(page) == "6 courses"
+
+    added.unpublish()
+    assert course_titles(soup_of(client.get("/training/"))) == everything
+
+    intro = programme["intro"]
+    intro.audiences.add(Audience.objects.get(slug="safeguarding-leads"))
+    intro.save_revision().publish()
+    assert course_titles(soup_of(client.get("/training/?audience=safeguarding-leads"))) == [
+        intro.title,
+        *leads_only,
+    ]
+
+    assert course_titles(soup_of(client.get("/training/?format=face_to_face"))) == [
+        programme["together"].title
+    ]
+    Session.objects.create(
+        course=programme["exploitation"],
+        start=london(2025, 6, 2, 9, 30),
+        end=london(2025, 6, 2, 12, 30),
+        format="face_to_face",
+        venue=VENUE,
+        capacity=12,
+    )
+    assert course_titles(soup_of(client.get("/training/?format=face_to_face"))) == [
+        programme["together"].title,
+        programme["exploitation"].title,
+    ]
+
+    PageViewRestriction.objects.create(page=programme["together"], restriction_type="login")
+    assert programme["together"].title not in course_titles(soup_of(client.get("/training/")))
+
+
+@pytest.mark.parametrize(
+    "query", ["", "type=core", "type=topic", "format=face_to_face", "audience=all-practitioners"]
+)
+def test_every_page_of_the_catalogue_holds_what_the_orm_would_give(
+    client, catalogue, query, settings
+):
+    from training.queries import _catalogue_courses
+
+    settings.PAGE_CACHE_ENABLED = False
+    everyone = AudienceFactory(name="All practitioners", slug="all-practitioners")
+    for number in range(45):
+        make_course(
+            catalogue,
+            title=f"Course {number % 7} {number:02d}",
+            course_type="core" if number % 3 == 0 else "topic",
+            audiences=[everyone] if number % 2 else [],
+            sessions=[
+                make_session(
+                    start=london(2025, 6, 1 + number % 28, 9),
+                    format="face_to_face" if number % 4 == 0 else "live_webinar",
+                    venue=VENUE if number % 4 == 0 else "",
+                )
+            ],
+        )
+    filters = dict(pair.split("=") for pair in query.split("&") if pair)
+    choices = {
+        "course_type": filters.get("type", ""),
+        "format": filters.get("format", ""),
+        "audience": everyone if "audience" in filters else None,
+    }
+    index = TrainingIndexPage.objects.get()
+    expected = [
+        row["title"]
+        for row in _catalogue_courses(
+            index.path, index.path + "ZZZZ", index.depth + 1, None, **choices
+        )
+    ]
+    assert expected
+
+    shown = []
+    for number in (1, 2, 3):
+        shown += course_titles(soup_of(client.get(f"/training/?{query}&page={number}")))
+        if len(shown) >= len(expected):
+            break
+    assert shown == expected
