@@ -8,9 +8,10 @@ How it stays fresh: one site-wide *generation*, a random token kept in the cache
 with each cached page. A cached page is served only while its generation is the current one
 (and it was stored today, for pages that list "upcoming" things). Any change that a page can
 show -- publishing, unpublishing, moving or deleting a page, saving or deleting one of the
-models in ``PAGE_CACHE_INVALIDATED_BY``, or code calling :func:`invalidate_pages` -- sets a
-new generation, immediately and again when the transaction commits (a reader who rendered
-the old data between the two is discarded by the second). One change often shows on many
+models in ``PAGE_CACHE_INVALIDATED_BY``, the task worker indexing a published page for
+search (search results are cached like any page), or code calling :func:`invalidate_pages`
+-- sets a new generation, immediately and again when the transaction commits (a reader who
+rendered the old data between the two is discarded by the second). One change often shows on many
 pages (a booking changes the course, the catalogue, the home page and any issue with a
 training spotlight), so invalidating everything is both simpler and safer than purging URLs.
 A token, not a counter, so a generation evicted from the cache can never come back with a
@@ -22,9 +23,8 @@ What is never cached (the request goes straight to the view):
 
 * any method but GET and HEAD; requests with a session or messages cookie or an
   Authorization header (editors, signed-in users, flash messages);
-* paths under ``PAGE_CACHE_EXCLUDED_PATHS`` (admin, sign-up, bookings; search, whose index
-  is updated by the task worker after the change) and any path with a signed token in it
-  (``:`` is the separator of django.core.signing);
+* paths under ``PAGE_CACHE_EXCLUDED_PATHS`` (admin, sign-up, bookings) and any path with a
+  signed token in it (``:`` is the separator of django.core.signing);
 * a query string with a parameter that is not a known filter for the path
   (``PAGE_CACHE_QUERY_PARAMETERS``);
 * responses that are not 200 (404s are not cached: their URLs are chosen by whoever sends
@@ -55,6 +55,7 @@ resolution cannot tell apart two versions stored in the same second. ``X-Cache``
 
 import functools
 import hashlib
+import importlib
 import logging
 import os
 import secrets
@@ -182,6 +183,42 @@ def _on_m2m_change(sender, action, using=None, **kwargs):
         invalidate_pages(using=using)
 
 
+# Search results read Wagtail's search index, which the task worker updates a moment after
+# a page is published (modelsearch's index task). A publish sets a new generation at once,
+# before the index has the new text; so it also leaves a note, and when the worker's index
+# task for that page finishes, the generation changes again. Saving a draft runs the same
+# task, but indexes the same live text: without a note it changes nothing.
+SEARCH_INDEX_TASK = "modelsearch.tasks.insert_or_update_object_task"
+SEARCH_PENDING_KEY_PREFIX = "pagecache:search-pending:"
+SEARCH_PENDING_SECONDS = 24 * 60 * 60  # longer than any worker backlog
+
+
+def _search_pending_key(app_label, model_name, pk):
+    return f"{SEARCH_PENDING_KEY_PREFIX}{app_label}.{model_name}:{pk}"
+
+
+def _on_page_published(sender, instance, **kwargs):
+    invalidate_pages()
+    key = _search_pending_key(instance._meta.app_label, instance._meta.model_name, instance.pk)
+    try:
+        cache.set(key, True, timeout=SEARCH_PENDING_SECONDS)
+    except Exception:
+        logger.exception("Could not note that the search index will change")
+
+
+def _on_task_finished(sender, task_result, **kwargs):
+    task = getattr(task_result, "task", None)
+    if getattr(task, "module_path", "") != SEARCH_INDEX_TASK:
+        return
+    try:
+        published = cache.delete(_search_pending_key(*list(task_result.args)[:3]))
+    except Exception:
+        logger.exception("Could not read the search index notes")
+        published = True  # cannot tell: stale results are worse than a re-render
+    if published:
+        invalidate_pages()
+
+
 def invalidating_models():
     """The models of ``PAGE_CACHE_INVALIDATED_BY`` that exist; others are skipped."""
     models = []
@@ -199,7 +236,15 @@ def connect_signals():
     from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
     uid = "lscp_site.pagecache"
-    page_published.connect(_on_page_change, dispatch_uid=f"{uid}.published")
+    page_published.connect(_on_page_published, dispatch_uid=f"{uid}.published")
+    # django.tasks' signal is the one the worker (django-tasks-db) and Django's own backends
+    # send; the django_tasks package, which Wagtail imports, has a signal of its own.
+    for signals_module in ("django.tasks.signals", "django_tasks.signals"):
+        try:
+            task_finished = importlib.import_module(signals_module).task_finished
+        except (ImportError, AttributeError):
+            continue
+        task_finished.connect(_on_task_finished, dispatch_uid=f"{uid}.{signals_module}")
     page_unpublished.connect(_on_page_change, dispatch_uid=f"{uid}.unpublished")
     pre_page_move.connect(_on_page_change, dispatch_uid=f"{uid}.pre_move")
     post_page_move.connect(_on_page_change, dispatch_uid=f"{uid}.post_move")

@@ -286,19 +286,20 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60"))
 # Never cached: personal pages and forms (paths with a signed token, a ":", never are
-# either), and search, whose index the task worker updates a moment after a change.
+# either). Search results are: when the task worker has indexed a published page, cached
+# pages are stale, as after the publish itself (lscp_site/pagecache.py).
 PAGE_CACHE_EXCLUDED_PATHS = [
     "/admin/",
     "/subscribe/",
     "/training/bookings/",
     "/documents/",
     "/_util/",
-    "/search/",
 ]
 # Query parameters that are known filters, by path prefix; any other parameter bypasses
 # the cache. Add a listing page's filters here.
 PAGE_CACHE_QUERY_PARAMETERS = {
     "/": ["page"],
+    "/search/": ["q"],
     "/newsletter/": ["year", "topic"],
     "/events/": ["category", "month", "type", "format", "upcoming"],
     "/training/": ["type", "format", "audience", "upcoming"],
