@@ -291,3 +291,26 @@ class Listing:
             lambda *values: self.build(*values)[key],
             *self.values,
         )
+
+
+class CountedListing:
+    """A listing for Django's Paginator whose size is known without a query (``count``),
+    read a page (a slice) at a time: subclasses fetch ``rows(start, stop)``."""
+
+    def __init__(self, count):
+        self._count = count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError(f"{type(self).__name__} is read a page (a slice) at a time")
+        start = key.start or 0
+        return self.rows(start, self._count if key.stop is None else key.stop)
+
+    def rows(self, start, stop):
+        raise NotImplementedError

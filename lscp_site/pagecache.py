@@ -11,9 +11,10 @@ show -- publishing, unpublishing, moving or deleting a page, saving or deleting 
 models in ``PAGE_CACHE_INVALIDATED_BY``, the task worker indexing a published page for
 search (search results are cached like any page), or code calling :func:`invalidate_pages`
 -- sets a new generation, immediately and again when the transaction commits (a reader who
-rendered the old data between the two is discarded by the second). One change often shows on many
-pages (a booking changes the course, the catalogue, the home page and any issue with a
-training spotlight), so invalidating everything is both simpler and safer than purging URLs.
+rendered the old data between the two is discarded by the second). One change often shows
+on many pages (a booking changes the course, the catalogue, the home page and any issue
+with a training spotlight), so invalidating everything is both simpler and safer than
+purging URLs.
 A token, not a counter, so a generation evicted from the cache can never come back with a
 number that older pages were stored under. Each release (a digest of the project's code,
 templates and static files) has keys of its own, so after a deploy no page rendered by the
@@ -198,7 +199,7 @@ def _search_pending_key(app_label, model_name, pk):
 
 
 def _on_page_published(sender, instance, **kwargs):
-    invalidate_pages()
+    _on_page_change(sender, instance, **kwargs)
     key = _search_pending_key(instance._meta.app_label, instance._meta.model_name, instance.pk)
     try:
         cache.set(key, True, timeout=SEARCH_PENDING_SECONDS)
@@ -520,10 +521,10 @@ def remembered(name, compute):
 
     For what a page shows that only a change of content can change, and that costs more
     the more content there is: the newsletter archive's years, with how many issues each
-    holds (a count over every issue, on every render), and the diary's months. The value
-    is stored with the
-    generation read *before* ``compute()`` ran, so a value computed from data a change was
-    about to replace is never used. Whatever ``name`` says must be everything ``compute``
+    holds (a count over every issue, on every render), the diary's months and the
+    catalogue's courses for a choice of filters. The value is stored with the generation
+    read *before* ``compute()`` ran, so a value computed from data a change was about to
+    replace is never used. Whatever ``name`` says must be everything ``compute``
     depends on; nothing that depends on the time of day belongs here. If the cache cannot be
     reached, ``compute()`` runs every time.
     """

@@ -75,25 +75,17 @@ def issues_a_year_under(index):
     )
 
 
-class ArchiveListing:
+class ArchiveListing(compiled_queries.CountedListing):
     """The issues of the years ``issues_a_year`` ([(year, count)], newest first) under the
     page at ``parent_path``, newest first, for Django's Paginator: counted from the years,
     and each page of it fetched from the years it falls in."""
 
     def __init__(self, parent_path, depth, issues_a_year):
+        super().__init__(sum(count for _, count in issues_a_year))
         self.parent_path, self.depth = parent_path, depth
         self.issues_a_year = issues_a_year
 
-    def count(self):
-        return sum(count for _, count in self.issues_a_year)
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice) or key.step is not None:
-            raise TypeError("The archive listing is read a page (a slice) at a time")
-        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+    def rows(self, start, stop):
         # The years the page spans, and how many issues come before the newest of them.
         newest = oldest = None
         before = seen = 0

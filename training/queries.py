@@ -311,25 +311,18 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
     return CoursesInOrder(course_ids)
 
 
-class CoursesInOrder:
+class CoursesInOrder(compiled_queries.CountedListing):
     """The catalogue's courses with the ids ``course_ids``, in that order, for Django's
     Paginator: each page's rows (``COURSE_CARD_FIELDS``) fetched by id in one query."""
 
     def __init__(self, course_ids):
         self.course_ids = list(course_ids)
+        super().__init__(len(self.course_ids))
 
-    def count(self):
-        return len(self.course_ids)
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice) or key.step is not None:
-            raise TypeError("The catalogue is read a page (a slice) at a time")
+    def rows(self, start, stop):
         from training.models import CoursePage
 
-        wanted = self.course_ids[key]
+        wanted = self.course_ids[start:stop]
         if not wanted:
             return []
         rows = compiled_queries.fetch(
