@@ -181,32 +181,59 @@ def diary_events(listing, now, *, category=None, month=None):
     """The diary's events for the paginator: ``listing`` ("upcoming" or "past") as of
     ``now``, in ``category`` (an EventCategory) and ``month`` (a date on the 1st, events on
     any day of it, including ranges that overlap it), each None for all, as rows of
-    ``CARD_COLUMNS`` (``event_cards`` makes them cards). Counted, and each page fetched,
-    with SQL compiled once (lscp_site/compiled_queries.py)."""
-    values = [now]
-    if category is not None:
-        values.append(category.pk)
+    ``CARD_COLUMNS`` and "pk" (``event_cards`` makes them cards).
+
+    Which events those are, in order, is picked from ``diary_order`` (worked out once per
+    change of the site's pages) and only the page shown is fetched, by id: counting and
+    sorting a listing on every render grew with the diary (0.8 ms on the large benchmark
+    site against 0.3 on the demo's)."""
+    after = _microseconds(now)
+    next_month = month_starts = None
     if month is not None:
-        values += [(month + datetime.timedelta(days=32)).replace(day=1), start_of_day(month)]
-
-    def events(now, *filters):
-        filters = list(filters)
-        queryset = _listing(listing, now).values(*CARD_COLUMNS)
-        if category is not None:
-            queryset = queryset.filter(category=filters.pop(0))
-        if month is not None:
-            next_month, month_starts = filters
-            queryset = queryset.filter(start_date__lt=next_month, ends_at__gt=month_starts)
-        return queryset
-
-    shape = ("events: the diary", listing, category is not None, month is not None)
-    return compiled_queries.Listing(shape, events, *values)
+        next_month = (month + datetime.timedelta(days=32)).replace(day=1).toordinal()
+        month_starts = _microseconds(start_of_day(month))
+    past = listing == "past"
+    ids = [
+        pk
+        for pk, ends, category_id, starts in diary_order(listing)
+        if (ends <= after if past else ends > after)
+        and (category is None or category_id == category.pk)
+        and (month is None or (starts < next_month and ends > month_starts))
+    ]
+    return compiled_queries.RowsInOrder(("events: diary cards by id",), ids, _card_rows)
 
 
-def _listing(listing, now):
-    if listing == "past":
-        return _past_at(now)
-    return _upcoming_since(now, None)
+def diary_order(listing):
+    """[(id, when it ends, its category's id, the day it starts)] for every live, public
+    event that has an end, in ``listing``'s order ("upcoming": soonest first; "past": most
+    recent first), whatever the time: an event is in one listing or the other by when it
+    ends. Worked out once per change of the site's pages (``pagecache.remembered``), with
+    times as microseconds since 1970 and days as ordinals, which the cache reads back many
+    times faster than datetimes and dates (60 against 500 µs for the large site's 500)."""
+    order = PAST_ORDER if listing == "past" else UPCOMING_ORDER
+    return pagecache.remembered(
+        f"events:diary-order:{listing}",
+        lambda: [
+            (pk, _microseconds(ends), category_id, starts.toordinal())
+            for pk, ends, category_id, starts in live_events()
+            .select_related(None)
+            .filter(ends_at__isnull=False)
+            .order_by(*order)
+            .values_list("pk", "ends_at", "category_id", "start_date")
+        ],
+    )
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def _microseconds(moment):
+    return (moment - EPOCH) // MICROSECOND
+
+
+def _card_rows(ids):
+    return EventPage.objects.filter(pk__in=ids).values("pk", *CARD_COLUMNS)
 
 
 def _past_at(now):

@@ -308,30 +308,15 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
             (*shape, "ids"), lambda *values: build(*values).values_list("pk", flat=True), *values
         ),
     )
-    return CoursesInOrder(course_ids)
+    return compiled_queries.RowsInOrder(
+        ("training: catalogue courses by id",), course_ids, _course_rows
+    )
 
 
-class CoursesInOrder(compiled_queries.CountedListing):
-    """The catalogue's courses with the ids ``course_ids``, in that order, for Django's
-    Paginator: each page's rows (``COURSE_CARD_FIELDS``) fetched by id in one query."""
+def _course_rows(ids):
+    from training.models import CoursePage
 
-    def __init__(self, course_ids):
-        self.course_ids = list(course_ids)
-        super().__init__(len(self.course_ids))
-
-    def rows(self, start, stop):
-        from training.models import CoursePage
-
-        wanted = self.course_ids[start:stop]
-        if not wanted:
-            return []
-        rows = compiled_queries.fetch(
-            ("training: catalogue courses by id", len(wanted)),
-            lambda ids: CoursePage.objects.filter(pk__in=ids).values(*COURSE_CARD_FIELDS),
-            wanted,
-        )
-        by_id = {row["pk"]: row for row in rows}
-        return [by_id[pk] for pk in wanted if pk in by_id]
+    return CoursePage.objects.filter(pk__in=ids).values(*COURSE_CARD_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -375,7 +375,10 @@ def test_listing_pages_run_the_same_few_queries_with_500_events(client, diary, f
 
     add_events_in_bulk(diary, categories, 494, offset=6)
     assert EventPage.objects.live().count() == 500
-    client.get("/events/")  # the first request after a change rebuilds the site snapshot
+    for url in LISTING_URLS:
+        # The first requests after a change rebuild the site snapshot and what the diary
+        # remembers per change (each listing's order: events.queries.diary_order).
+        client.get(url)
     many = {url: count_queries(client, url) for url in LISTING_URLS}
 
     assert many == few
@@ -432,3 +435,94 @@ def test_the_month_choices_move_to_the_past_as_time_passes(client, seed_diary, s
     with time_machine.travel(datetime.datetime(2025, 5, 20, 10, 0, tzinfo=LONDON), tick=False):
         assert month_options(client, "/events/") == ["2025-05", "2025-06"]
         assert month_options(client, "/events/past/") == ["2025-05", "2025-03"]
+
+
+def test_the_diary_cards_follow_each_change_at_once(
+    client, seed_diary, lscp_event, awareness_day, settings
+):
+    # Each listing's order is worked out once per change of the site's pages
+    # (events.queries.diary_order); with the page cache off, only that could be stale.
+    from wagtail.models import PageViewRestriction
+
+    settings.PAGE_CACHE_ENABLED = False
+
+    def listed(address):
+        return card_titles(soup_of(client.get(address)))
+
+    added = make_event(
+        seed_diary, title="Conference", slug="conf", start_date=datetime.date(2025, 8, 4)
+    )
+    assert listed("/events/")[-1] == "Conference"
+    assert "Conference" in listed("/events/?category=awareness-days")
+
+    added.start_date = datetime.date(2025, 4, 1)  # moved to a day that is over
+    added.category = lscp_event
+    added.save_revision().publish()
+    assert "Conference" not in listed("/events/")
+    assert listed("/events/past/")[0] == "Conference"
+    assert "Conference" not in listed("/events/past/?category=awareness-days")
+    assert listed("/events/past/?category=lscp-events") == ["Conference"]
+
+    restriction = PageViewRestriction.objects.create(page=added, restriction_type="login")
+    assert "Conference" not in listed("/events/past/")
+    restriction.delete()
+    assert "Conference" in listed("/events/past/")
+
+    EventPage.objects.get(slug="conf").unpublish()
+    assert "Conference" not in listed("/events/past/")
+    assert "2025-04" not in month_options(client, "/events/past/")
+
+
+def test_every_diary_listing_is_the_one_the_database_gives(diary):
+    """events.queries.diary_events picks each listing from the order it remembers per
+    change, by when each event ends; compared here with the database's own answer, for each
+    listing, category and month, at moments before, among and after the events."""
+    from events.queries import PAST_ORDER, UPCOMING_ORDER, diary_events, live_events
+
+    categories = [
+        EventCategoryFactory(name="Awareness day", slug="awareness-days"),
+        EventCategoryFactory(name="LSCP event", slug="lscp-events"),
+        EventCategoryFactory(name="Conference", slug="conferences"),
+    ]
+    add_events(diary, categories, 3)
+    add_events_in_bulk(diary, categories, 117, offset=3)
+    make_event(  # a range of days that runs from one month into the next
+        diary,
+        title="Across two months",
+        start_date=datetime.date(2025, 4, 28),
+        end_date=datetime.date(2025, 5, 3),
+        category=categories[0],
+    )
+
+    def from_the_database(listing, now, category, month):
+        if listing == "past":
+            events = live_events().filter(ends_at__lte=now).order_by(*PAST_ORDER)
+        else:
+            events = live_events().filter(ends_at__gt=now).order_by(*UPCOMING_ORDER)
+        if category is not None:
+            events = events.filter(category=category)
+        if month is not None:
+            next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+            month_starts = datetime.datetime.combine(month, datetime.time(0), tzinfo=LONDON)
+            events = events.filter(start_date__lt=next_month, ends_at__gt=month_starts)
+        return list(events.values_list("pk", flat=True))
+
+    moments = [
+        datetime.datetime(2024, 9, 1, tzinfo=LONDON),
+        datetime.datetime(2025, 1, 15, 12, 30, tzinfo=LONDON),
+        datetime.datetime(2025, 5, 1, 10, tzinfo=LONDON),
+        datetime.datetime(2026, 1, 1, tzinfo=LONDON),
+    ]
+    months = [None, datetime.date(2024, 12, 1), datetime.date(2025, 5, 1)]
+    compared = 0
+    for now in moments:
+        for listing in ("upcoming", "past"):
+            for category in [None, *categories]:
+                for month in months:
+                    expected = from_the_database(listing, now, category, month)
+                    listed = diary_events(listing, now, category=category, month=month)
+                    assert listed.count() == len(expected)
+                    assert [row["pk"] for row in listed[0 : len(expected)]] == expected
+                    assert [row["pk"] for row in listed[5:25]] == expected[5:25]
+                    compared += len(expected)
+    assert compared > 1000
