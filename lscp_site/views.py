@@ -31,6 +31,18 @@ RESULT_KINDS = {
 }
 # The fields that hold a page's own short description, in order of preference.
 SNIPPET_FIELDS = ("search_description", "summary", "introduction")
+# The fields of Page a result reads: its title and kind, its address (Wagtail's
+# get_url_parts), and its search description.
+RESULT_PAGE_FIELDS = (
+    "id",
+    "path",
+    "depth",
+    "title",
+    "url_path",
+    "content_type",
+    "locale",
+    "search_description",
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,16 @@ def search_results(query):
     """Live public pages matching ``query``, best first (Wagtail's search backend: full-text
     search in PostgreSQL, FTS5 in SQLite). The home page is left out: it is every page's
     parent and says nothing on its own."""
-    return Page.objects.live().public().not_type(HomePage).search(query)
+    return (
+        Page.objects.live()
+        .public()
+        .not_type(HomePage)
+        # What a result shows of the page itself and its address need: PostgreSQL carries
+        # each match's row to the ranking's sort, and a page's every column made that a
+        # third of the query on the large benchmark site (0.8 of 2.7 ms for 512 matches).
+        .only(*RESULT_PAGE_FIELDS)
+        .search(query)
+    )
 
 
 def describe(pages):
