@@ -15,7 +15,7 @@ from django.utils import timezone
 from events.dates import LONDON, WhenAndWhere
 from events.models import EventCategory, EventPage
 from lscp_site import compiled_queries, pagecache
-from lscp_site.pages import child_url, public
+from lscp_site.pages import child_url, public, with_ids
 
 UPCOMING_ORDER = [F("start_date").asc(), F("start_time").asc(nulls_first=True), "title", "pk"]
 PAST_ORDER = [F("start_date").desc(), F("start_time").desc(nulls_last=True), "title", "pk"]
@@ -233,7 +233,7 @@ def _microseconds(moment):
 
 
 def _card_rows(ids):
-    return EventPage.objects.filter(pk__in=ids).values("pk", *CARD_COLUMNS)
+    return with_ids(EventPage.objects.all(), ids).values("pk", *CARD_COLUMNS)
 
 
 def _past_at(now):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from events.dates import LONDON
 from lscp_site import compiled_queries, pagecache
-from lscp_site.pages import child_url, children_bounds, children_within, public
+from lscp_site.pages import child_url, children_bounds, children_within, public, with_ids
 
 
 def _as_moment(value, *, end=False):
@@ -316,7 +316,7 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
 def _course_rows(ids):
     from training.models import CoursePage
 
-    return CoursePage.objects.filter(pk__in=ids).values(*COURSE_CARD_FIELDS)
+    return with_ids(CoursePage.objects.all(), ids).values(*COURSE_CARD_FIELDS)
 
 
 @dataclass(frozen=True)
