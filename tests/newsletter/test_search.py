@@ -286,3 +286,14 @@ def test_the_ranked_query_parses_the_search_once_and_selects_no_vectors(varied_p
     assert "ts_rank" in sql
     assert sql.count("to_tsquery(") == sql.count("(SELECT to_tsquery(") > 0
     assert "||" not in selected
+
+
+def test_editors_page_search_in_the_admin_uses_the_same_backend(admin_client, varied_pages):
+    # The admin's page search goes through the site's search backend too
+    # (lscp_site.search_backend), with Wagtail's own options for ordering and scoring.
+    response = admin_client.get("/admin/pages/search/", {"q": "kestrel"})
+
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content, "html.parser")
+    assert "Kestrel awareness day" in page.get_text()
+    assert "Safeguarding week" not in page.get_text()
