@@ -19,6 +19,7 @@ they are the objects the ORM would give, ``select_related`` and ``prefetch_relat
 included. Only the SQL and its values are the compiled ones.
 """
 
+import abc
 import copy
 import datetime
 import functools
@@ -293,7 +294,7 @@ class Listing:
         )
 
 
-class CountedListing:
+class CountedListing(abc.ABC):
     """A listing for Django's Paginator whose size is known without a query (``count``),
     read a page (a slice) at a time: subclasses fetch ``rows(start, stop)``."""
 
@@ -312,8 +313,9 @@ class CountedListing:
         start = key.start or 0
         return self.rows(start, self._count if key.stop is None else key.stop)
 
+    @abc.abstractmethod
     def rows(self, start, stop):
-        raise NotImplementedError
+        """The listing's rows from ``start`` up to ``stop``, in order."""
 
 
 class RowsInOrder(CountedListing):
