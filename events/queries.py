@@ -5,6 +5,7 @@ saved), so "upcoming" and "past" are each one indexed query. Only live, public e
 shown anywhere; an unpublished event disappears from lists, feeds and the home page.
 """
 
+import array
 import datetime
 from dataclasses import dataclass
 
@@ -193,34 +194,61 @@ def diary_events(listing, now, *, category=None, month=None):
         next_month = (month + datetime.timedelta(days=32)).replace(day=1).toordinal()
         month_starts = _microseconds(start_of_day(month))
     past = listing == "past"
-    ids = [
-        pk
-        for pk, ends, category_id, starts in diary_order(listing)
-        if (ends <= after if past else ends > after)
-        and (category is None or category_id == category.pk)
-        and (month is None or (starts < next_month and ends > month_starts))
-    ]
+    order = diary_order(listing)
+    if category is None and month is None:  # the diary as most readers see it
+        ends_in_order = zip(order.ids, order.ends, strict=True)
+        if past:
+            ids = [pk for pk, ends in ends_in_order if ends <= after]
+        else:
+            ids = [pk for pk, ends in ends_in_order if ends > after]
+    else:
+        ids = [
+            pk
+            for pk, ends, category_id, starts in zip(
+                order.ids, order.ends, order.category_ids, order.start_days, strict=True
+            )
+            if (ends <= after if past else ends > after)
+            and (category is None or category_id == category.pk)
+            and (month is None or (starts < next_month and ends > month_starts))
+        ]
     return compiled_queries.RowsInOrder(("events: diary cards by id",), ids, _card_rows)
 
 
+@dataclass(frozen=True)
+class DiaryOrder:
+    """A listing's events in order, as four columns: their ids, when each ends
+    (microseconds since 1970), its category's id and the day it starts (an ordinal)."""
+
+    ids: array.array
+    ends: array.array
+    category_ids: array.array
+    start_days: array.array
+
+
 def diary_order(listing):
-    """[(id, when it ends, its category's id, the day it starts)] for every live, public
-    event that has an end, in ``listing``'s order ("upcoming": soonest first; "past": most
-    recent first), whatever the time: an event is in one listing or the other by when it
-    ends. Worked out once per change of the site's pages (``pagecache.remembered``), with
-    times as microseconds since 1970 and days as ordinals, which the cache reads back many
-    times faster than datetimes and dates (60 against 500 µs for the large site's 500)."""
+    """A ``DiaryOrder`` of every live, public event that has an end, in ``listing``'s order
+    ("upcoming": soonest first; "past": most recent first), whatever the time: an event is
+    in one listing or the other by when it ends. Worked out once per change of the site's
+    pages (``pagecache.remembered``), as columns of machine integers, which the cache reads
+    back in 10 µs for the large site's 500 events, where a list of tuples of them took 140
+    (and of datetimes and dates 500)."""
     order = PAST_ORDER if listing == "past" else UPCOMING_ORDER
-    return pagecache.remembered(
-        f"events:diary-order:{listing}",
-        lambda: [
-            (pk, _microseconds(ends), category_id, starts.toordinal())
-            for pk, ends, category_id, starts in live_events()
-            .select_related(None)
-            .filter(ends_at__isnull=False)
-            .order_by(*order)
-            .values_list("pk", "ends_at", "category_id", "start_date")
-        ],
+    return pagecache.remembered(f"events:diary-order:{listing}", lambda: _diary_order(order))
+
+
+def _diary_order(order):
+    rows = list(
+        live_events()
+        .select_related(None)
+        .filter(ends_at__isnull=False)
+        .order_by(*order)
+        .values_list("pk", "ends_at", "category_id", "start_date")
+    )
+    return DiaryOrder(
+        ids=array.array("q", (pk for pk, _, _, _ in rows)),
+        ends=array.array("q", (_microseconds(ends) for _, ends, _, _ in rows)),
+        category_ids=array.array("q", (category_id or 0 for _, _, category_id, _ in rows)),
+        start_days=array.array("q", (starts.toordinal() for _, _, _, starts in rows)),
     )
 
 

@@ -15,6 +15,7 @@ from events import queries
 from events.calendar import build_calendar
 from events.forms import EventFilterForm, month_label
 from events.models import EventCategory, EventIndexPage
+from lscp_site import cards
 from lscp_site.email import absolute_url
 from lscp_site.pages import public
 
@@ -56,10 +57,21 @@ def listing_context(request, *, index, listing, category_slug=None):
         chosen_category = category
 
     events = queries.diary_events(listing, now, category=chosen_category, month=chosen_month)
-    page_obj = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    # Paginated by id; the cards of a page of ids are rendered once per change of the
+    # site's pages: which events a listing shows depends on the time, what a card shows not.
+    page_obj = Paginator(events.ids, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
 
     index_url = index.get_url(request)
-    page_obj.object_list = queries.event_cards(page_obj.object_list, index_url)
+    shown = page_obj.object_list
+    event_cards = (
+        cards.remembered(
+            "event_cards.jinja",
+            f"{index.pk}:{index_url}:{cards.key_for(shown)}",
+            lambda: {"events": queries.event_cards(events.rows_for(shown), index_url)},
+        )
+        if shown
+        else ""
+    )
     upcoming_url = index_url
     past_url = index_url + "past/"
     if listing == "past":
@@ -87,6 +99,7 @@ def listing_context(request, *, index, listing, category_slug=None):
         "filter_form": form,
         "form_action": form_action,
         "events": page_obj.object_list,
+        "event_cards": event_cards,
         "page_obj": page_obj,
         "categories": categories,
         "index_url": index_url,

@@ -14,6 +14,7 @@ Every value is escaped the way Django escapes it (``finalize``), so a card reads
 byte for byte, whichever engine wrote it.
 """
 
+import hashlib
 import html
 
 from django.template import engines
@@ -21,6 +22,8 @@ from django.utils.safestring import mark_safe
 
 import jinja2
 from markupsafe import Markup
+
+from lscp_site import pagecache
 
 ENGINE = "cards"
 
@@ -58,3 +61,24 @@ def escape_as_django(value):
 def render(template_name, **context):
     """The cards of ``templates/cards/<template_name>`` for ``context``, as safe HTML."""
     return mark_safe(engines[ENGINE].get_template(template_name).render(context))  # noqa: S308 - escaped by the template
+
+
+def remembered(template_name, key, context):
+    """``render(template_name, **context())``, rendered once per change of the site's pages
+    and kept under ``key`` (``pagecache.remembered``).
+
+    For cards whose every value comes from pages and from models a change sets a new
+    generation for (lscp_site/pagecache.py), never from the time or the reader: ``key``
+    must say everything else ``context`` depends on (which items, and the address they
+    hang from). A listing then costs one cache read however many cards it shows, where
+    fetching and writing them grew with the page (20 cards on the large benchmark site's
+    diary, 4 on the demo's).
+    """
+    return pagecache.remembered(
+        f"cards:{template_name}:{key}", lambda: render(template_name, **context())
+    )
+
+
+def key_for(ids):
+    """A short, fixed-length key part for a list of ids, in their order."""
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]

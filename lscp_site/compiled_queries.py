@@ -332,7 +332,10 @@ class RowsInOrder(CountedListing):
         super().__init__(len(self.ids))
 
     def rows(self, start, stop):
-        wanted = self.ids[start:stop]
+        return self.rows_for(self.ids[start:stop])
+
+    def rows_for(self, wanted):
+        """The rows of the pages ``wanted`` (some of ``ids``), in that order."""
         if not wanted:
             return []
         rows = fetch((self.shape, len(wanted)), self.rows_of, wanted)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
+from django.template.loader import render_to_string
 
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -13,6 +14,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lscp_site import pagecache
 from lscp_site.pages import RestrictionsKnownWhenRouted, share_site_root_paths
 from newsletter import queries
 from newsletter.blocks import IssueBody
@@ -62,16 +64,33 @@ class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
     def get_context(self, request, *args, year=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         issues, years = queries.archive(index=self, year=year)
-        paginator = Paginator(issues, self.issues_per_page)
+        # Paginated by position (the listing's size is known without a query); a page of
+        # the listing is rendered once per change of the site's pages and read back after.
+        paginator = Paginator(range(issues.count()), self.issues_per_page)
         url = self.get_url(request)
         page_of_issues = paginator.get_page(request.GET.get("page"))
-        page_of_issues.object_list = queries.issue_cards(page_of_issues.object_list, url)
+        shown = page_of_issues.object_list
+        listing = (
+            pagecache.remembered(
+                f"newsletter:listing:{self.pk}:{url}:{year}:{shown.start}:{shown.stop}",
+                lambda: render_to_string(
+                    "newsletter/components/issue_listing.html",
+                    {
+                        "year": year,
+                        "issues": queries.issue_cards(issues.rows(shown.start, shown.stop), url),
+                    },
+                ),
+            )
+            if shown
+            else ""
+        )
         crumbs = [{"url": "/", "title": "Home"}]
         if year is not None:
             crumbs.append({"url": url, "title": self.title})
         context.update(
             year=year,
             issues=page_of_issues,
+            listing=listing,
             years=years,
             # Worked out here: {% routablepageurl %} finds the archive's own address again
             # for each of the years (17 on a long-running archive). The labels are strings:

@@ -473,6 +473,36 @@ def test_the_diary_cards_follow_each_change_at_once(
     assert "2025-04" not in month_options(client, "/events/past/")
 
 
+def test_what_a_card_says_follows_each_edit_at_once(client, seed_diary, settings):
+    """A page of the diary's cards is rendered once per change of the site's pages for the
+    events it shows (events.views): an edit to an event or to its category shows on the
+    next view, though the same events are listed."""
+    from events.models import EventCategory
+
+    settings.PAGE_CACHE_ENABLED = False
+
+    def cards():
+        return [
+            (card.h3.get_text(strip=True), card.select_one(".tag").get_text(strip=True))
+            for card in soup_of(client.get("/events/")).select(".event-card")
+        ]
+
+    before = cards()
+    with CaptureQueriesContext(connection) as queries_run:
+        assert cards() == before
+    assert not [q for q in queries_run.captured_queries if '"events_eventpage"' in q["sql"]]
+
+    event = EventPage.objects.get(title=before[0][0])
+    event.title = "Renamed awareness day"
+    event.save_revision().publish()
+    assert cards()[0][0] == "Renamed awareness day"
+
+    category = EventCategory.objects.get(name=before[0][1])
+    category.name = "Awareness days and weeks"
+    category.save()
+    assert cards()[0] == ("Renamed awareness day", "Awareness days and weeks")
+
+
 def test_every_diary_listing_is_the_one_the_database_gives(diary):
     """events.queries.diary_events picks each listing from the order it remembers per
     change, by when each event ends; compared here with the database's own answer, for each

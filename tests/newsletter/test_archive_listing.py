@@ -141,6 +141,48 @@ def test_moving_an_issue_to_another_date_moves_it_between_years(client, newslett
     assert card_links(client, "/newsletter/2022/") == [issue.specific.get_url()]
 
 
+def test_a_page_of_cards_is_written_once_per_change_and_follows_edits_at_once(
+    client, newsletter_index
+):
+    """Each page of the listing is rendered once per change of the site's pages and read
+    back after (NewsletterIndexPage.get_context): a repeat fetches no issue, and an edit
+    to an issue, a new issue or one unpublished shows on the next view."""
+    make_issues(newsletter_index, 14, first=datetime.date(2024, 1, 1))
+    client.get("/newsletter/")
+
+    def cards(address):
+        return [
+            (card.select_one("a").get_text(strip=True), card.select_one("p:last-child").text)
+            for card in soup(client.get(address)).select("main .issue-card")
+        ]
+
+    with CaptureQueriesContext(connection) as queries_run:
+        first_page = cards("/newsletter/")
+    assert not [q for q in queries_run.captured_queries if "newsletterissuepage" in q["sql"]]
+    assert len(first_page) == 12
+    assert first_page[0] == ("February Newsletter 2025", "What is in the February 2025 issue.")
+
+    latest = newsletter_index.get_children().live().specific().get(slug="february-2025")
+    latest.summary = "Neglect guidance and a new course."
+    latest.save_revision().publish()
+    assert cards("/newsletter/")[0] == ("February Newsletter 2025", latest.summary)
+    assert cards("/newsletter/2025/")[0] == ("February Newsletter 2025", latest.summary)
+
+    make_issue(newsletter_index, datetime.date(2025, 3, 1))
+    assert cards("/newsletter/")[0][0] == "March Newsletter 2025"
+    assert [title for title, _ in cards("/newsletter/?page=2")] == [
+        "March Newsletter 2024",
+        "February Newsletter 2024",
+        "January Newsletter 2024",
+    ]
+
+    latest.unpublish()
+    assert [title for title, _ in cards("/newsletter/2025/")] == [
+        "March Newsletter 2025",
+        "January Newsletter 2025",
+    ]
+
+
 # ---- pagecache.remembered ----------------------------------------------------------------
 
 

@@ -366,6 +366,40 @@ def test_issue_links_skip_drafts_and_private_issues_to_the_nearest_readers_may_o
     assert pager.find("a", rel="next")["href"] == "/newsletter/september-2024/"
 
 
+def test_issue_links_follow_publishing_and_unpublishing_at_once(client, newsletter_index, settings):
+    """The archive's order, which the links are picked from, is remembered per change of
+    the site's pages (newsletter.queries.issue_order): each change shows on the next view."""
+    from wagtail.models import PageViewRestriction
+
+    settings.PAGE_CACHE_ENABLED = False
+
+    def links():
+        pager = soup(client.get("/newsletter/march-2024/")).find(
+            "nav", attrs={"aria-label": "Other issues"}
+        )
+        return tuple(
+            (link := pager.find("a", rel=rel)) and link["href"] for rel in ("prev", "next")
+        )
+
+    make_issue(newsletter_index, datetime.date(2024, 1, 1))
+    make_issue(newsletter_index, datetime.date(2024, 3, 1))
+    make_issue(newsletter_index, datetime.date(2024, 6, 1))
+    assert links() == ("/newsletter/january-2024/", "/newsletter/june-2024/")
+
+    february = make_issue(newsletter_index, datetime.date(2024, 2, 1))
+    april = make_issue(newsletter_index, datetime.date(2024, 4, 1), live=False)
+    assert links() == ("/newsletter/february-2024/", "/newsletter/june-2024/")
+
+    april.save_revision().publish()
+    assert links() == ("/newsletter/february-2024/", "/newsletter/april-2024/")
+
+    PageViewRestriction.objects.create(
+        page=april, restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+    february.unpublish()
+    assert links() == ("/newsletter/january-2024/", "/newsletter/june-2024/")
+
+
 def test_issue_page_describes_itself_to_search_engines_and_social_media(client, newsletter_index):
     issue = make_issue(newsletter_index, MARCH_2025, summary="Training is changing & more.")
 

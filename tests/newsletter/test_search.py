@@ -190,13 +190,16 @@ def test_results_of_every_kind_say_what_they_are_in_one_query(
         index.save_revision().publish()
     issue.search_description = "Kestrel description chosen by the editor."
     issue.save_revision().publish()
-    client.get("/search/", {"q": "Kestrel"})  # builds the site snapshot
+    client.get("/search/", {"q": "neglect"})  # builds the site snapshot
 
     with django_assert_num_queries(4):  # restrictions, count, the results, their details
         found = {
             title: (kind, text)
             for title, _, kind, text in results(client.get("/search/", {"q": "Kestrel"}))
         }
+    with django_assert_num_queries(0):  # asked again: remembered until the site changes
+        again = results(client.get("/search/", {"q": "Kestrel"}))
+    assert {title: (kind, text) for title, _, kind, text in again} == found
 
     assert found["March Newsletter"] == (
         "Newsletter issue, March 2025",
@@ -297,3 +300,62 @@ def test_editors_page_search_in_the_admin_uses_the_same_backend(admin_client, va
     page = BeautifulSoup(response.content, "html.parser")
     assert "Kestrel awareness day" in page.get_text()
     assert "Safeguarding week" not in page.get_text()
+
+
+def test_a_search_asked_again_follows_every_change_to_the_site_at_once(
+    client, newsletter_index, settings
+):
+    """Each page of results is remembered per change of the site's pages (a search asked
+    again runs no query): publishing, editing, restricting and unpublishing a page, and the
+    search index's own update after publishing, all show on the next search."""
+    from wagtail.models import PageViewRestriction
+
+    settings.PAGE_CACHE_ENABLED = False  # what is remembered, not the cached page
+    client.get("/search/", {"q": "kestrel"})
+    assert results(client.get("/search/", {"q": "kestrel"})) == []
+
+    issue = make_issue(
+        newsletter_index,
+        datetime.date(2025, 4, 1),
+        body=[section("Kestrel", "<p>Kestrel awareness.</p>")],
+    )
+    assert [title for title, *_ in results(client.get("/search/", {"q": "kestrel"}))] == [
+        "April Newsletter"
+    ]
+
+    issue.title = "Kestrel special"
+    issue.save_revision().publish()
+    assert [title for title, *_ in results(client.get("/search/", {"q": "kestrel"}))] == [
+        "Kestrel special"
+    ]
+
+    restriction = PageViewRestriction.objects.create(
+        page=issue, restriction_type=PageViewRestriction.PASSWORD, password="kept-private"
+    )
+    assert results(client.get("/search/", {"q": "kestrel"})) == []
+    restriction.delete()
+    assert len(results(client.get("/search/", {"q": "kestrel"}))) == 1
+
+    issue.unpublish()
+    assert results(client.get("/search/", {"q": "kestrel"})) == []
+
+
+def test_each_page_of_results_is_remembered_as_the_page_it_shows(client, newsletter_index):
+    for number in range(12):
+        make_issue(
+            newsletter_index,
+            datetime.date(2020, number + 1, 1),
+            body=[section("Harmful sexual behaviour", "<p>Guidance.</p>")],
+        )
+
+    def shown(page):
+        response = client.get("/search/", {"q": "harmful", "page": page})
+        soup = BeautifulSoup(response.content, "html.parser")
+        return soup.select_one(".search-results")["start"], len(results(response))
+
+    for _ in range(2):  # worked out, then remembered
+        assert shown(1) == ("1", 10)
+        assert shown(2) == ("11", 2)
+        assert shown("abc") == ("1", 10)  # not a number: the first page
+        assert shown(999) == ("11", 2)  # past the end: the last page
+        assert shown(0) == ("11", 2)  # as Django's paginator answers
