@@ -23,6 +23,15 @@ from newsletter.dates import first_of_month, issue_slug, month_label
 from newsletter.forms import NewsletterIssueForm
 
 
+def _year_links(url, years, current):
+    # Worked out here: {% routablepageurl %} finds the archive's own address again for each
+    # of the years. The labels are strings: a number in a template is localized each time.
+    return [
+        {"label": str(each), "url": url + _year_subpath(each), "current": each == current}
+        for each in years
+    ]
+
+
 @functools.lru_cache(maxsize=256)
 def _year_subpath(year):
     """'2025/': the year page's address within the archive (its route below), worked out
@@ -64,25 +73,30 @@ class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
     def get_context(self, request, *args, year=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         issues, years = queries.archive(index=self, year=year)
-        # Paginated by position (the listing's size is known without a query); a page of
-        # the listing is rendered once per change of the site's pages and read back after.
+        if year is not None and year not in years:
+            raise Http404(f"No issues from {year}")
+        # Paginated by position (the listing's size is known without a query). What a page
+        # of the archive lists, its years and its issue cards, is rendered once per change of
+        # the site's pages and read back after: written out each time, the cards and the
+        # year links (17 on a long-running archive) grew with the archive.
         paginator = Paginator(range(issues.count()), self.issues_per_page)
         url = self.get_url(request)
         page_of_issues = paginator.get_page(request.GET.get("page"))
         shown = page_of_issues.object_list
-        listing = (
-            pagecache.remembered(
-                f"newsletter:listing:{self.pk}:{url}:{year}:{shown.start}:{shown.stop}",
-                lambda: render_to_string(
-                    "newsletter/components/issue_listing.html",
-                    {
-                        "year": year,
-                        "issues": queries.issue_cards(issues.rows(shown.start, shown.stop), url),
-                    },
-                ),
-            )
-            if shown
-            else ""
+        listing = pagecache.remembered(
+            f"newsletter:listing:{self.pk}:{url}:{year}:{shown.start}:{shown.stop}",
+            lambda: render_to_string(
+                "newsletter/components/archive_listing.html",
+                {
+                    "year": year,
+                    "years": years,
+                    "url": url,
+                    "year_links": _year_links(url, years, year),
+                    "issues": queries.issue_cards(issues.rows(shown.start, shown.stop), url)
+                    if shown
+                    else [],
+                },
+            ),
         )
         crumbs = [{"url": "/", "title": "Home"}]
         if year is not None:
@@ -92,17 +106,6 @@ class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
             issues=page_of_issues,
             listing=listing,
             years=years,
-            # Worked out here: {% routablepageurl %} finds the archive's own address again
-            # for each of the years (17 on a long-running archive). The labels are strings:
-            # a number in a template is localized on each render.
-            year_links=[
-                {
-                    "label": str(each),
-                    "url": url + _year_subpath(each),
-                    "current": each == year,
-                }
-                for each in years
-            ],
             url=url,
             crumbs=crumbs,
             current_crumb=year or self.title,
@@ -115,10 +118,7 @@ class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
 
     @path("<int:year>/", name="year")
     def year_archive(self, request, year):
-        response = self.render(request, year=year)
-        if year not in response.context_data["years"]:
-            raise Http404(f"No issues from {year}")
-        return response
+        return self.render(request, year=year)  # 404 for a year without issues
 
     def get_sitemap_urls(self, request=None):
         urls = super().get_sitemap_urls(request)
