@@ -98,7 +98,8 @@ def serve(database, redis_db):
 
     instructions = InstructionCounter() if os.environ.get("BENCH_CALLGRIND_DIR") else None
     for line in sys.stdin:
-        target, count, new_words = line.split()
+        target, count, new_words, keep_as = line.split()
+        keep_as = None if keep_as == "-" else keep_as
         views.found_page = views._find_page if new_words == "yes" else remembering
         path, _, query = target.partition("?")
         for _ in range(3):  # templates, renditions, a connection that was closed
@@ -131,7 +132,7 @@ def serve(database, redis_db):
             "wall": wall,
         }
         if instructions:
-            block["instructions"] = instructions.stop()
+            block["instructions"] = instructions.stop(keep_as=keep_as)
         print(json.dumps(block), flush=True)
 
 
@@ -153,7 +154,7 @@ class InstructionCounter:
         self._control("--zero")
         self._control("--instr=on")
 
-    def stop(self):
+    def stop(self, keep_as=None):
         self._control("--instr=off")
         self._control("--dump")
         dumps = sorted(
@@ -161,6 +162,8 @@ class InstructionCounter:
             key=lambda dump: int(dump.name.rsplit(".", 1)[1]),
         )
         totals = [line for line in dumps[-1].read_text().splitlines() if line.startswith("totals:")]
+        if keep_as:  # for callgrind_annotate: where the instructions went, function by function
+            dumps.pop().rename(self.directory / keep_as)
         for dump in dumps:
             dump.unlink()
         return int(totals[0].split()[1])
@@ -194,8 +197,9 @@ class Worker:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=BASE_DIR, env=env
         )
 
-    def measure(self, name, path, count):
-        self.process.stdin.write(f"{path} {count} {'yes' if name == NEW_WORDS else 'no'}\n")
+    def measure(self, name, path, count, keep_as="-"):
+        new_words = "yes" if name == NEW_WORDS else "no"
+        self.process.stdin.write(f"{path} {count} {new_words} {keep_as}\n")
         self.process.stdin.flush()
         block = json.loads(self.process.stdout.readline())
         if not block["status"].startswith("200"):
@@ -217,6 +221,12 @@ def main():
         help="Also count the Python process's instructions under valgrind (callgrind).",
     )
     parser.add_argument("--counted-requests", type=int, default=3)
+    parser.add_argument(
+        "--keep-profiles",
+        action="store_true",
+        help="Keep each count's callgrind profile (var/bench/pages/callgrind/<site>-<page>.out)"
+        " for callgrind_annotate.",
+    )
     args = parser.parse_args()
     pages = [
         page
@@ -226,7 +236,11 @@ def main():
 
     began = time.perf_counter()
     blocks = measure_cpu(pages, args.rounds)
-    counted = measure_instructions(pages, args.counted_requests) if args.instructions else None
+    counted = (
+        measure_instructions(pages, args.counted_requests, keep=args.keep_profiles)
+        if args.instructions
+        else None
+    )
 
     def median(site_blocks, key):
         if key == "total":
@@ -335,7 +349,7 @@ def measure_cpu(pages, rounds):
     return blocks
 
 
-def measure_instructions(pages, requests):
+def measure_instructions(pages, requests, *, keep=False):
     """{page name: {site: millions of instructions per request}} of the Python process."""
     if not shutil.which("valgrind"):
         sys.exit("--instructions needs valgrind: apt-get install -y valgrind")
@@ -346,11 +360,14 @@ def measure_instructions(pages, requests):
     try:
         for name, path in pages:
             for site, worker in workers.items():
-                counted[name][site] = worker.measure(name, path, requests)["instructions"]
+                keep_as = f"{site}-{name.replace(' ', '-').replace(',', '')}.out" if keep else "-"
+                counted[name][site] = worker.measure(name, path, requests, keep_as)["instructions"]
             print(f"  {name}: instructions counted", flush=True)
     finally:
         for worker in workers.values():
             worker.stop()
+        for dump in directory.glob("callgrind.*"):  # what valgrind writes as a worker exits
+            dump.unlink()
     return counted
 
 

@@ -63,20 +63,24 @@ def render(template_name, **context):
     return mark_safe(engines[ENGINE].get_template(template_name).render(context))  # noqa: S308 - escaped by the template
 
 
-def remembered(template_name, key, context):
+def remembered(template_name, key, context, *, until=None):
     """``render(template_name, **context())``, rendered once per change of the site's pages
-    and kept under ``key`` (``pagecache.remembered``).
+    and kept under ``key`` (``pagecache.remembered_until``).
 
     For cards whose every value comes from pages and from models a change sets a new
-    generation for (lscp_site/pagecache.py), never from the time or the reader: ``key``
-    must say everything else ``context`` depends on (which items, and the address they
-    hang from). A listing then costs one cache read however many cards it shows, where
+    generation for (lscp_site/pagecache.py): ``key`` must say everything else ``context``
+    depends on (which items, and the address they hang from). Cards that the passing of
+    time changes too give ``until(context)``: the moment they stop being right (None for
+    never). A listing then costs one cache read however many cards it shows, where
     fetching and writing them grew with the page (20 cards on the large benchmark site's
-    diary, 4 on the demo's).
+    diary and catalogue, 3 or 4 on the demo's).
     """
-    return pagecache.remembered(
-        f"cards:{template_name}:{key}", lambda: render(template_name, **context())
-    )
+
+    def compute():
+        values = context()
+        return render(template_name, **values), until(values) if until else None
+
+    return pagecache.remembered_until(f"cards:{template_name}:{key}", compute)
 
 
 def key_for(ids):

@@ -525,20 +525,35 @@ def remembered(name, compute):
     catalogue's courses for a choice of filters. The value is stored with the generation
     read *before* ``compute()`` ran, so a value computed from data a change was about to
     replace is never used. Whatever ``name`` says must be everything ``compute``
-    depends on; nothing that depends on the time of day belongs here. If the cache cannot be
-    reached, ``compute()`` runs every time.
+    depends on; nothing that depends on the time of day belongs here (see
+    ``remembered_until``). If the cache cannot be reached, ``compute()`` runs every time.
+    """
+    return remembered_until(name, lambda: (compute(), None))
+
+
+def remembered_until(name, compute):
+    """As ``remembered``, for a value that the passing of time changes too, at a moment
+    known when it is worked out: ``compute()`` gives (value, the moment it stops being
+    right, or None), and the value is used until that moment or the next change, whichever
+    comes first. A catalogue page's cards, say, are right until the first of their sessions
+    closes for booking or starts.
     """
     key = f"{REMEMBERED_KEY_PREFIX}{release()}:{name}"
     try:
         generation, stored = get_with_generation(key)
     except Exception:
         logger.warning("Shared cache unavailable: %s worked out afresh", name, exc_info=True)
-        return compute()
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == generation:
+        return compute()[0]
+    if (
+        isinstance(stored, tuple)
+        and len(stored) == 3
+        and stored[0] == generation
+        and (stored[2] is None or timezone.now() < stored[2])
+    ):
         return stored[1]
-    value = compute()
+    value, until = compute()
     try:
-        store_for_generation(key, (generation, value))
+        store_for_generation(key, (generation, value, until))
     except Exception:
         logger.warning("Could not keep %s", name, exc_info=True)
     return value

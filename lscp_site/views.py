@@ -133,7 +133,16 @@ def found_page(query, number):
 
 
 def _find_page(query, number):
-    paginator = Paginator(search_results(query), SEARCH_RESULTS_PER_PAGE)
+    results = search_results(query)
+    if number >= 1 and hasattr(results, "with_total"):  # PostgreSQL: one query
+        start = (number - 1) * SEARCH_RESULTS_PER_PAGE
+        found = list(results.with_total()[start : start + SEARCH_RESULTS_PER_PAGE])
+        if found:
+            return FoundPage(
+                total=found[0].search_total, number=number, results=tuple(describe(found))
+            )
+    # Counted first: SQLite's backend, a page past the end (the last is shown), no results.
+    paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
     page = paginator.get_page(number)  # 0 is past the end: the last page
     return FoundPage(
         total=paginator.count,

@@ -172,6 +172,9 @@ class SessionLine:
     venue: str
     state: str  # a SessionState
     places_left: int
+    # When the passing of time next changes the line: booking closes, or (once closed) the
+    # session starts and leaves the course's next dates.
+    changes_at: datetime.datetime
 
 
 SESSION_LINE_COLUMNS = (
@@ -208,6 +211,7 @@ def next_session_lines_by_course(course_ids, *, per_course=3):
     )
     for row in rows:
         places_left = max(row["capacity"] - row["confirmed_count"], 0)
+        closes_at = row["booking_closes_at"] or row["start"]
         by_course[row["course_id"]].append(
             SessionLine(
                 start=row["start"],
@@ -216,10 +220,11 @@ def next_session_lines_by_course(course_ids, *, per_course=3):
                 places_left=places_left,
                 state=session_state(
                     is_cancelled=row["is_cancelled"],
-                    closes_at=row["booking_closes_at"] or row["start"],
+                    closes_at=closes_at,
                     places_left=places_left,
                     now=now,
                 ),
+                changes_at=closes_at if now < closes_at else row["start"],
             )
         )
     return by_course
@@ -388,6 +393,14 @@ def _catalogue_courses(
             )
         )
     return courses.order_by("course_type", "title", "pk").values(*COURSE_CARD_FIELDS)
+
+
+def cards_change_at(cards):
+    """The first moment the passing of time changes any of ``cards`` (CourseCards), or None:
+    a session closing for booking, or starting and leaving its course's next dates (the
+    next one, if any, then shows). Bookings, cancellations and edits are changes of their
+    own (lscp_site/pagecache.py)."""
+    return min((line.changes_at for card in cards for line in card.next_sessions), default=None)
 
 
 def paginate(queryset, request, *, per_page):

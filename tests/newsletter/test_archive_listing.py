@@ -224,3 +224,25 @@ def test_without_the_shared_cache_the_value_is_worked_out_every_time(monkeypatch
     for _ in range(2):
         pagecache.remembered("test:down", lambda: calls.append(1) or len(calls))
     assert len(calls) == 2
+
+
+def test_a_value_remembered_until_a_moment_is_worked_out_again_from_then(settings):
+    from django.utils import timezone
+
+    import time_machine
+
+    settings.PAGE_CACHE_SECONDS = 24 * 60 * 60  # the cache's own expiry is not what ends it
+    start = timezone.now()
+    moment = start + datetime.timedelta(minutes=30)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls), moment
+
+    with time_machine.travel(start, tick=False):
+        assert pagecache.remembered_until("test:until", compute) == 1
+    with time_machine.travel(moment - datetime.timedelta(seconds=1), tick=False):
+        assert pagecache.remembered_until("test:until", compute) == 1
+    with time_machine.travel(moment, tick=False):
+        assert pagecache.remembered_until("test:until", compute) == 2

@@ -553,3 +553,48 @@ def test_every_page_of_the_catalogue_holds_what_the_orm_would_give(
         if len(shown) >= len(expected):
             break
     assert shown == expected
+
+
+def test_a_catalogue_card_follows_bookings_and_the_clock_without_a_change(
+    client, catalogue, later, settings, django_assert_max_num_queries
+):
+    """A page of the catalogue's cards is rendered once and read back until the next
+    change or the first moment one of its sessions closes for booking or starts
+    (training.queries.cards_change_at): a booking shows at once, and so does a deadline
+    or a start passing with nothing changed on the site."""
+    settings.PAGE_CACHE_ENABLED = False
+    # Kept for longer than the test travels, so that only the cards' own moment ends them.
+    settings.PAGE_CACHE_SECONDS = 60 * 24 * 60 * 60
+    course = make_course(
+        catalogue,
+        title="Neglect: the graded care profile",
+        sessions=[
+            make_session(
+                start=london(2025, 3, 10, 9, 30),
+                capacity=2,
+                booking_closes_at=london(2025, 3, 7, 17, 0),
+            ),
+            make_session(start=london(2025, 3, 17, 9, 30)),
+            make_session(start=london(2025, 3, 24, 9, 30)),
+            make_session(start=london(2025, 3, 31, 9, 30)),
+        ],
+        revision=True,
+    )
+
+    def dates():
+        card = soup_of(client.get("/training/")).select_one(".course-card")
+        return [item.get_text(" ", strip=True) for item in card.select(".course-card__dates li")]
+
+    first = dates()
+    assert first[0].endswith("2 places left") and len(first) == 3
+    with django_assert_max_num_queries(8):  # read back: no course or session rows
+        assert dates() == first
+
+    book(course.sessions.order_by("start").first())
+    assert dates()[0].endswith("1 place left")
+
+    with later(london(2025, 3, 7, 17, 0)):  # booking closes
+        assert dates()[0].endswith("booking closed")
+    with later(london(2025, 3, 10, 9, 31)):  # the first session has started: the fourth shows
+        shown = dates()
+    assert len(shown) == 3 and "31 March 2025" in shown[-1] and "10 March" not in shown[0]

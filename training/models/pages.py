@@ -78,6 +78,7 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
         verbose_name = "training catalogue"
 
     def get_context(self, request, *args, **kwargs):
+        from lscp_site import cards, compiled_queries
         from training import queries
         from training.forms import CourseFilterForm
 
@@ -85,13 +86,31 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
         filters = CourseFilterForm(request.GET or None)
         choices = filters.cleaned_filters()
         courses = queries.catalogue_courses(self, **choices)
-        page_obj = queries.paginate(courses, request, per_page=self.COURSES_PER_PAGE)
-        courses_on_page = queries.course_cards(page_obj.object_list, self.get_url(request))
-        page_obj.object_list = courses_on_page
+        url = self.get_url(request)
+        if isinstance(courses, compiled_queries.RowsInOrder):
+            # Paginated by id; a page of cards is rendered once and read back until the
+            # next change or until one of its sessions closes or starts.
+            page_obj = queries.paginate(courses.ids, request, per_page=self.COURSES_PER_PAGE)
+            shown = page_obj.object_list
+            course_cards = (
+                cards.remembered(
+                    "course_cards.jinja",
+                    f"{self.pk}:{url}:{cards.key_for(shown)}",
+                    lambda: {"courses": queries.course_cards(courses.rows_for(shown), url)},
+                    until=lambda context: queries.cards_change_at(context["courses"]),
+                )
+                if shown
+                else ""
+            )
+        else:  # "only courses with dates coming up": the listing itself asks the time
+            page_obj = queries.paginate(courses, request, per_page=self.COURSES_PER_PAGE)
+            shown = queries.course_cards(page_obj.object_list, url)
+            course_cards = cards.render("course_cards.jinja", courses=shown) if shown else ""
         context.update(
             filters=filters,
             filtered=any(value for value in choices.values()),
-            courses=courses_on_page,
+            courses=shown,
+            course_cards=course_cards,
             page_obj=page_obj,
             next_sessions=queries.upcoming_sessions(limit=self.NEXT_SESSIONS),
         )
