@@ -208,8 +208,7 @@ class NewsletterIssuePage(RestrictionsKnownWhenRouted, Page):
         previous_issue, next_issue = queries.neighbours(self)
         archive = self.get_parent()
         share_site_root_paths([self, archive, previous_issue, next_issue], request)
-        queries.prefetch_section_images(blocks)
-        queries.expand_section_links(blocks, request)
+        sections = self._rendered_sections(blocks, anchors, request)
         context.update(
             archive=archive,
             crumbs=[
@@ -219,12 +218,38 @@ class NewsletterIssuePage(RestrictionsKnownWhenRouted, Page):
             ],
             issue=self,
             contents=contents,
-            body_blocks=[(block, anchors.get(i, "")) for i, block in enumerate(blocks)],
+            body_blocks=[
+                (block, anchors.get(i, ""), sections.get(i)) for i, block in enumerate(blocks)
+            ],
             has_signup_prompt=any(block.block_type == "signup_prompt" for block in blocks),
             previous_issue=previous_issue,
             next_issue=next_issue,
         )
         return context
+
+    def _rendered_sections(self, blocks, anchors, request):
+        """{block's position: its HTML} for the issue's sections, rendered once per change of
+        the site's pages and read back after (``pagecache.remembered``). A section shows its
+        own text and picture and links to pages, all of which only a change can change (a
+        moved page, a new picture's renditions); a long issue's 20 sections were most of what
+        it cost (rich text links expanded, pictures' renditions, a template each). Other
+        blocks show what the time changes (dates to come, places left) or a form, and are
+        rendered on each view. A preview shows a draft: rendered afresh, never kept."""
+
+        def render():
+            queries.prefetch_section_images(blocks)
+            queries.expand_section_links(blocks, request)
+            return {
+                i: block.render(context={"request": request, "anchor": anchors.get(i, "")})
+                for i, block in enumerate(blocks)
+                if block.block_type == "section"
+            }
+
+        if getattr(request, "is_preview", False) or self.pk is None:
+            return render()
+        return pagecache.remembered(
+            f"newsletter:sections:{self.pk}:{self.get_url(request)}", render
+        )
 
 
 from newsletter.sending_models import Delivery, Send  # noqa: E402, F401  (issue sending)

@@ -525,3 +525,40 @@ def test_copying_an_issue_is_refused_with_a_reason(admin_client, newsletter_inde
     )
     assert response.status_code == 302
     assert NewsletterIssuePage.objects.count() == 1
+
+
+def test_an_issues_sections_follow_edits_and_moved_links_at_once_and_previews_stay_apart(
+    client, newsletter_index, settings
+):
+    """An issue's sections are rendered once per change of the site's pages
+    (NewsletterIssuePage._rendered_sections): an edit to the issue, or to a page a section
+    links to, shows on the next view; a preview of a draft renders the draft and leaves
+    readers the published text."""
+    from lscp_site.models import ContentPage
+
+    settings.PAGE_CACHE_ENABLED = False
+    help_page = ContentPage(title="Help", slug="help", introduction="Help.", body="<p>Help.</p>")
+    newsletter_index.get_parent().add_child(instance=help_page)
+    help_page.save_revision().publish()
+    link = f'<p>Read <a linktype="page" id="{help_page.pk}">the help</a>.</p>'
+    issue = make_issue(newsletter_index, MARCH_2025, body=[section("Help", link)])
+
+    def section_html():
+        return str(soup(client.get("/newsletter/march-2025/")).select_one(".issue-section"))
+
+    assert 'href="/help/"' in section_html()
+    assert section_html() == section_html()  # read back
+
+    help_page.slug = "getting-help"
+    help_page.save_revision().publish()
+    assert 'href="/getting-help/"' in section_html()
+
+    issue.body = [section("Help", link.replace("Read", "Please read"))]
+    issue.save_revision().publish()
+    assert "Please read" in section_html()
+
+    issue.body = [section("Help", "<p>A draft nobody has published.</p>")]
+    draft = issue.save_revision()
+    preview = draft.as_object().make_preview_request()
+    assert "A draft nobody has published." in preview.content.decode()
+    assert "Please read" in section_html()
