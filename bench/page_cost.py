@@ -1,6 +1,7 @@
 """What each page costs the machine, on the demo and on the large site: CPU per request.
 
     .venv/bin/python bench/page_cost.py                    # every page, 7 rounds
+    .venv/bin/python bench/page_cost.py --instructions     # and instructions, counted
     .venv/bin/python bench/page_cost.py --only events search --rounds 11
 
 Why this exists beside bench/pages.py: on a 2-core machine wrk's requests/s move by 15 % or
@@ -13,6 +14,14 @@ machine slows them without adding to them. The demo and the large site run in tw
 processes side by side, their blocks of requests alternated (and which goes first swapped
 each round), so what drifts over a run affects both alike; the median of the rounds is
 reported.
+
+CPU time still moves by 10 % or so from block to block on a shared machine. With
+``--instructions`` the Python process's instructions are counted too, under valgrind's
+callgrind (``apt-get install -y valgrind``), switched on around the requests only: the
+same for the same work whatever else the machine does. Each site's Python time is then
+estimated as its instructions at the page's own time per instruction (both sites' CPU time
+over both sites' instructions), and the demo-to-large change read from that.
+``--keep-profiles`` keeps each count's profile for ``callgrind_annotate``.
 
 Page cache off (what bench/pages.py calls uncached); production settings; the databases of
 bench/pages.py's last run (``lscp_bench_demo``, ``lscp_bench``); Redis databases 10 and 11,
