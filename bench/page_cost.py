@@ -31,10 +31,8 @@ sites and is left out, so a growth here is the most the rate can fall by, not le
 
 import argparse
 import importlib
-import io
 import json
 import os
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -45,7 +43,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.pages import MAX_FALL, PAGES, POSTGRES, REDIS, SITES  # noqa: E402
+from bench.pages import MAX_FALL, PAGES, SITES  # noqa: E402
 
 REDIS_DBS = {"demo": 10, "large": 11}
 # Search remembers each page of results per change (lscp_site.views.found_page): the page
@@ -64,55 +62,21 @@ def on_cpu_ns(pid):
 
 
 def serve(database, redis_db):
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.pages_settings",
-        DATABASE_URL=f"{POSTGRES}/{database}",
-        REDIS_URL=f"{REDIS}/{redis_db}",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        CONN_MAX_AGE="600",
-        MEDIA_ROOT=str(BASE_DIR / "var" / "bench" / "media"),
-        PAGE_CACHE_ENABLED="false",
-        LOG_LEVEL="WARNING",
-    )
+    from bench import in_process
+
+    application, redis_pid = in_process.set_up(database, redis_db, cached=False)
     from django.db import connection
-
-    import redis as redis_client
-
-    redis = redis_client.Redis.from_url(f"{REDIS}/{redis_db}")
-    redis.flushdb()
-    redis_pid = redis.info("server")["process_id"]
-    from lscp_site.wsgi import application  # sets Django up
 
     views = importlib.import_module("lscp_site.views")  # once Django is set up
     remembering = views.found_page
-
-    def request(path, query):
-        statuses = []
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_X_FORWARDED_PROTO": "https",  # as the proxy in front says
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-        }
-        b"".join(application(environ, lambda status, *_: statuses.append(status)))
-        return statuses[0]
 
     instructions = InstructionCounter() if os.environ.get("BENCH_CALLGRIND_DIR") else None
     for line in sys.stdin:
         target, count, new_words, keep_as = line.split()
         keep_as = None if keep_as == "-" else keep_as
         views.found_page = views._find_page if new_words == "yes" else remembering
-        path, _, query = target.partition("?")
         for _ in range(3):  # templates, renditions, a connection that was closed
-            status = request(path, query)
+            status = in_process.get(application, target)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             backend_pid = cursor.fetchone()[0]
@@ -125,7 +89,7 @@ def serve(database, redis_db):
             time.perf_counter_ns(),
         )
         for _ in range(int(count)):
-            request(path, query)
+            in_process.get(application, target)
         after = (
             time.process_time_ns(),
             on_cpu_ns(backend_pid),

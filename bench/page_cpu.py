@@ -13,10 +13,8 @@ measures that under gunicorn and wrk.
 
 import argparse
 import cProfile
-import io
 import os
 import pstats
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -33,46 +31,14 @@ def main():
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
-    postgres = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-    redis = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379").rstrip("/")
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.pages_settings",
-        DATABASE_URL=f"{postgres}/{args.database}",
-        REDIS_URL=f"{redis}/9",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        CONN_MAX_AGE="600",
-        MEDIA_ROOT=str(BASE_DIR / "var" / "bench" / "media"),
-        PAGE_CACHE_ENABLED="true" if args.cached else "false",
-        LOG_LEVEL="WARNING",
-    )
     sys.path.insert(0, str(BASE_DIR))
-    import redis as redis_client
+    from bench import in_process
 
-    # What another database's run left (the generation, the snapshot, cached pages).
-    redis_client.Redis.from_url(f"{redis}/9").flushdb()
-    from lscp_site.wsgi import application
-
-    path, _, query = args.path.partition("?")
+    application, _ = in_process.set_up(args.database, 9, cached=args.cached)
     statuses = []
 
     def request():
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_X_FORWARDED_PROTO": "https",  # as the proxy in front says
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-        }
-        b"".join(
-            application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-        )
+        statuses.append(in_process.get(application, args.path))
 
     for _ in range(20):  # connections, templates, renditions, the first store
         request()

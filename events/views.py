@@ -63,14 +63,11 @@ def listing_context(request, *, index, listing, category_slug=None):
 
     index_url = index.get_url(request)
     shown = page_obj.object_list
-    event_cards = (
-        cards.remembered(
-            "event_cards.jinja",
-            f"{index.pk}:{index_url}:{cards.key_for(shown)}",
-            lambda: {"events": queries.event_cards(events.rows_for(shown), index_url)},
-        )
-        if shown
-        else ""
+    event_cards = cards.remembered(
+        "event_cards.jinja",
+        f"{index.pk}:{index_url}",
+        shown,
+        lambda: {"events": queries.event_cards(events.rows_for(shown), index_url)},
     )
     upcoming_url = index_url
     past_url = index_url + "past/"

@@ -63,26 +63,25 @@ def render(template_name, **context):
     return mark_safe(engines[ENGINE].get_template(template_name).render(context))  # noqa: S308 - escaped by the template
 
 
-def remembered(template_name, key, context, *, until=None):
-    """``render(template_name, **context())``, rendered once per change of the site's pages
-    and kept under ``key`` (``pagecache.remembered_until``).
+def remembered(template_name, listing, ids, context, *, until=None):
+    """The cards of ``template_name`` for the items ``ids`` of ``listing`` (a key naming
+    the listing page and the address its cards hang from), rendered from ``context()``
+    once per change of the site's pages and read back after (``pagecache.remembered_until``);
+    "" for no items.
 
     For cards whose every value comes from pages and from models a change sets a new
-    generation for (lscp_site/pagecache.py): ``key`` must say everything else ``context``
-    depends on (which items, and the address they hang from). Cards that the passing of
-    time changes too give ``until(context)``: the moment they stop being right (None for
-    never). A listing then costs one cache read however many cards it shows, where
-    fetching and writing them grew with the page (20 cards on the large benchmark site's
-    diary and catalogue, 3 or 4 on the demo's).
+    generation for (lscp_site/pagecache.py). Cards that the passing of time changes too give
+    ``until(context)``: the moment they stop being right (None for never). A listing then
+    costs one cache read however many cards it shows, where fetching and writing them grew
+    with the page (20 cards on the large benchmark site's diary and catalogue, 3 or 4 on the
+    demo's).
     """
+    if not ids:
+        return ""
 
     def compute():
         values = context()
         return render(template_name, **values), until(values) if until else None
 
-    return pagecache.remembered_until(f"cards:{template_name}:{key}", compute)
-
-
-def key_for(ids):
-    """A short, fixed-length key part for a list of ids, in their order."""
-    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+    return pagecache.remembered_until(f"cards:{template_name}:{listing}:{digest}", compute)

@@ -92,15 +92,12 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
             # next change or until one of its sessions closes or starts.
             page_obj = queries.paginate(courses.ids, request, per_page=self.COURSES_PER_PAGE)
             shown = page_obj.object_list
-            course_cards = (
-                cards.remembered(
-                    "course_cards.jinja",
-                    f"{self.pk}:{url}:{cards.key_for(shown)}",
-                    lambda: {"courses": queries.course_cards(courses.rows_for(shown), url)},
-                    until=lambda context: queries.cards_change_at(context["courses"]),
-                )
-                if shown
-                else ""
+            course_cards = cards.remembered(
+                "course_cards.jinja",
+                f"{self.pk}:{url}",
+                shown,
+                lambda: {"courses": queries.course_cards(courses.rows_for(shown), url)},
+                until=lambda context: queries.cards_change_at(context["courses"]),
             )
         else:  # "only courses with dates coming up": the listing itself asks the time
             page_obj = queries.paginate(courses, request, per_page=self.COURSES_PER_PAGE)
