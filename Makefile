@@ -72,8 +72,12 @@ check: install-dev ## Django system checks and the migrations check
 	DJANGO_SETTINGS_MODULE=lscp_site.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=lscp_site.settings.test $(MANAGE) makemigrations --check --dry-run
 
+# One worker per core (pytest-xdist), each with a test database of its own; TEST_WORKERS=0
+# runs the suite in one process.
+TEST_WORKERS ?= auto
+
 test: lint check ## Run ruff, the checks and the whole test suite (DATABASE_URL picks the database)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench-pages: install-dev ## Page benchmark (see bench/README.md)
 	$(VENV)/bin/python bench/pages.py

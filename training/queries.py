@@ -6,6 +6,7 @@ places left come from annotations (SessionQuerySet.with_places), never a query p
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q, Window
@@ -308,7 +309,7 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
     if upcoming_only:
         return compiled_queries.Listing(shape, build, *values)
     course_ids = pagecache.remembered(
-        f"training:catalogue:{index.pk}:{index.path}:{sorted(chosen.items())}",
+        f"training:catalogue:{index.pk}:{index.path}:{urlencode(sorted(chosen.items()))}",
         lambda: compiled_queries.fetch(
             (*shape, "ids"), lambda *values: build(*values).values_list("pk", flat=True), *values
         ),

@@ -19,5 +19,8 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 BASE_URL = "https://lscp.test"
 WAGTAILADMIN_BASE_URL = BASE_URL
-MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/lscp-test-media")  # noqa: S108
+# One folder per pytest-xdist worker (each also has a test database of its own).
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/lscp-test-media") + (  # noqa: S108
+    f"-{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else ""
+)
 AXES_ENABLED = True

@@ -6,6 +6,8 @@ django-redis's own client gives, that hits and invalidation work through it, and
 broken connection falls back to the full client.
 """
 
+import os
+
 import pytest
 import redis
 
@@ -16,23 +18,31 @@ from tests.lscp_site.test_pagecache_front import call  # noqa: F401  (fixture)
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.lscp_site.test_pagecache")]
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
+# A prefix of each pytest-xdist worker's own: workers run these tests at the same time.
+KEY_PREFIX = f"lscp-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+def forget_this_workers_keys():
+    connection = redis.Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter(f"{KEY_PREFIX}:*"):
+        connection.delete(key)
 
 
 @pytest.fixture(autouse=True)
 def redis_cache(settings):
     try:
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        forget_this_workers_keys()
     except redis.ConnectionError:
         pytest.skip("No Redis at 127.0.0.1:6379")
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "lscp-tests",
+            "KEY_PREFIX": KEY_PREFIX,
         }
     }
     yield
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    forget_this_workers_keys()
 
 
 @pytest.fixture
