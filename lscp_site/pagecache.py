@@ -173,6 +173,7 @@ def _on_page_saved(sender, instance, update_fields=None, using=None, **kwargs):
     if update_fields is not None and set(update_fields) <= DRAFT_ONLY_FIELDS:
         return
     invalidate_pages(using=using)
+    _note_search_pending(instance)
 
 
 def _on_model_change(sender, using=None, **kwargs):
@@ -188,7 +189,10 @@ def _on_m2m_change(sender, action, using=None, **kwargs):
 # a page is published (modelsearch's index task). A publish sets a new generation at once,
 # before the index has the new text; so it also leaves a note, and when the worker's index
 # task for that page finishes, the generation changes again. Saving a draft runs the same
-# task, but indexes the same live text: without a note it changes nothing.
+# task, but indexes the same live text: without a note it changes nothing. The note is left
+# on the page's save, not on page_published (sent after the save): these receivers are
+# connected before modelsearch's, so the note is there before its task is even queued, even
+# when tasks run at once (the immediate backend) and not later in the worker.
 SEARCH_INDEX_TASK = "modelsearch.tasks.insert_or_update_object_task"
 SEARCH_PENDING_KEY_PREFIX = "pagecache:search-pending:"
 SEARCH_PENDING_SECONDS = 24 * 60 * 60  # longer than any worker backlog
@@ -198,9 +202,8 @@ def _search_pending_key(app_label, model_name, pk):
     return f"{SEARCH_PENDING_KEY_PREFIX}{app_label}.{model_name}:{pk}"
 
 
-def _on_page_published(sender, instance, **kwargs):
-    _on_page_change(sender, instance, **kwargs)
-    key = _search_pending_key(instance._meta.app_label, instance._meta.model_name, instance.pk)
+def _note_search_pending(page):
+    key = _search_pending_key(page._meta.app_label, page._meta.model_name, page.pk)
     try:
         cache.set(key, True, timeout=SEARCH_PENDING_SECONDS)
     except Exception:
@@ -237,7 +240,7 @@ def connect_signals():
     from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
     uid = "lscp_site.pagecache"
-    page_published.connect(_on_page_published, dispatch_uid=f"{uid}.published")
+    page_published.connect(_on_page_change, dispatch_uid=f"{uid}.published")
     # django.tasks' signal is the one the worker (django-tasks-db) and Django's own backends
     # send; the django_tasks package, which Wagtail imports, has a signal of its own.
     for signals_module in ("django.tasks.signals", "django_tasks.signals"):
