@@ -14,13 +14,17 @@ The body of an issue is an ``IssueBody`` stream of four kinds of block:
     the "Register for your copy" box with the sign-up form.
 
 Each block's ``get_context`` gathers everything its template shows, so the web page and the
-email edition of an issue can render the same values with their own templates.
+email edition of an issue can render the same values with their own templates. A block that
+shows what the passing of time changes says when, with ``changes_at(context)``: the web
+page keeps an issue's rendered body until then (``render_for_keeping``).
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
@@ -260,6 +264,13 @@ class DiaryBlock(blocks.StructBlock):
             )
         return value
 
+    def changes_at(self, context):
+        """A training session's places left are listed until it starts
+        (newsletter.diary.session_item); the dates themselves are a fixed span of weeks."""
+        now = timezone.now()
+        sessions = [item for item in context["diary_items"] if item.is_training]
+        return min((item.start for item in sessions if item.start > now), default=None)
+
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
         request = (parent_context or {}).get("request")
@@ -318,6 +329,14 @@ class TrainingSpotlightBlock(blocks.StructBlock):
         value["courses"] = [course.pk for course in live_courses().order_by("pk")[:2]]
         return self.to_python(value)
 
+    def changes_at(self, context):
+        """Each course shows its next sessions: when the soonest one starts, it drops out
+        and the one after it comes in."""
+        return min(
+            (session.start for _, sessions in context["spotlight"] for session in sessions),
+            default=None,
+        )
+
     def get_context(self, value, parent_context=None):
         from training.queries import next_sessions_by_course
 
@@ -354,3 +373,14 @@ class IssueBody(blocks.StreamBlock):
 
     class Meta:
         block_counts = {"signup_prompt": {"max_num": 1}}
+
+
+def render_for_keeping(bound_block, parent_context):
+    """(a block of an issue's body rendered as ``include_block`` renders it, the moment that
+    HTML stops being right or None): None when only a change of content can change it, which
+    sets a new page cache generation (lscp_site/pagecache.py)."""
+    block, value = bound_block.block, bound_block.value
+    context = block.get_context(value, parent_context=dict(parent_context))
+    html = mark_safe(render_to_string(block.get_template(value, context=context), context))  # noqa: S308 - a template's output
+    changes_at = getattr(block, "changes_at", None)
+    return html, changes_at(context) if changes_at else None

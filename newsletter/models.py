@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -17,7 +18,7 @@ from wagtail.search import index
 from lscp_site import pagecache
 from lscp_site.pages import RestrictionsKnownWhenRouted, share_site_root_paths
 from newsletter import queries
-from newsletter.blocks import IssueBody
+from newsletter.blocks import IssueBody, render_for_keeping
 from newsletter.contents import issue_contents
 from newsletter.dates import first_of_month, issue_slug, month_label
 from newsletter.forms import NewsletterIssueForm
@@ -203,12 +204,9 @@ class NewsletterIssuePage(RestrictionsKnownWhenRouted, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         contents = issue_contents(self.body)
-        anchors = {entry.index: entry.anchor for entry in contents}
-        blocks = list(self.body)
-        previous_issue, next_issue = queries.neighbours(self)
         archive = self.get_parent()
-        share_site_root_paths([self, archive, previous_issue, next_issue], request)
-        sections = self._rendered_sections(blocks, anchors, request)
+        share_site_root_paths([self, archive], request)
+        rendered = self._rendered(contents, archive, request)
         context.update(
             archive=archive,
             crumbs=[
@@ -218,37 +216,56 @@ class NewsletterIssuePage(RestrictionsKnownWhenRouted, Page):
             ],
             issue=self,
             contents=contents,
-            body_blocks=[
-                (block, anchors.get(i, ""), sections.get(i)) for i, block in enumerate(blocks)
-            ],
-            has_signup_prompt=any(block.block_type == "signup_prompt" for block in blocks),
-            previous_issue=previous_issue,
-            next_issue=next_issue,
+            body_html=rendered["body"],
+            issue_pager=rendered["pager"],
+            has_signup_prompt=any(
+                item.get("type") == "signup_prompt" for item in self.body.raw_data
+            ),
         )
         return context
 
-    def _rendered_sections(self, blocks, anchors, request):
-        """{block's position: its HTML} for the issue's sections, rendered once per change of
-        the site's pages and read back after (``pagecache.remembered``). A section shows its
-        own text and picture and links to pages, all of which only a change can change (a
-        moved page, a new picture's renditions); a long issue's 20 sections were most of what
-        it cost (rich text links expanded, pictures' renditions, a template each). Other
-        blocks show what the time changes (dates to come, places left) or a form, and are
-        rendered on each view. A preview shows a draft: rendered afresh, never kept."""
+    def _rendered(self, contents, archive, request):
+        """{"body": the HTML of the blocks of the body, "pager": the links to the previous and
+        next issues}, rendered once per change of the site's pages and read back after
+        (``pagecache.remembered_until``) until the first moment a block shows something else
+        with nothing changed: a diary's or a spotlight's session starting
+        (``newsletter.blocks.render_for_keeping``). Sections show their own text and picture
+        and links to pages; a long issue's 20 sections, the diary's and the spotlight's
+        queries, the blocks' conversion from the stored body and the neighbouring issues were
+        most of what a view cost. A preview shows a draft: rendered afresh, never kept."""
+        anchors = {entry.index: entry.anchor for entry in contents}
 
         def render():
+            blocks = list(self.body)
             queries.prefetch_section_images(blocks)
             queries.expand_section_links(blocks, request)
-            return {
-                i: block.render(context={"request": request, "anchor": anchors.get(i, "")})
+            rendered = [
+                render_for_keeping(
+                    block,
+                    {"request": request, "page": self, "issue": self, "anchor": anchors.get(i, "")},
+                )
                 for i, block in enumerate(blocks)
-                if block.block_type == "section"
-            }
+            ]
+            moments = [changes_at for _, changes_at in rendered if changes_at is not None]
+            previous_issue, next_issue = queries.neighbours(self)
+            share_site_root_paths([previous_issue, next_issue], request)
+            pager = render_to_string(
+                "newsletter/components/issue_pager.html",
+                {
+                    "request": request,
+                    "archive": archive,
+                    "previous_issue": previous_issue,
+                    "next_issue": next_issue,
+                },
+            )
+            # Templates' output, escaped as they render it.
+            body = mark_safe("".join(html for html, _ in rendered))  # noqa: S308
+            return {"body": body, "pager": mark_safe(pager)}, min(moments, default=None)  # noqa: S308
 
         if getattr(request, "is_preview", False) or self.pk is None:
-            return render()
-        return pagecache.remembered(
-            f"newsletter:sections:{self.pk}:{self.get_url(request)}", render
+            return render()[0]
+        return pagecache.remembered_until(
+            f"newsletter:issue:{self.pk}:{self.get_url(request)}", render
         )
 
 

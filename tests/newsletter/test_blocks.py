@@ -282,6 +282,67 @@ def test_training_spotlight_shows_next_sessions_and_places_left(
     assert "Training spotlight" in [a.get_text(strip=True) for a in nav.find_all("a")]
 
 
+# --- Kept between views --------------------------------------------------------------------
+
+
+def test_the_diary_and_spotlight_are_read_back_until_a_session_starts(
+    client, newsletter_index, training_index, settings
+):
+    """An issue's body is rendered once per change and read back (NewsletterIssuePage.
+    _rendered); the diary and the spotlight show what the passing of time changes, so
+    it is kept only until their first session starts, with nothing else changed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_ENABLED = False
+    # Kept for longer than the test travels, so that only the sessions' starts end it.
+    settings.PAGE_CACHE_SECONDS = 365 * 24 * 60 * 60
+    with time_machine.travel(BEFORE_THE_ISSUE, tick=False) as traveller:
+        course = make_course(
+            training_index,
+            "Working Together",
+            sessions=[(london(2030, 3, 5, 9, 30), 3), (london(2030, 4, 2, 9, 30), 20)],
+        )
+        spotlight = {
+            "type": "training_spotlight",
+            "value": {
+                "heading": "Training spotlight",
+                "introduction": "",
+                "sessions_per_course": 1,
+                "courses": [item(course.pk)],
+            },
+        }
+        issue = make_issue(newsletter_index, ISSUE_DATE, body=[section("News"), diary(), spotlight])
+
+        def shown():
+            page = page_of(client, issue)
+            spotlight = page.select_one(".issue-spotlight")
+            return diary_rows(page), [li.get_text(" ", strip=True) for li in spotlight.select("li")]
+
+        before = (
+            [
+                "5 March 2030, 9:30am to 11:30am Training Working Together Online. 3 places left",
+                "2 April 2030, 9:30am to 11:30am Training Working Together Online. 20 places left",
+            ],
+            ["5 March 2030, 9:30am to 11:30am, Online: 3 places left"],
+        )
+        assert shown() == before
+        with CaptureQueriesContext(connection) as read_back:
+            assert shown() == before
+        assert not [query for query in read_back if "training_session" in query["sql"]]
+
+        traveller.move_to(london(2030, 3, 5, 9, 29))
+        assert shown() == before
+        traveller.move_to(london(2030, 3, 5, 9, 31))
+        assert shown() == (
+            [
+                "5 March 2030, 9:30am to 11:30am Training Working Together Online",
+                "2 April 2030, 9:30am to 11:30am Training Working Together Online. 20 places left",
+            ],
+            ["2 April 2030, 9:30am to 11:30am, Online: 20 places left"],
+        )
+
+
 # --- Previews for editors ------------------------------------------------------------------
 
 

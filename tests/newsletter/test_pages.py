@@ -367,8 +367,9 @@ def test_issue_links_skip_drafts_and_private_issues_to_the_nearest_readers_may_o
 
 
 def test_issue_links_follow_publishing_and_unpublishing_at_once(client, newsletter_index, settings):
-    """The archive's order, which the links are picked from, is remembered per change of
-    the site's pages (newsletter.queries.issue_order): each change shows on the next view."""
+    """The archive's order, which the links are picked from (newsletter.queries.issue_order),
+    and the links themselves (NewsletterIssuePage._rendered) are remembered per change of the
+    site's pages: each change shows on the next view."""
     from wagtail.models import PageViewRestriction
 
     settings.PAGE_CACHE_ENABLED = False
@@ -531,7 +532,7 @@ def test_an_issues_sections_follow_edits_and_moved_links_at_once_and_previews_st
     client, newsletter_index, settings
 ):
     """An issue's sections are rendered once per change of the site's pages
-    (NewsletterIssuePage._rendered_sections): an edit to the issue, or to a page a section
+    (NewsletterIssuePage._rendered): an edit to the issue, or to a page a section
     links to, shows on the next view; a preview of a draft renders the draft and leaves
     readers the published text."""
     from lscp_site.models import ContentPage
