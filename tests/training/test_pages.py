@@ -598,3 +598,57 @@ def test_a_catalogue_card_follows_bookings_and_the_clock_without_a_change(
     with later(london(2025, 3, 10, 9, 31)):  # the first session has started: the fourth shows
         shown = dates()
     assert len(shown) == 3 and "31 March 2025" in shown[-1] and "10 March" not in shown[0]
+
+
+def test_a_course_page_follows_bookings_and_the_clock_without_a_change(
+    client, catalogue, later, settings, django_assert_max_num_queries
+):
+    """A course page's article and structured data are rendered once and read back until
+    the next change or the first moment one of its sessions closes for booking, starts or
+    ends (CoursePage._rendered): a booking shows at once, and so does each moment passing
+    with nothing changed on the site."""
+    settings.PAGE_CACHE_ENABLED = False
+    # Kept for longer than the test travels, so that only the sessions' moments end it.
+    settings.PAGE_CACHE_SECONDS = 60 * 24 * 60 * 60
+    course = make_course(
+        catalogue,
+        title="Neglect: the graded care profile",
+        slug="neglect",
+        sessions=[
+            make_session(
+                start=london(2025, 3, 10, 9, 30),
+                capacity=2,
+                booking_closes_at=london(2025, 3, 7, 17, 0),
+            ),
+            make_session(start=london(2025, 3, 17, 9, 30)),
+        ],
+        revision=True,
+    )
+
+    def shown():
+        page = soup_of(client.get("/training/neglect/"))
+        (script,) = page.select('script[type="application/ld+json"]')
+        starts = [each["startDate"] for each in json.loads(script.string)["hasCourseInstance"]]
+        states = [
+            " ".join(session.get_text(" ", strip=True).split())
+            for session in page.select(".session-list .session")
+        ]
+        return states, starts
+
+    states, starts = shown()
+    assert "2 places left" in states[0] and len(states) == len(starts) == 2
+    with django_assert_max_num_queries(2):  # read back: no session or audience rows
+        assert shown() == (states, starts)
+
+    book(course.sessions.order_by("start").first())
+    assert "1 place left" in shown()[0][0]
+
+    with later(london(2025, 3, 7, 17, 0)):  # booking closes
+        states, starts = shown()
+        assert "Booking closed" in states[0] and len(starts) == 2
+    with later(london(2025, 3, 10, 9, 31)):  # started: out of the structured data
+        states, starts = shown()
+        assert len(states) == 2 and starts == ["2025-03-17T09:30:00+00:00"]
+    with later(london(2025, 3, 10, 11, 31)):  # over: off the page
+        states, starts = shown()
+        assert len(states) == 1 and "17 March 2025" in states[0]

@@ -6,7 +6,9 @@ from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -236,16 +238,52 @@ class CoursePage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
         return [line.strip(" -*\t") for line in self.learning_outcomes.splitlines() if line.strip()]
 
     def get_context(self, request, *args, **kwargs):
-        from training import queries
-
         context = super().get_context(request, *args, **kwargs)
-        sessions = queries.sessions_for_course(self, preview=getattr(request, "is_preview", False))
-        now = timezone.now()
-        context.update(
-            sessions=[session for session in sessions if session.end > now],
-            audiences=list(self.audiences.all()),
-        )
+        context.update(self._rendered(request))
         return context
+
+    def _rendered(self, request):
+        """{"course_article": what the course page shows, "structured_data": its JSON-LD},
+        rendered once per change of the site's pages and read back after
+        (``pagecache.remembered_until``) until the first moment one of its sessions shows
+        something else with nothing changed: booking closing, the session starting (it
+        leaves the structured data) or ending (it leaves the page). Places left, new dates
+        and cancellations are changes (lscp_site/pagecache.py). A preview shows the editor's
+        unsaved sessions: rendered afresh, never kept."""
+        from lscp_site import pagecache
+        from lscp_site.templatetags.lscp_tags import json_ld
+        from training import queries
+        from training.structured_data import course_json_ld
+
+        preview = getattr(request, "is_preview", False)
+
+        def render():
+            now = timezone.now()
+            sessions = queries.sessions_for_course(self, preview=preview)
+            sessions = [session for session in sessions if session.end > now]
+            audiences = list(self.audiences.all())
+            article = render_to_string(
+                "training/components/course_article.html",
+                {"page": self, "sessions": sessions, "audiences": audiences, "request": request},
+            )
+            moments = [
+                moment
+                for session in sessions
+                for moment in (session.closes_at, session.start, session.end)
+                if moment > now
+            ]
+            data = course_json_ld(self, sessions, audiences=audiences, now=now)
+            rendered = {
+                "course_article": mark_safe(article),  # noqa: S308 - a template's output
+                "structured_data": json_ld(data),
+            }
+            return rendered, min(moments, default=None)
+
+        if preview or self.pk is None:
+            return render()[0]
+        return pagecache.remembered_until(
+            f"training:course:{self.pk}:{self.get_url(request)}", render
+        )
 
     @path("")
     def course(self, request):

@@ -1,9 +1,7 @@
-"""Template helpers for training pages: the wording of places left, booking links, crumbs
-and the course's structured data."""
+"""Template helpers for training pages: the wording of places left, booking links and
+crumbs. (A course's structured data is rendered with its article: CoursePage._rendered.)"""
 
 from django import template
-
-from training.structured_data import course_json_ld
 
 register = template.Library()
 
@@ -41,9 +39,3 @@ def training_crumbs(context, page, *extra):
     if crumbs:
         crumbs[0]["title"] = "Home"
     return crumbs
-
-
-@register.simple_tag
-def course_structured_data(course, sessions, audiences=()):
-    """{% course_structured_data page sessions audiences as data %}{% json_ld data %}"""
-    return course_json_ld(course, sessions, audiences=audiences)
