@@ -5,13 +5,15 @@ them, so the home page never reaches into another app's models.
 """
 
 
-def home_page_sections():
+def home_page_sections(home, request):
     from events.queries import upcoming_events
     from newsletter.queries import latest_issue
-    from training.queries import upcoming_sessions
+    from training.queries import next_sessions_html
 
     return {
         "next_dates": upcoming_events(limit=3),
-        "next_sessions": upcoming_sessions(limit=3, with_places_only=True),
+        "next_sessions": next_sessions_html(
+            f"{home.pk}:{home.get_url(request)}", limit=3, with_places_only=True, request=request
+        ),
         "latest_issue": latest_issue(),
     }

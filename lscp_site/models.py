@@ -51,7 +51,7 @@ class HomePage(RestrictionsKnownWhenRouted, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(home.home_page_sections())
+        context.update(home.home_page_sections(self, request))
         return context
 
 

@@ -11,7 +11,9 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from events.dates import LONDON
 from lscp_site import compiled_queries, pagecache
@@ -78,6 +80,35 @@ def upcoming_sessions(*, start=None, end=None, limit=None, courses=None, with_pl
         ("training: upcoming sessions", limit, with_places_only, until is not None),
         build,
         *values,
+    )
+
+
+def next_sessions_html(listing, *, limit, with_places_only=False, request=None):
+    """The next ``limit`` sessions across courses as ``training/components/next_sessions.html``
+    shows them ("" for none), for the page ``listing`` names (its id and address, as in
+    ``lscp_site.cards.remembered``). Rendered once per change and read back until one of them
+    closes for booking or starts (a place booked or freed is a change of its own): the home
+    page and the catalogue show this box to every reader, and it was a query and a dozen
+    template lookups a session on each view."""
+
+    def render():
+        sessions = upcoming_sessions(limit=limit, with_places_only=with_places_only)
+        if not sessions:
+            return "", None
+        html = render_to_string(
+            "training/components/next_sessions.html", {"sessions": sessions, "request": request}
+        )
+        now = timezone.now()
+        moments = [
+            moment
+            for session in sessions
+            for moment in (session.closes_at, session.start)
+            if moment > now
+        ]
+        return mark_safe(html), min(moments, default=None)  # noqa: S308 - a template's output
+
+    return pagecache.remembered_until(
+        f"training:next-sessions:{listing}:{limit}:{with_places_only}", render
     )
 
 

@@ -652,3 +652,55 @@ def test_a_course_page_follows_bookings_and_the_clock_without_a_change(
     with later(london(2025, 3, 10, 11, 31)):  # over: off the page
         states, starts = shown()
         assert len(states) == 1 and "17 March 2025" in states[0]
+
+
+def test_the_next_sessions_boxes_follow_bookings_and_the_clock_without_a_change(
+    client, catalogue, later, settings, django_assert_max_num_queries
+):
+    """The home page's and the catalogue's next sessions are rendered once and read back
+    (training.queries.next_sessions_html) until one of them closes for booking or starts:
+    a booking shows at once, and so does each such moment with nothing changed."""
+    settings.PAGE_CACHE_ENABLED = False
+    # Kept for longer than the test travels, so that only the sessions' moments end it.
+    settings.PAGE_CACHE_SECONDS = 60 * 24 * 60 * 60
+    course = make_course(
+        catalogue,
+        title="Neglect: the graded care profile",
+        sessions=[
+            make_session(
+                start=london(2025, 3, 10, 9, 30),
+                capacity=1,
+                booking_closes_at=london(2025, 3, 7, 17, 0),
+            ),
+            make_session(start=london(2025, 3, 17, 9, 30), capacity=5),
+            make_session(start=london(2025, 3, 24, 9, 30), capacity=5),
+            make_session(start=london(2025, 3, 31, 9, 30), capacity=5),
+        ],
+        revision=True,
+    )
+
+    def boxes():
+        home = soup_of(client.get("/")).select_one('[aria-labelledby="home-training-heading"]')
+        listing = soup_of(client.get("/training/")).select_one(".next-sessions")
+        return [
+            [" ".join(li.get_text(" ", strip=True).split()) for li in box.select("li")]
+            for box in (home, listing)
+        ]
+
+    home, listing = boxes()
+    assert "10 March 2025" in home[0] and "1 place left" in home[0] and len(home) == 3
+    assert "10 March 2025" in listing[0] and "1 place left" in listing[0]
+    with django_assert_max_num_queries(3):  # read back: no session rows
+        assert soup_of(client.get("/")).select_one(".next-sessions")
+
+    book(course.sessions.order_by("start").first())
+    home, listing = boxes()
+    assert "17 March 2025" in home[0]  # the home page lists sessions with places only
+    assert "Fully booked" in listing[0]
+
+    with later(london(2025, 3, 7, 17, 0)):  # the first closes for booking
+        assert "Booking closed" in boxes()[1][0]
+    with later(london(2025, 3, 17, 9, 31)):  # the first two have started
+        home, listing = boxes()
+        assert "24 March 2025" in home[0] and "31 March 2025" in home[1] and len(home) == 2
+        assert "24 March 2025" in listing[0]

@@ -105,13 +105,20 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
             page_obj = queries.paginate(courses, request, per_page=self.COURSES_PER_PAGE)
             shown = queries.course_cards(page_obj.object_list, url)
             course_cards = cards.render("course_cards.jinja", courses=shown) if shown else ""
+        filters_chosen = any(value for value in choices.values())
         context.update(
             filters=filters,
-            filtered=any(value for value in choices.values()),
+            filtered=filters_chosen,
             courses=shown,
             course_cards=course_cards,
             page_obj=page_obj,
-            next_sessions=queries.upcoming_sessions(limit=self.NEXT_SESSIONS),
+            next_sessions=(
+                ""
+                if filters_chosen or page_obj.number != 1
+                else queries.next_sessions_html(
+                    f"{self.pk}:{url}", limit=self.NEXT_SESSIONS, request=request
+                )
+            ),
         )
         return context
 
