@@ -562,6 +562,15 @@ def remembered_until(name, compute):
     return value
 
 
+def remembered_for_page(name, page, request, compute):
+    """``remembered_until`` for what ``page`` shows its readers at the address ``request``
+    asks for it by (its id and address name the value, beside ``name``). A preview shows a
+    draft, and a page not yet saved has no id: worked out afresh and kept nowhere."""
+    if getattr(request, "is_preview", False) or page.pk is None:
+        return compute()[0]
+    return remembered_until(f"{name}:{page.pk}:{page.get_url(request)}", compute)
+
+
 def look_up(request):
     """The cache's answer for ``request``, or None if the request bypasses the cache.
     Raises whatever the cache raises when it is down."""

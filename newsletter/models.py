@@ -262,11 +262,7 @@ class NewsletterIssuePage(RestrictionsKnownWhenRouted, Page):
             body = mark_safe("".join(html for html, _ in rendered))  # noqa: S308
             return {"body": body, "pager": mark_safe(pager)}, min(moments, default=None)  # noqa: S308
 
-        if getattr(request, "is_preview", False) or self.pk is None:
-            return render()[0]
-        return pagecache.remembered_until(
-            f"newsletter:issue:{self.pk}:{self.get_url(request)}", render
-        )
+        return pagecache.remembered_for_page("newsletter:issue", self, request, render)
 
 
 from newsletter.sending_models import Delivery, Send  # noqa: E402, F401  (issue sending)

@@ -73,6 +73,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         yield
 
 
+@pytest.fixture
+def only_moments_end_remembered_values(settings):
+    """The page cache off, and what pages remember (lscp_site.pagecache.remembered_until)
+    kept longer than any test travels in time: only a change or the remembered value's own
+    moment can end it."""
+    settings.PAGE_CACHE_ENABLED = False
+    settings.PAGE_CACHE_SECONDS = 365 * 24 * 60 * 60
+
+
 def build_home_page():
     from lscp_site.demo import load_content_pages, load_home_page
 

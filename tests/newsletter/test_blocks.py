@@ -286,7 +286,7 @@ def test_training_spotlight_shows_next_sessions_and_places_left(
 
 
 def test_the_diary_and_spotlight_are_read_back_until_a_session_starts(
-    client, newsletter_index, training_index, settings
+    client, newsletter_index, training_index, only_moments_end_remembered_values
 ):
     """An issue's body is rendered once per change and read back (NewsletterIssuePage.
     _rendered); the diary and the spotlight show what the passing of time changes, so
@@ -294,9 +294,6 @@ def test_the_diary_and_spotlight_are_read_back_until_a_session_starts(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    settings.PAGE_CACHE_ENABLED = False
-    # Kept for longer than the test travels, so that only the sessions' starts end it.
-    settings.PAGE_CACHE_SECONDS = 365 * 24 * 60 * 60
     with time_machine.travel(BEFORE_THE_ISSUE, tick=False) as traveller:
         course = make_course(
             training_index,

@@ -555,31 +555,35 @@ def test_every_page_of_the_catalogue_holds_what_the_orm_would_give(
     assert shown == expected
 
 
-def test_a_catalogue_card_follows_bookings_and_the_clock_without_a_change(
-    client, catalogue, later, settings, django_assert_max_num_queries
-):
-    """A page of the catalogue's cards is rendered once and read back until the next
-    change or the first moment one of its sessions closes for booking or starts
-    (training.queries.cards_change_at): a booking shows at once, and so does a deadline
-    or a start passing with nothing changed on the site."""
-    settings.PAGE_CACHE_ENABLED = False
-    # Kept for longer than the test travels, so that only the cards' own moment ends them.
-    settings.PAGE_CACHE_SECONDS = 60 * 24 * 60 * 60
-    course = make_course(
+def weekly_course(catalogue, *, first_capacity, capacity=10):
+    """A course with four weekly sessions from Monday 10 March 2025 (a week after NOW), the
+    first closing for booking on the Friday before it."""
+    return make_course(
         catalogue,
         title="Neglect: the graded care profile",
         sessions=[
             make_session(
                 start=london(2025, 3, 10, 9, 30),
-                capacity=2,
+                capacity=first_capacity,
                 booking_closes_at=london(2025, 3, 7, 17, 0),
             ),
-            make_session(start=london(2025, 3, 17, 9, 30)),
-            make_session(start=london(2025, 3, 24, 9, 30)),
-            make_session(start=london(2025, 3, 31, 9, 30)),
+            *(
+                make_session(start=london(2025, 3, day, 9, 30), capacity=capacity)
+                for day in (17, 24, 31)
+            ),
         ],
         revision=True,
     )
+
+
+def test_a_catalogue_card_follows_bookings_and_the_clock_without_a_change(
+    client, catalogue, later, only_moments_end_remembered_values, django_assert_max_num_queries
+):
+    """A page of the catalogue's cards is rendered once and read back until the next
+    change or the first moment one of its sessions closes for booking or starts
+    (training.queries.cards_change_at): a booking shows at once, and so does a deadline
+    or a start passing with nothing changed on the site."""
+    course = weekly_course(catalogue, first_capacity=2)
 
     def dates():
         card = soup_of(client.get("/training/")).select_one(".course-card")
@@ -601,15 +605,12 @@ def test_a_catalogue_card_follows_bookings_and_the_clock_without_a_change(
 
 
 def test_a_course_page_follows_bookings_and_the_clock_without_a_change(
-    client, catalogue, later, settings, django_assert_max_num_queries
+    client, catalogue, later, only_moments_end_remembered_values, django_assert_max_num_queries
 ):
     """A course page's article and structured data are rendered once and read back until
     the next change or the first moment one of its sessions closes for booking, starts or
     ends (CoursePage._rendered): a booking shows at once, and so does each moment passing
     with nothing changed on the site."""
-    settings.PAGE_CACHE_ENABLED = False
-    # Kept for longer than the test travels, so that only the sessions' moments end it.
-    settings.PAGE_CACHE_SECONDS = 60 * 24 * 60 * 60
     course = make_course(
         catalogue,
         title="Neglect: the graded care profile",
@@ -655,29 +656,12 @@ def test_a_course_page_follows_bookings_and_the_clock_without_a_change(
 
 
 def test_the_next_sessions_boxes_follow_bookings_and_the_clock_without_a_change(
-    client, catalogue, later, settings, django_assert_max_num_queries
+    client, catalogue, later, only_moments_end_remembered_values, django_assert_max_num_queries
 ):
     """The home page's and the catalogue's next sessions are rendered once and read back
     (training.queries.next_sessions_html) until one of them closes for booking or starts:
     a booking shows at once, and so does each such moment with nothing changed."""
-    settings.PAGE_CACHE_ENABLED = False
-    # Kept for longer than the test travels, so that only the sessions' moments end it.
-    settings.PAGE_CACHE_SECONDS = 60 * 24 * 60 * 60
-    course = make_course(
-        catalogue,
-        title="Neglect: the graded care profile",
-        sessions=[
-            make_session(
-                start=london(2025, 3, 10, 9, 30),
-                capacity=1,
-                booking_closes_at=london(2025, 3, 7, 17, 0),
-            ),
-            make_session(start=london(2025, 3, 17, 9, 30), capacity=5),
-            make_session(start=london(2025, 3, 24, 9, 30), capacity=5),
-            make_session(start=london(2025, 3, 31, 9, 30), capacity=5),
-        ],
-        revision=True,
-    )
+    course = weekly_course(catalogue, first_capacity=1, capacity=5)
 
     def boxes():
         home = soup_of(client.get("/")).select_one('[aria-labelledby="home-training-heading"]')

@@ -286,11 +286,7 @@ class CoursePage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
             }
             return rendered, min(moments, default=None)
 
-        if preview or self.pk is None:
-            return render()[0]
-        return pagecache.remembered_until(
-            f"training:course:{self.pk}:{self.get_url(request)}", render
-        )
+        return pagecache.remembered_for_page("training:course", self, request, render)
 
     @path("")
     def course(self, request):
