@@ -6,6 +6,7 @@ shown anywhere; an unpublished event disappears from lists, feeds and the home p
 """
 
 import array
+import bisect
 import datetime
 from dataclasses import dataclass
 
@@ -121,12 +122,17 @@ def upcoming_events(*, start=None, end=None, limit=None, category=None):
         return list(_first(upcoming_queryset(start=start, end=end, category=category), limit))
     # The home page and every issue's diary ask this: compiled once.
     since = timezone.now() if start is None else start_of_day(start)
-    return compiled_queries.fetch(
+    events = compiled_queries.fetch(
         ("events: upcoming", limit),
         lambda since, *end: _first(_upcoming_since(since, end[0] if end else None), limit),
         since,
         *([] if end is None else [end]),
     )
+    if start is None:
+        # Counted from this moment, the list changes when the first of them ends (one past
+        # the first ``limit`` ending changes nothing before it).
+        pagecache.shown_until(min((event.ends_at for event in events), default=None))
+    return events
 
 
 def _first(queryset, limit):
@@ -195,6 +201,8 @@ def diary_events(listing, now, *, category=None, month=None):
         month_starts = _microseconds(start_of_day(month))
     past = listing == "past"
     order = diary_order(listing)
+    # Each listing, and the months it offers, changes when the next event ends.
+    pagecache.shown_until(order.next_end_after(after))
     if category is None and month is None:  # the diary as most readers see it
         ends_in_order = zip(order.ids, order.ends, strict=True)
         if past:
@@ -223,6 +231,16 @@ class DiaryOrder:
     ends: array.array
     category_ids: array.array
     start_days: array.array
+    # The same ends, earliest first.
+    ends_in_time: array.array
+
+    def next_end_after(self, after):
+        """When the first event still going at ``after`` (microseconds since 1970) ends: a
+        datetime, or None if none is."""
+        found = bisect.bisect_right(self.ends_in_time, after)
+        if found == len(self.ends_in_time):
+            return None
+        return EPOCH + self.ends_in_time[found] * MICROSECOND
 
 
 def diary_order(listing):
@@ -244,9 +262,11 @@ def _diary_order(order):
         .order_by(*order)
         .values_list("pk", "ends_at", "category_id", "start_date")
     )
+    ends = array.array("q", (_microseconds(ends) for _, ends, _, _ in rows))
     return DiaryOrder(
         ids=array.array("q", (pk for pk, _, _, _ in rows)),
-        ends=array.array("q", (_microseconds(ends) for _, ends, _, _ in rows)),
+        ends=ends,
+        ends_in_time=array.array("q", sorted(ends)),
         category_ids=array.array("q", (category_id or 0 for _, _, category_id, _ in rows)),
         start_days=array.array("q", (starts.toordinal() for _, _, _, starts in rows)),
     )

@@ -5,8 +5,11 @@ database cache on a developer's machine, local memory in tests). Anything that c
 a page shows makes every cached page stale at once.
 
 How it stays fresh: one site-wide *generation*, a random token kept in the cache, is stored
-with each cached page. A cached page is served only while its generation is the current one
-(and it was stored today, for pages that list "upcoming" things). Any change that a page can
+with each cached page. A cached page is served only while its generation is the current one,
+it was stored today (for pages that list "upcoming" things), and no moment it was told of
+has passed: whatever a page shows that the clock changes with nothing else changing (a
+session closing for booking or starting, an event ending) says when, with
+:func:`shown_until`, and the page is rendered again from then. Any change that a page can
 show -- publishing, unpublishing, moving or deleting a page, saving or deleting one of the
 models in ``PAGE_CACHE_INVALIDATED_BY``, the task worker indexing a published page for
 search (search results are cached like any page), or code calling :func:`invalidate_pages`
@@ -54,10 +57,12 @@ resolution cannot tell apart two versions stored in the same second. ``X-Cache``
 ``hit``, ``miss`` (rendered and stored) or ``bypass`` (not cacheable).
 """
 
+import contextvars
 import functools
 import hashlib
 import importlib
 import logging
+import math
 import os
 import secrets
 from urllib.parse import urlencode
@@ -380,27 +385,32 @@ def _storable(request, response):
 class CachedPage:
     """A response as stored: body and header values cut where the CSP nonce appeared."""
 
-    __slots__ = ("generation", "day", "headers", "body", "etag")
+    __slots__ = ("generation", "day", "until", "headers", "body", "etag")
 
-    def __init__(self, *, generation, day, headers, body, etag):
+    def __init__(self, *, generation, day, headers, body, etag, until=None):
         self.generation = generation
         self.day = day
+        self.until = until  # the first moment it shows something else, or None
         self.headers = headers  # [(name, [piece, ...]), ...]
         self.body = body  # [piece, ...] (bytes)
         self.etag = etag
 
     def __getstate__(self):
-        return (self.generation, self.day, self.headers, self.body, self.etag)
+        return (self.generation, self.day, self.until, self.headers, self.body, self.etag)
 
     def __setstate__(self, state):
-        self.generation, self.day, self.headers, self.body, self.etag = state
+        self.generation, self.day, self.until, self.headers, self.body, self.etag = state
 
     @property
     def has_nonce(self):
         return len(self.body) > 1 or any(len(pieces) > 1 for _, pieces in self.headers)
 
-    def is_current(self, *, generation, day):
-        return self.generation == generation and self.day == day
+    def is_current(self, *, generation, day, now):
+        return (
+            self.generation == generation
+            and self.day == day
+            and (self.until is None or now < self.until)
+        )
 
     def render(self):
         """(headers, body) for one reader, with a nonce of their own."""
@@ -419,19 +429,27 @@ class CachedPage:
         return response
 
 
-def store(response, *, nonce, generation, day):
+def store(response, *, nonce, generation, day, until=None, now=None):
     """Give a cacheable response its caching headers and return it as a CachedPage.
 
-    ``nonce`` is the response's CSP nonce if it carries one, else "".
+    ``nonce`` is the response's CSP nonce if it carries one, else "". ``until`` is the first
+    moment the page shows something else (:func:`shown_until`), or None.
     """
     body = response.content.split(nonce.encode()) if nonce else [response.content]
     if not response.has_header("Cache-Control"):
+        max_age = _setting("PAGE_CACHE_MAX_AGE")
+        stale_while_revalidate = _setting("PAGE_CACHE_STALE_WHILE_REVALIDATE")
+        if until is not None:
+            # Browsers and a CDN keep it no longer than we do, stale copies included.
+            seconds_left = max(0, math.floor((until - (now or timezone.now())).total_seconds()))
+            max_age = min(max_age, seconds_left)
+            stale_while_revalidate = min(stale_while_revalidate, seconds_left - max_age)
         # A page carrying a nonce must not be shared by a CDN: every reader needs their own.
         patch_cache_control(
             response,
             **{"private" if nonce else "public": True},
-            max_age=_setting("PAGE_CACHE_MAX_AGE"),
-            stale_while_revalidate=_setting("PAGE_CACHE_STALE_WHILE_REVALIDATE"),
+            max_age=max_age,
+            stale_while_revalidate=stale_while_revalidate,
         )
     if not response.has_header("ETag"):
         digest = hashlib.blake2b(b"\0nonce\0".join(body), digest_size=16).hexdigest()
@@ -443,7 +461,12 @@ def store(response, *, nonce, generation, day):
         if name.lower() not in UNSTORED_HEADERS
     ]
     return CachedPage(
-        generation=generation, day=day, headers=headers, body=body, etag=response["ETag"]
+        generation=generation,
+        day=day,
+        until=until,
+        headers=headers,
+        body=body,
+        etag=response["ETag"],
     )
 
 
@@ -469,6 +492,36 @@ class Lookup:
 
     def __init__(self, *, key, generation, day, page):
         self.key, self.generation, self.day, self.page = key, generation, day, page
+
+
+# ---- what the clock changes on a page --------------------------------------------------------
+
+
+class _Moments:
+    """The moments a response being rendered for the cache was told of: only the first
+    matters."""
+
+    __slots__ = ("first",)
+
+    def __init__(self):
+        self.first = None
+
+
+_moments = contextvars.ContextVar("lscp_pagecache_moments", default=None)
+
+
+def shown_until(moment):
+    """Say that the response being rendered shows something that changes at ``moment`` (an
+    aware datetime, or None for nothing) with nothing else changing on the site: a session
+    closing for booking or starting, an event ending. A cached copy is then served only
+    until the first such moment, and browsers and a CDN are told to keep it no longer.
+    Values kept by :func:`remembered_until` pass their moments on by themselves. Outside a
+    response the page cache may store, this does nothing."""
+    moments = _moments.get()
+    if moments is None or moment is None:
+        return
+    if moments.first is None or moment < moments.first:
+        moments.first = moment
 
 
 # Where the WSGI front leaves its lookup for the middleware, so a miss costs one round trip.
@@ -546,15 +599,19 @@ def remembered_until(name, compute):
         generation, stored = get_with_generation(key)
     except Exception:
         logger.warning("Shared cache unavailable: %s worked out afresh", name, exc_info=True)
-        return compute()[0]
+        value, until = compute()
+        shown_until(until)
+        return value
     if (
         isinstance(stored, tuple)
         and len(stored) == 3
         and stored[0] == generation
         and (stored[2] is None or timezone.now() < stored[2])
     ):
+        shown_until(stored[2])
         return stored[1]
     value, until = compute()
+    shown_until(until)
     try:
         store_for_generation(key, (generation, value, until))
     except Exception:
@@ -577,9 +634,12 @@ def look_up(request):
     key = cache_key(request)
     if key is None:
         return None
-    day = timezone.localdate().isoformat()
+    now = timezone.now()
+    day = timezone.localdate(now).isoformat()
     generation, stored = get_with_generation(key)
-    current = isinstance(stored, CachedPage) and stored.is_current(generation=generation, day=day)
+    current = isinstance(stored, CachedPage) and stored.is_current(
+        generation=generation, day=day, now=now
+    )
     return Lookup(key=key, generation=generation, day=day, page=stored if current else None)
 
 
@@ -616,7 +676,12 @@ class PageCacheMiddleware:
             response["X-Cache"] = "hit"
             return response
 
-        response = self.get_response(request)
+        moments = _Moments()
+        told = _moments.set(moments)
+        try:
+            response = self.get_response(request)
+        finally:
+            _moments.reset(told)
         if not _storable(request, response):
             return self._bypass(request, response)
         page = store(
@@ -624,6 +689,7 @@ class PageCacheMiddleware:
             nonce=_response_nonce(request, response),
             generation=lookup.generation,
             day=lookup.day,
+            until=moments.first,
         )
         try:
             store_for_generation(lookup.key, page)

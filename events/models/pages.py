@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
@@ -18,6 +19,7 @@ from wagtail.search import index
 from events.calendar import CalendarItem
 from events.dates import LONDON, WhenAndWhere, format_date, format_time
 from events.models.snippets import EventCategory
+from lscp_site import pagecache
 from lscp_site.pages import RestrictionsKnownWhenRouted
 
 HASHTAG = RegexValidator(
@@ -216,8 +218,6 @@ class EventPage(WhenAndWhere, RestrictionsKnownWhenRouted, Page):
         indexes = [models.Index(fields=["start_date"], name="events_start_date_idx")]
 
     def get_context(self, request, *args, **kwargs):
-        from django.utils import timezone
-
         from lscp_site.email import absolute_url
 
         context = super().get_context(request, *args, **kwargs)
@@ -230,11 +230,21 @@ class EventPage(WhenAndWhere, RestrictionsKnownWhenRouted, Page):
                 "index_url": index_url,
                 "crumbs": [{"url": "/", "title": "Home"}, {"url": index_url, "title": index.title}],
                 "category_url": f"{index_url}category/{self.category.slug}/",
-                "is_past": self.ends_at is not None and self.ends_at <= timezone.now(),
+                "is_past": self._is_past(),
                 "structured_data": self.structured_data(url=url),
             }
         )
         return context
+
+    def _is_past(self):
+        """Whether the event is over; until it is, the page says so from the moment it ends
+        (to the page cache: ``pagecache.shown_until``)."""
+        if self.ends_at is None:
+            return False
+        if self.ends_at <= timezone.now():
+            return True
+        pagecache.shown_until(self.ends_at)
+        return False
 
     def full_clean(self, *args, **kwargs):
         if self.start_date:

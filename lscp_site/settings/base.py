@@ -278,8 +278,9 @@ LOGGING = {
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # The anonymous page cache (lscp_site/pagecache.py, docs/deployment.md "Caching and a CDN").
-# Pages are invalidated at once by any change; PAGE_CACHE_SECONDS only bounds how late a page
-# notices the clock (an event ending, a booking window closing) within a day.
+# Pages are invalidated at once by any change, and kept no later than the first moment they
+# show something else with nothing changed (an event ending, a booking window closing:
+# pagecache.shown_until); PAGE_CACHE_SECONDS bounds how long a page is kept in any case.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # What browsers and a CDN are told: keep a page this long, then serve it stale this much

@@ -1000,3 +1000,88 @@ def test_publishing_an_issue_lists_it_in_the_archive_at_once(client, site):
     newsletter_factories.make_issue(index, datetime.date(2025, 3, 1), title="March Newsletter")
 
     assert b"March Newsletter" in client.get("/newsletter/").content
+
+
+# ---- the clock: what a page shows that the time changes, with nothing else changing ---------
+
+
+def test_a_cached_course_page_shows_booking_closed_from_the_moment_it_closes(client, site):
+    closes = datetime.datetime(2025, 5, 6, 17, 0, tzinfo=LONDON)
+    with time_machine.travel(TRAINING_NOW, tick=False):
+        catalogue = training_factories.make_index(site)
+        training_factories.make_course(
+            catalogue,
+            slug="graded-care",
+            sessions=[
+                training_factories.make_session(
+                    start=training_factories.london(2025, 5, 8, 14), booking_closes_at=closes
+                )
+            ],
+            revision=True,
+        )
+    url = "/training/graded-care/"
+
+    with time_machine.travel(closes - datetime.timedelta(minutes=1), tick=False):
+        page = cached(client, url)
+        assert b"10 places left" in page.content
+        # Browsers and a CDN are told to keep it no longer than the minute it has left.
+        assert "max-age=60" in page["Cache-Control"]
+        assert "stale-while-revalidate=0" in page["Cache-Control"]
+    with time_machine.travel(closes, tick=False):
+        response = client.get(url)
+        assert response["X-Cache"] == "miss"
+        assert b"Booking closed" in response.content
+        assert b"places left" not in response.content
+
+
+@pytest.fixture
+def morning_event(site):
+    """A morning's event on 12 May 2025, over at noon."""
+    diary = events_factories.make_index(site)
+    return events_factories.make_event(
+        diary,
+        title="Neglect briefing",
+        slug="neglect-briefing",
+        start_date=datetime.date(2025, 5, 12),
+        start_time=datetime.time(9, 30),
+        end_time=datetime.time(12, 0),
+    )
+
+
+NOON = datetime.datetime(2025, 5, 12, 12, 0, tzinfo=LONDON)
+
+
+def test_a_cached_event_page_says_the_date_has_passed_from_the_moment_it_ends(
+    client, morning_event
+):
+    url = "/events/neglect-briefing/"
+    with time_machine.travel(NOON - datetime.timedelta(minutes=3), tick=False):
+        assert b"This date has passed" not in cached(client, url).content
+    with time_machine.travel(NOON - datetime.timedelta(seconds=1), tick=False):
+        assert client.get(url)["X-Cache"] == "hit"
+    with time_machine.travel(NOON, tick=False):
+        response = client.get(url)
+        assert response["X-Cache"] == "miss"
+        assert b"This date has passed" in response.content
+
+
+def test_cached_listings_drop_an_event_from_the_moment_it_ends(client, morning_event):
+    with time_machine.travel(NOON - datetime.timedelta(minutes=3), tick=False):
+        assert b"Neglect briefing" in cached(client, "/events/").content
+        assert b"Neglect briefing" in cached(client, "/").content
+        assert b"Neglect briefing" not in cached(client, "/events/past/").content
+    with time_machine.travel(NOON, tick=False):
+        assert b"Neglect briefing" not in client.get("/events/").content
+        assert b"Neglect briefing" not in client.get("/").content
+        assert b"Neglect briefing" in client.get("/events/past/").content
+
+
+def test_a_page_that_the_clock_does_not_change_keeps_its_usual_lifetime(client, privacy, settings):
+    page = cached(client, "/privacy/")
+
+    assert f"max-age={settings.PAGE_CACHE_MAX_AGE}" in page["Cache-Control"]
+    assert pagecache.look_up(page.wsgi_request).page.until is None
+
+
+def test_moments_told_outside_a_render_for_the_cache_are_ignored():
+    pagecache.shown_until(datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))  # no error
