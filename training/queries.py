@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models import Exists, F, Min, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -338,7 +338,11 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
 
     shape = ("training: catalogue courses", tuple(chosen), upcoming_only)
     if upcoming_only:
-        return compiled_queries.Listing(shape, build, *values)
+        listing = compiled_queries.Listing(shape, build, *values)
+        # A course leaves this listing when its last session to come starts, and the pages
+        # after it move up: no sooner than the first of those sessions starts.
+        pagecache.shown_until(_first_start_from(listing.queryset, now[0]))
+        return listing
     course_ids = pagecache.remembered(
         f"training:catalogue:{index.pk}:{index.path}:{urlencode(sorted(chosen.items()))}",
         lambda: compiled_queries.fetch(
@@ -347,6 +351,18 @@ def catalogue_courses(index, *, course_type="", format="", audience=None, upcomi
     )
     return compiled_queries.RowsInOrder(
         ("training: catalogue courses by id",), course_ids, _course_rows
+    )
+
+
+def _first_start_from(courses, since):
+    """When the first session of ``courses`` (a queryset of them) to start at ``since`` or
+    later starts, or None; cancelled sessions are left out, as the listing leaves them."""
+    from training.models import Session
+
+    return (
+        Session.objects.filter(course__in=courses.values("pk"), start__gte=since)
+        .exclude(cancellation__isnull=False)
+        .aggregate(first=Min("start"))["first"]
     )
 
 

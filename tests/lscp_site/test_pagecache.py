@@ -26,6 +26,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from PIL import Image as PillowImage
 
 from events.dates import LONDON
@@ -1085,3 +1086,75 @@ def test_a_page_that_the_clock_does_not_change_keeps_its_usual_lifetime(client, 
 
 def test_moments_told_outside_a_render_for_the_cache_are_ignored():
     pagecache.shown_until(datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))  # no error
+
+
+def test_the_catalogue_of_courses_with_dates_to_come_follows_the_clock(client, site):
+    """Filtered to courses with dates coming up, the catalogue's cards are worked out on each
+    render; the page is still kept only until a card's session closes for booking, or a
+    listed course's session starts (when a course can leave the listing)."""
+    closes = datetime.datetime(2025, 5, 6, 17, 0, tzinfo=LONDON)
+    starts = training_factories.london(2025, 5, 8, 14)
+    with time_machine.travel(TRAINING_NOW, tick=False):
+        catalogue = training_factories.make_index(site)
+        training_factories.make_course(
+            catalogue,
+            title="Graded care profile",
+            sessions=[training_factories.make_session(start=starts, booking_closes_at=closes)],
+        )
+        training_factories.make_course(
+            catalogue,
+            title="Working together",
+            sessions=[training_factories.make_session(start=starts + datetime.timedelta(days=30))],
+        )
+    url = "/training/?upcoming=on"
+
+    def cards():
+        return [
+            " ".join(card.get_text(" ", strip=True).split())
+            for card in BeautifulSoup(client.get(url).content, "html.parser").select(".course-card")
+        ]
+
+    with time_machine.travel(closes - datetime.timedelta(minutes=1), tick=False):
+        cached(client, url)
+        assert "10 places left" in cards()[0]
+    with time_machine.travel(closes, tick=False):
+        assert client.get(url)["X-Cache"] == "miss"
+        assert "booking closed" in cards()[0]
+    with time_machine.travel(starts - datetime.timedelta(minutes=1), tick=False):
+        cached(client, url)
+        assert len(cards()) == 2
+    with time_machine.travel(starts + datetime.timedelta(seconds=1), tick=False):
+        shown = cards()
+        assert len(shown) == 1 and "Working together" in shown[0]
+
+
+def test_a_later_page_of_courses_with_dates_to_come_moves_up_when_a_course_leaves(client, site):
+    """A course on the first page leaves the listing when its last session starts; the
+    second page, whose own cards change later, is then shown afresh too."""
+    starts = training_factories.london(2025, 5, 8, 14)
+    later = starts + datetime.timedelta(days=30)
+    with time_machine.travel(TRAINING_NOW, tick=False):
+        catalogue = training_factories.make_index(site)
+        training_factories.make_course(
+            catalogue,
+            title="A first look at neglect",
+            sessions=[training_factories.make_session(start=starts)],
+        )
+        for number in range(1, 21):
+            training_factories.make_course(
+                catalogue,
+                title=f"Course {number:02}",
+                sessions=[training_factories.make_session(start=later)],
+            )
+    url = "/training/?upcoming=on&page=2"
+
+    def titles():
+        page = BeautifulSoup(client.get(url).content, "html.parser")
+        return [heading.get_text(strip=True) for heading in page.select(".course-card h3")]
+
+    with time_machine.travel(starts - datetime.timedelta(minutes=1), tick=False):
+        cached(client, url)
+        assert titles() == ["Course 20"]
+    with time_machine.travel(starts + datetime.timedelta(seconds=1), tick=False):
+        # Twenty courses are left: one page, which a page number past the end shows.
+        assert titles()[0] == "Course 01"

@@ -80,7 +80,7 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
         verbose_name = "training catalogue"
 
     def get_context(self, request, *args, **kwargs):
-        from lscp_site import cards, compiled_queries
+        from lscp_site import cards, compiled_queries, pagecache
         from training import queries
         from training.forms import CourseFilterForm
 
@@ -105,6 +105,7 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
             page_obj = queries.paginate(courses, request, per_page=self.COURSES_PER_PAGE)
             shown = queries.course_cards(page_obj.object_list, url)
             course_cards = cards.render("course_cards.jinja", courses=shown) if shown else ""
+            pagecache.shown_until(queries.cards_change_at(shown))
         filters_chosen = any(value for value in choices.values())
         context.update(
             filters=filters,
