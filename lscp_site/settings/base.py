@@ -267,6 +267,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler for its loggers (when DEBUG is on) printed each of
+        # their lines a second time beside the root's: the task worker's "Task ... state="
+        # lines, say. Its records go to the root's handler alone.
+        "django": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         "wagtail": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
