@@ -34,6 +34,9 @@ def committed_topics(django_db_setup, django_db_blocker):
             signup.for_email(EMAIL).delete()
             Topic.objects.exclude(pk__in=topics_before).delete()
             SiteSettings.objects.exclude(pk__in=settings_before).delete()
+            # This connection was opened outside any test's transaction; left open, it kept
+            # the worker's test database in use, which its removal at the end then refused.
+            connection.close()
 
 
 @pytest.mark.skipif(
