@@ -35,6 +35,7 @@ from lscp_site import pagecache
 from lscp_site.models import ContentPage, SiteSettings
 from subscriptions.models import Topic
 from tests.events import factories as events_factories
+from tests.lscp_site.conftest import NOON
 from tests.newsletter import factories as newsletter_factories
 from tests.training import factories as training_factories
 from training import booking as training_booking
@@ -1033,23 +1034,6 @@ def test_a_cached_course_page_shows_booking_closed_from_the_moment_it_closes(cli
         assert response["X-Cache"] == "miss"
         assert b"Booking closed" in response.content
         assert b"places left" not in response.content
-
-
-@pytest.fixture
-def morning_event(site):
-    """A morning's event on 12 May 2025, over at noon."""
-    diary = events_factories.make_index(site)
-    return events_factories.make_event(
-        diary,
-        title="Neglect briefing",
-        slug="neglect-briefing",
-        start_date=datetime.date(2025, 5, 12),
-        start_time=datetime.time(9, 30),
-        end_time=datetime.time(12, 0),
-    )
-
-
-NOON = datetime.datetime(2025, 5, 12, 12, 0, tzinfo=LONDON)
 
 
 def test_a_cached_event_page_says_the_date_has_passed_from_the_moment_it_ends(

@@ -18,10 +18,9 @@ from django.db import close_old_connections
 import pytest
 import time_machine
 
-from events.dates import LONDON
 from lscp_site import pagecache
 from lscp_site.models import SiteSettings
-from tests.events import factories
+from tests.lscp_site.conftest import NOON
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.lscp_site.test_pagecache")]
 
@@ -232,22 +231,13 @@ def test_the_deployed_application_has_the_front():
     assert isinstance(wsgi.application, pagecache.PageCacheFront)
 
 
-def test_a_page_is_not_answered_past_the_moment_it_shows_something_else(site, call):
+def test_a_page_is_not_answered_past_the_moment_it_shows_something_else(site, call, morning_event):
     """An event page is stored until its event ends (pagecache.shown_until); the front
     hands the request to Django from that moment, which renders it afresh."""
-    factories.make_event(
-        factories.make_index(site),
-        title="Neglect briefing",
-        slug="neglect-briefing",
-        start_date=datetime.date(2025, 5, 12),
-        start_time=datetime.time(9, 30),
-        end_time=datetime.time(12, 0),
-    )
-    noon = datetime.datetime(2025, 5, 12, 12, 0, tzinfo=LONDON)
-    with time_machine.travel(noon - datetime.timedelta(minutes=1), tick=False):
+    with time_machine.travel(NOON - datetime.timedelta(minutes=1), tick=False):
         call("/events/neglect-briefing/")
         assert not call("/events/neglect-briefing/").handled_by_django
-    with time_machine.travel(noon, tick=False):
+    with time_machine.travel(NOON, tick=False):
         reply = call("/events/neglect-briefing/")
         assert reply.handled_by_django and reply["X-Cache"] == "miss"
         assert b"This date has passed" in reply.body
