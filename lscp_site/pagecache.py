@@ -429,7 +429,7 @@ class CachedPage:
         return response
 
 
-def store(response, *, nonce, generation, day, until=None, now=None):
+def store(response, *, nonce, generation, day, until=None):
     """Give a cacheable response its caching headers and return it as a CachedPage.
 
     ``nonce`` is the response's CSP nonce if it carries one, else "". ``until`` is the first
@@ -441,7 +441,7 @@ def store(response, *, nonce, generation, day, until=None, now=None):
         stale_while_revalidate = _setting("PAGE_CACHE_STALE_WHILE_REVALIDATE")
         if until is not None:
             # Browsers and a CDN keep it no longer than we do, stale copies included.
-            seconds_left = max(0, math.floor((until - (now or timezone.now())).total_seconds()))
+            seconds_left = max(0, math.floor((until - timezone.now()).total_seconds()))
             max_age = min(max_age, seconds_left)
             stale_while_revalidate = min(stale_while_revalidate, seconds_left - max_age)
         # A page carrying a nonce must not be shared by a CDN: every reader needs their own.
