@@ -57,6 +57,7 @@ resolution cannot tell apart two versions stored in the same second. ``X-Cache``
 ``hit``, ``miss`` (rendered and stored) or ``bypass`` (not cacheable).
 """
 
+import contextlib
 import contextvars
 import functools
 import hashlib
@@ -522,6 +523,64 @@ def shown_until(moment):
         return
     if moments.first is None or moment < moments.first:
         moments.first = moment
+
+
+@contextlib.contextmanager
+def collecting_moments():
+    """Collect the moments told with :func:`shown_until` inside the block, apart from the
+    response's own; yields the collector, whose ``first`` is the earliest of them."""
+    moments = _Moments()
+    told = _moments.set(moments)
+    try:
+        yield moments
+    finally:
+        _moments.reset(told)
+
+
+def content_version():
+    """The site's content version: a token that every change a page can show replaces
+    (see :func:`invalidate_pages`). Part of every cache key, so nothing kept under an older
+    version is read again. None when the cache cannot be reached."""
+    try:
+        return current_generation()
+    except Exception:
+        logger.warning("Shared cache unavailable: no content version", exc_info=True)
+        return None
+
+
+FRAGMENT_KEY_PREFIX = "pagecache:fragment:"
+
+
+def fragment(key, render):
+    """``render()``'s output, kept under ``key`` for this content version and until the first
+    moment told with :func:`shown_until` while it rendered (the ``{% cachefragment %}`` tag,
+    lscp_site/templatetags/lscp_cache.py). Reading it back tells that moment on."""
+    version = content_version()  # before rendering: never keep data a change replaced
+    if version is None:
+        return render()
+    stored_key = f"{FRAGMENT_KEY_PREFIX}{version}:{key}"
+    try:
+        stored = cache.get(stored_key)
+    except Exception:
+        logger.warning("Shared cache unavailable: fragment rendered", exc_info=True)
+        stored = None
+    if isinstance(stored, tuple) and len(stored) == 2:
+        html, until = stored
+        if until is None or timezone.now() < until:
+            shown_until(until)
+            return html
+    with collecting_moments() as moments:
+        html = render()
+    until = moments.first
+    timeout = _setting("PAGE_CACHE_SECONDS")
+    if until is not None:
+        timeout = max(1, min(timeout, math.ceil((until - timezone.now()).total_seconds())))
+    try:
+        cache.set(stored_key, (html, until), timeout=timeout)
+    except Exception:
+        logger.warning("Could not keep a fragment", exc_info=True)
+    shown_until(until)
+    return html
 
 
 # Where the WSGI front leaves its lookup for the middleware, so a miss costs one round trip.
