@@ -9,7 +9,6 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lscp_site import home
-from lscp_site.pages import RestrictionsKnownWhenRouted
 
 DEFAULT_QUICK_LEAVE_URL = "https://www.bbc.co.uk/weather"
 
@@ -34,7 +33,7 @@ class SiteSettings(BaseGenericSetting):
         verbose_name = "site settings"
 
 
-class HomePage(RestrictionsKnownWhenRouted, Page):
+class HomePage(Page):
     introduction = models.TextField(
         blank=True,
         help_text="One or two sentences under the site name on the home page, saying what "
@@ -55,7 +54,7 @@ class HomePage(RestrictionsKnownWhenRouted, Page):
         return context
 
 
-class ContentPage(RestrictionsKnownWhenRouted, Page):
+class ContentPage(Page):
     """A plain page: the privacy notice, the accessibility statement, staying safe online."""
 
     introduction = models.TextField(

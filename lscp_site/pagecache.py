@@ -72,8 +72,6 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
-from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -766,61 +764,3 @@ class PageCacheMiddleware:
             patch_cache_control(response, private=True, no_store=True)
         response["X-Cache"] = "bypass"
         return response
-
-
-# ---- the WSGI front -----------------------------------------------------------------------
-
-
-class PageCacheFront:
-    """Answer cache hits before Django handles the request at all (lscp_site/wsgi.py).
-
-    A hit through the middleware still pays for Django's request handling: signals, the
-    middleware chain, building an HttpResponse and checking each header again. That is most
-    of a hit's cost, and hits are what a newsletter send brings by the thousand. The front
-    makes the same decision as the middleware, with the same functions (``look_up``), and
-    sends the stored bytes and headers as they are. Anything it does not answer itself goes
-    to Django unchanged, with the lookup it made so the middleware does not repeat it:
-
-    * not GET or HEAD, the page cache off, static and media files;
-    * a host Django would refuse (``get_host`` raises: Django answers 400);
-    * plain http when ``SECURE_SSL_REDIRECT`` is on (Django redirects);
-    * conditional requests (``If-None-Match``: the middleware answers 304);
-    * misses and bypasses, and any error from the cache.
-    """
-
-    def __init__(self, application):
-        self.application = application
-
-    def __call__(self, environ, start_response):
-        if self._may_answer(environ):
-            try:
-                request = WSGIRequest(environ)
-                # Django's own test (SECURE_PROXY_SSL_HEADER); SecurityMiddleware redirects.
-                insecure = _setting("SECURE_SSL_REDIRECT") and not (request.is_secure())
-                lookup = None if insecure else look_up(request)
-            except DisallowedHost:
-                lookup = None
-            except Exception:
-                logger.exception("Page cache unavailable: serving without it")
-                lookup = None
-            if lookup is not None:
-                if lookup.page is not None and not _is_conditional(environ):
-                    headers, body = lookup.page.render()
-                    headers.append(("X-Cache", "hit"))
-                    start_response("200 OK", headers)
-                    return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
-                environ[LOOKUP_ENVIRON_KEY] = lookup
-        return self.application(environ, start_response)
-
-    @staticmethod
-    def _may_answer(environ):
-        if environ.get("REQUEST_METHOD") not in SAFE_METHODS:
-            return False
-        if not _setting("PAGE_CACHE_ENABLED"):
-            return False
-        path = environ.get("PATH_INFO", "")
-        return not path.startswith((_setting("STATIC_URL"), _setting("MEDIA_URL")))
-
-
-def _is_conditional(environ):
-    return "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ

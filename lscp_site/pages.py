@@ -4,7 +4,7 @@ from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Substr
 
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction
 
 
 def public(pages):
@@ -76,41 +76,3 @@ def child_url(parent_url, slug):
     ``url_path`` of a page is its parent's followed by its slug, and a listing's children
     (issues, events) are never a site's root. Tested against ``Page.get_url``."""
     return f"{parent_url}{slug}/"
-
-
-# Where Wagtail's Page looks for its copy of the site root paths before reading them from the
-# cache (Page._get_site_root_paths); it puts its copy there itself after the first read.
-ROOT_PATHS_ATTRIBUTE = "_wagtail_cached_site_root_paths"
-
-
-def share_site_root_paths(pages, request=None):
-    """Give ``pages`` one copy of Wagtail's site root paths, so that working out each page's
-    address (``page.url``) reads them from the shared cache once in all, not once a page.
-
-    An issue with 20 sections links about 20 pages: 20 round trips to Redis, a tenth of its
-    render. With a ``request``, its copy is used (and kept) as ``page.get_url(request)``
-    would.
-    """
-    pages = [page for page in pages if page is not None]
-    if not pages:
-        return
-    root_paths = getattr(request, ROOT_PATHS_ATTRIBUTE, None) or Site.get_site_root_paths()
-    if request is not None:
-        setattr(request, ROOT_PATHS_ATTRIBUTE, root_paths)
-    for page in pages:
-        setattr(page, ROOT_PATHS_ATTRIBUTE, root_paths)
-
-
-class RestrictionsKnownWhenRouted:
-    """Mixed into every page type: the view restrictions that apply to a page being served
-    come from the site snapshot (lscp_site/site_snapshot.py), found while routing, instead of
-    the two queries of Wagtail's ``get_view_restrictions()``. Anywhere else (the admin, a page
-    not routed by lscp_site/routing.py) Wagtail's own method answers."""
-
-    # Set by lscp_site.routing.serve for the page it serves; None means "ask Wagtail".
-    known_view_restrictions = None
-
-    def get_view_restrictions(self):
-        if self.known_view_restrictions is not None:
-            return self.known_view_restrictions
-        return super().get_view_restrictions()

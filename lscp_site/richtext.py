@@ -17,7 +17,6 @@ from wagtail.rich_text import RichText, expand_db_html
 from wagtail.rich_text.pages import PageLinkHandler as WagtailPageLinkHandler
 
 from lscp_site.compiled_queries import objects_in_order
-from lscp_site.pages import share_site_root_paths
 
 
 class PageLinkHandler(WagtailPageLinkHandler):
@@ -42,7 +41,6 @@ class PageLinkHandler(WagtailPageLinkHandler):
     @classmethod
     def expand_db_attributes_many(cls, attrs_list):
         pages = cls.get_many(attrs_list)
-        share_site_root_paths(pages)
         return [f'<a href="{escape(page.localized.url)}">' if page else "<a>" for page in pages]
 
 

@@ -30,7 +30,6 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from lscp_site.blocks import ImageChooserBlock, PageChooserBlock
-from lscp_site.pages import share_site_root_paths
 from newsletter import diary
 
 PREVIEW_TEMPLATE = "newsletter/block_preview.html"
@@ -342,7 +341,6 @@ class TrainingSpotlightBlock(blocks.StructBlock):
 
         context = super().get_context(value, parent_context=parent_context)
         courses = [course for course in value.get("courses") or [] if course and course.live]
-        share_site_root_paths(courses, (parent_context or {}).get("request"))
         sessions = next_sessions_by_course(
             courses, per_course=value.get("sessions_per_course") or 3
         )

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from events.dates import LONDON
-from lscp_site.pages import share_site_root_paths
 
 DEFAULT_WEEKS = 8
 # An automatic diary lists at most this many dates, soonest first, then links to the rest:
@@ -77,7 +76,6 @@ def merge(*, events=(), sessions=(), request=None):
     every item's address comes from its copy of the site root paths."""
     now = timezone.now()
     events, sessions = list(events), list(sessions)
-    share_site_root_paths([*events, *(session.course for session in sessions)], request)
     items = [event_item(event) for event in events]
     items += [session_item(session, now=now) for session in sessions]
     return sorted(items, key=lambda item: item.sort_key)

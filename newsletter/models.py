@@ -16,7 +16,6 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lscp_site import pagecache
-from lscp_site.pages import RestrictionsKnownWhenRouted, share_site_root_paths
 from newsletter import queries
 from newsletter.blocks import IssueBody, render_for_keeping
 from newsletter.contents import issue_contents
@@ -41,7 +40,7 @@ def _year_subpath(year):
     return NewsletterIndexPage.get_resolver().reverse("year", year)
 
 
-class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
+class NewsletterIndexPage(RoutablePageMixin, Page):
     """The archive: every issue, newest first, grouped by year, with a page per year."""
 
     introduction = models.TextField(
@@ -130,7 +129,7 @@ class NewsletterIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
         return urls
 
 
-class NewsletterIssuePage(RestrictionsKnownWhenRouted, Page):
+class NewsletterIssuePage(Page):
     """One monthly issue: a summary ("In this issue") and a body of sections and boxes."""
 
     issue_date = models.DateField(
@@ -205,7 +204,6 @@ class NewsletterIssuePage(RestrictionsKnownWhenRouted, Page):
         context = super().get_context(request, *args, **kwargs)
         contents = issue_contents(self.body)
         archive = self.get_parent()
-        share_site_root_paths([self, archive], request)
         rendered = self._rendered(contents, archive, request)
         context.update(
             archive=archive,
@@ -248,7 +246,6 @@ class NewsletterIssuePage(RestrictionsKnownWhenRouted, Page):
             ]
             moments = [changes_at for _, changes_at in rendered if changes_at is not None]
             previous_issue, next_issue = queries.neighbours(self)
-            share_site_root_paths([previous_issue, next_issue], request)
             pager = render_to_string(
                 "newsletter/components/issue_pager.html",
                 {

@@ -21,7 +21,6 @@ from lscp_site.pages import (
     children_matching,
     children_within,
     public,
-    share_site_root_paths,
     with_ids,
 )
 from newsletter.contents import ContentsEntry, issue_contents
@@ -241,14 +240,6 @@ def expand_section_links(blocks, request=None):
 
     sections = [block.value for block in blocks if block.block_type == "section"]
     expand_in_place(sections)
-    share_site_root_paths(
-        [
-            call_to_action.get("page")
-            for section in sections
-            for call_to_action in section.get("calls_to_action") or []
-        ],
-        request,
-    )
 
 
 def prefetch_section_images(blocks):

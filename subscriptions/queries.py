@@ -1,8 +1,7 @@
 """What other parts of the site ask of the subscriptions app.
 
-``signup_topics()`` is what the sign-up box in the footer of every page offers; pages read
-it from the site snapshot (lscp_site/site_snapshot.py), which is built again after any change
-to a topic. ``confirmed_subscribers()`` is who the newsletter is sent to.
+``signup_topics()`` is what the sign-up box in the footer of every page offers.
+``confirmed_subscribers()`` is who the newsletter is sent to.
 """
 
 from subscriptions.models import Subscriber, Topic

@@ -20,7 +20,6 @@ from events.calendar import CalendarItem
 from events.dates import LONDON, WhenAndWhere, format_date, format_time
 from events.models.snippets import EventCategory
 from lscp_site import pagecache
-from lscp_site.pages import RestrictionsKnownWhenRouted
 
 HASHTAG = RegexValidator(
     r"^#?[A-Za-z0-9_]+$",
@@ -28,7 +27,7 @@ HASHTAG = RegexValidator(
 )
 
 
-class EventIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
+class EventIndexPage(RoutablePageMixin, Page):
     """/events/: upcoming dates soonest first, the past archive, categories and filters."""
 
     introduction = models.TextField(
@@ -89,7 +88,7 @@ class EventIndexPage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
         return urls
 
 
-class EventPage(WhenAndWhere, RestrictionsKnownWhenRouted, Page):
+class EventPage(WhenAndWhere, Page):
     """One date in the diary: an awareness day or week, an LSCP event, a conference..."""
 
     start_date = models.DateField(

@@ -6,7 +6,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from lscp_site import site_snapshot
 from lscp_site.models import SiteSettings
 
 register = template.Library()
@@ -46,12 +45,7 @@ def json_ld(data):
 
 
 def _site_settings(context):
-    # From the site snapshot when there is a request (no query: lscp_site/site_snapshot.py);
-    # Wagtail then finds the settings already on the request.
-    request = context.get("request")
-    if request is not None:
-        site_snapshot.prepare_request(request)
-    return SiteSettings.load(request_or_site=request)
+    return SiteSettings.load(request_or_site=context.get("request"))
 
 
 @register.simple_tag(takes_context=True)

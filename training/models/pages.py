@@ -24,7 +24,6 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from events.dates import format_when
-from lscp_site.pages import RestrictionsKnownWhenRouted
 from training.admin_forms import CoursePageForm
 from training.panels import BookingCountsPanel
 
@@ -57,7 +56,7 @@ class SessionState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
+class TrainingIndexPage(Page):
     """The catalogue at /training/: every course, filters, and the next sessions."""
 
     introduction = models.TextField(
@@ -124,7 +123,7 @@ class TrainingIndexPage(RestrictionsKnownWhenRouted, Page):
         return context
 
 
-class CoursePage(RestrictionsKnownWhenRouted, RoutablePageMixin, Page):
+class CoursePage(RoutablePageMixin, Page):
     """One course: what it covers, who it is for, and the sessions people can book."""
 
     course_type = models.CharField(
