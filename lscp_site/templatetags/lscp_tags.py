@@ -1,4 +1,3 @@
-import html
 import json
 
 from django import template
@@ -71,21 +70,3 @@ def site_footer(context):
         "links": [{"url": url, "label": label} for url, label in FOOTER_LINKS],
         "contact_email": _site_settings(context).contact_email,
     }
-
-
-@register.simple_tag
-def select_options(field):
-    """The ``<option>``s of a bound choice field, the one its value names selected.
-
-    Written out here rather than by a template loop: a listing's filters offer a month for
-    each month with dates (a dozen or more on a busy diary) and the catalogue's audiences,
-    and each turn of a template loop cost 20 µs or more. Escaped as Django escapes."""
-    current = field.value()
-    current = None if current is None else str(current)  # nothing chosen: none selected
-    return mark_safe(  # noqa: S308 - every value and label is escaped here
-        "".join(
-            f'<option value="{html.escape(str(value))}"'
-            f"{' selected' if str(value) == current else ''}>{html.escape(str(label))}</option>"
-            for value, label in field.field.choices
-        )
-    )

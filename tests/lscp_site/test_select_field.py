@@ -1,5 +1,4 @@
-"""The filters' plain <select> (templates/components/select_field.html): its options are
-written by ``select_options`` (lscp_site/templatetags/lscp_tags.py), not a template loop."""
+"""The filters' plain <select> (templates/components/select_field.html)."""
 
 from django import forms
 from django.template.loader import render_to_string
