@@ -16,7 +16,7 @@ from events.calendar import build_calendar
 from events.forms import EventFilterForm, month_label
 from events.models import EventCategory, EventIndexPage
 from lscp_site import cards
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 from lscp_site.pages import public
 
 EVENTS_PER_PAGE = 20

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from wagtail.models import Page, get_page_models
 
-from lscp_site import compiled_queries, pagecache
+from lscp_site import compiled_queries, links, pagecache
 from lscp_site.models import HomePage
 from newsletter.dates import month_label
 
@@ -220,7 +220,7 @@ def robots_txt(request):
         "Disallow: /subscribe/preferences/",
         "Disallow: /subscribe/unsubscribe/",
         "Disallow: /training/bookings/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        f"Sitemap: {links.absolute('/sitemap.xml')}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain")

@@ -51,7 +51,7 @@ class CallToActionValue(blocks.StructValue):
     @property
     def full_url(self):
         """The absolute address, for the email edition and the feeds."""
-        from lscp_site.email import absolute_url
+        from lscp_site.links import absolute as absolute_url
 
         href = self.href
         return absolute_url(href) if href else ""

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from events.dates import to_london
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 from training.models.pages import SessionState
 
 ONLINE = "https://schema.org/OnlineEventAttendanceMode"

@@ -217,7 +217,7 @@ class EventPage(WhenAndWhere, Page):
         indexes = [models.Index(fields=["start_date"], name="events_start_date_idx")]
 
     def get_context(self, request, *args, **kwargs):
-        from lscp_site.email import absolute_url
+        from lscp_site.links import absolute as absolute_url
 
         context = super().get_context(request, *args, **kwargs)
         index = self.get_parent()
@@ -309,10 +309,9 @@ class EventPage(WhenAndWhere, Page):
 
     def calendar_uid(self):
         """Stable for the life of the event, whatever its title or dates become."""
-        from lscp_site.email import absolute_url
+        from lscp_site.links import hostname
 
-        host = absolute_url("/").split("://", 1)[-1].strip("/").split(":")[0]
-        return f"event-{self.pk}@{host}"
+        return f"event-{self.pk}@{hostname()}"
 
     def calendar_item(self, *, url):
         """This event for events.calendar.build_calendar; ``url`` is its absolute address."""
@@ -369,7 +368,7 @@ class EventPage(WhenAndWhere, Page):
         if self.organiser and self.external_url:
             organiser["url"] = self.external_url
         elif not self.organiser:
-            from lscp_site.email import absolute_url
+            from lscp_site.links import absolute as absolute_url
 
             organiser["url"] = absolute_url("/")
         data["organizer"] = organiser

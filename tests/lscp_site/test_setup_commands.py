@@ -83,11 +83,25 @@ def test_deploy_check_is_clean_under_production_settings():
         ["check", "--deploy", "--fail-level", "WARNING"],
         SECRET_KEY="x7!kq2@pl9#zr4$wm8^tn3&yb6*vc1(hd5)gf0_js-ue+ai=ox" + "long-enough-key",
         ALLOWED_HOSTS="lscp.example.org",
+        BASE_URL="https://lscp.example.org",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in result.stderr
+
+
+def test_deploy_check_fails_without_the_public_address():
+    result = run_with_production_settings(
+        ["check", "--deploy"],
+        SECRET_KEY="x7!kq2@pl9#zr4$wm8^tn3&yb6*vc1(hd5)gf0_js-ue+ai=ox" + "long-enough-key",
+        ALLOWED_HOSTS="lscp.example.org",
+        BASE_URL="",
+    )
+
+    assert result.returncode != 0
+    assert "lscp_site.E001" in result.stderr
+    assert "BASE_URL is not set" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
