@@ -146,15 +146,23 @@ PICTURE_COLOURS = [
 ]
 
 
+# The steps of generate() that its Report times (and advances a progress display by).
+STEPS = 6
+
+
 @dataclass
 class Report:
     """What was generated and how long each step took (seconds)."""
 
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    # A lscp_site.progress.Progress of STEPS steps, advanced as each is done.
+    progress: object = None
 
     def step(self, name, started):
         self.timings[name] = time.perf_counter() - started
+        if self.progress is not None:
+            self.progress.advance(detail=name)
 
 
 class Words:
@@ -720,6 +728,7 @@ def generate(
     subscribers=FULL["subscribers"],
     pictures=8,
     now=None,
+    progress=None,
 ):
     """Replace any generated content with a new set of the given sizes. Returns a Report."""
     from events.demo import load_index as load_events_index
@@ -730,7 +739,7 @@ def generate(
 
     now = now or timezone.now()
     words = Words(random.Random(seed))
-    report = Report()
+    report = Report(progress=progress)
     with transaction.atomic():
         started = time.perf_counter()
         owner = generator_user()

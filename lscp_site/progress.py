@@ -15,14 +15,14 @@ LOG_EVERY_SECONDS = 5.0
 
 
 def progress_line(*, label, done, total, detail=""):
-    """'[#####-----]  50%  Importing 5/10 detail' (no bar or percentage without a total)."""
+    """'[#####-----]  50%  5/10 files imported  detail' (no bar without a total)."""
     if total:
         percent = min(100, 100 * done // total)
         filled = BAR_WIDTH * percent // 100
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        line = f"[{bar}] {percent:3d}%  {label} {done:,}/{total:,}"
+        line = f"[{bar}] {percent:3d}%  {done:,}/{total:,} {label}"
     else:
-        line = f"{label} {done:,}"
+        line = f"{done:,} {label}"
     return f"{line}  {detail}" if detail else line
 
 

@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks_db",
     "axes",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

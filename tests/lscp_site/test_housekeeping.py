@@ -108,4 +108,5 @@ def test_every_purge_runs_by_hand_with_its_progress_shown(settings):
         assert f"{name}: would delete 0" in out
     # Not a terminal: plain lines, the first and the last.
     assert err.splitlines()[0].startswith("[")
-    assert f"Purging {len(settings.PURGES)}/{len(settings.PURGES)}" in err.splitlines()[-1]
+    count = len(settings.PURGES)
+    assert f"100%  {count}/{count} purges done" in err.splitlines()[-1]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from lscp_site.generate import FULL, generate
+from lscp_site.generate import FULL, STEPS, generate
+from lscp_site.progress import Progress
 
 
 def _count(value):
@@ -29,7 +30,8 @@ class Command(BaseCommand):
         sizes = {name: options[name] for name in FULL}
         if sizes["sessions"] and not sizes["courses"]:
             raise CommandError("Sessions need courses: give --courses too.")
-        report = generate(seed=options["seed"], **sizes)
+        with Progress(label="steps done", total=STEPS, stream=self.stderr) as progress:
+            report = generate(seed=options["seed"], progress=progress, **sizes)
         for name, seconds in report.timings.items():
             self.stdout.write(f"  {name}: {seconds:.1f}s")
         made = ", ".join(f"{count} {name}" for name, count in report.counts.items())

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             )
         chosen = names or known
         results = []
-        with Progress(label="Purging", total=len(chosen), stream=self.stderr) as progress:
+        with Progress(label="purges done", total=len(chosen), stream=self.stderr) as progress:
             for name in chosen:
                 progress.update(progress.done, detail=name)
                 results.append(housekeeping.run_purge(name=name, dry_run=dry_run))
