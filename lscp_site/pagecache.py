@@ -63,7 +63,7 @@ PAGE_KEY_PREFIX = "pagecache:page:"
 RENDERING_KEY_PREFIX = "pagecache:rendering:"
 FRAGMENT_KEY_PREFIX = "pagecache:fragment:"
 # Headers worked out again for each response rather than stored.
-UNSTORED_HEADERS = {"content-length", "date", "x-cache", "set-cookie"}
+UNSTORED_HEADERS = {"date", "x-cache", "set-cookie"}
 # Fields Wagtail saves on a page for drafts, locks and comments: nothing readers see.
 DRAFT_ONLY_FIELDS = {
     "latest_revision",
