@@ -90,6 +90,13 @@ def main():
     base_url = os.environ.get("BASE_URL") or f"http://{host}:{port}"
     env = {**os.environ, "HOST": host, "PORT": port, "BASE_URL": base_url}
 
+    # Wagtail's own absolute URLs (the sitemap, "View live") come from its Site record.
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "set_site_address", base_url],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+    )
     admin = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "ensure_admin", "--url", f"{base_url}/admin/"],
         cwd=BASE_DIR,

@@ -109,3 +109,12 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+@pytest.mark.django_db
+def test_set_site_address_makes_wagtails_own_urls_follow_the_port(home_page, client):
+    call_command("set_site_address", "http://127.0.0.1:8123", stdout=io.StringIO())
+
+    assert home_page.get_full_url() == "http://127.0.0.1:8123/"
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://127.0.0.1:8123/</loc>" in sitemap
