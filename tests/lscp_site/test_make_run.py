@@ -165,8 +165,12 @@ def wait_for_email(folder, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         files = sorted((folder / "mail").glob("*.log")) if (folder / "mail").exists() else []
-        if files:
-            return email.message_from_bytes(files[-1].read_bytes(), policy=email.policy.default)
+        # Django's file backend ends each message with a line of dashes: until then the
+        # worker is still writing it.
+        content = files[-1].read_bytes() if files else b""
+        if content.rstrip().endswith(b"-" * 79):
+            message = content.rstrip().removesuffix(b"-" * 79)
+            return email.message_from_bytes(message, policy=email.policy.default)
         time.sleep(0.5)
     raise AssertionError("No email was written")
 
