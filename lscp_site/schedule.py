@@ -11,12 +11,13 @@ machine) a second scheduler would run as well, which is harmless (publishing and
 nothing the second time) but wasteful; it says so when it starts.
 """
 
+import contextlib
 import logging
 import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils.module_loading import import_string
 
 from lscp_site import tasks
@@ -73,6 +74,13 @@ def take_lock(*, already_held):
     return bool(locked)
 
 
+def release_lock():
+    """Give the lock back when the loop ends (it would go with the connection anyway)."""
+    if connection.vendor == "postgresql":
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock_all()")
+
+
 def announce_start():
     if connection.vendor == "postgresql":
         logger.info("Scheduler started (only one runs at a time: it holds a PostgreSQL lock).")
@@ -89,23 +97,26 @@ def run_forever(sleep=time.sleep, clock=time.monotonic, iterations=None):
     last_run = {}
     count = 0
     held = waiting = False
-    while iterations is None or count < iterations:
-        try:
-            held = take_lock(already_held=held)
-            if held:
-                if waiting:
-                    logger.info("Scheduler lock taken: this scheduler runs now.")
-                    waiting = False
-                publish_scheduled_pages()
-                run_due(last_run, clock())
-            elif not waiting:
-                logger.warning(
-                    "Another scheduler is running (it holds the lock): waiting until it stops."
-                )
-                waiting = True
-        except Exception:  # a failed round must not stop the next one
-            logger.exception("Scheduler round failed")
-            held = False  # if the connection went, the lock went with it
-        count += 1
-        if iterations is None or count < iterations:
-            sleep(settings.SCHEDULER_INTERVAL_SECONDS)
+    try:
+        while iterations is None or count < iterations:
+            try:
+                held = take_lock(already_held=held)
+                if held:
+                    if waiting:
+                        logger.info("Scheduler lock taken: this scheduler runs now.")
+                        waiting = False
+                    publish_scheduled_pages()
+                    run_due(last_run, clock())
+                elif not waiting:
+                    logger.warning(
+                        "Another scheduler is running (it holds the lock): waiting until it stops."
+                    )
+                    waiting = True
+            except Exception:  # a failed round must not stop the next one
+                logger.exception("Scheduler round failed")
+                held = False  # if the connection went, the lock went with it
+            count += 1
+            if iterations is None or count < iterations:
+                sleep(settings.SCHEDULER_INTERVAL_SECONDS)
+    finally:
+        release_lock()
