@@ -16,7 +16,7 @@ from lscp_site.demo import load_content_pages, load_home_page
 from subscriptions.models import Subscriber
 from tests.subscriptions.factories import confirm_path, links_in, seed_topics
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 MAX_TABS = 80
 
 
@@ -24,7 +24,7 @@ MAX_TABS = 80
 def home_page(db):
     """The suite's home page, after making sure Wagtail's tree has its root.
 
-    serialized_rollback should restore what migrations made (the root page, the default
+    the suite restores what migrations made (the root page, the default
     locale) after an earlier transactional test emptied the tables, but with Playwright's
     page fixture the connection that carries the serialized data is sometimes not the one
     the test uses, and the restore silently does nothing. Rebuilding the two rows the home
