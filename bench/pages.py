@@ -224,7 +224,7 @@ def prepare(args):
         for name in ("issues", "courses", "sessions", "events", "subscribers")
     ]
     output = run_python("large", "bench/generate_content.py", f"--seed={args.seed}", *sizes)
-    say("  " + output.strip().replace("\n", "\n  "))
+    say(output.rstrip())
     drain_tasks("large")
     postgres(["VACUUM ANALYZE"], database=large)
     say(f"  {time.perf_counter() - started:.0f}s in all")
@@ -317,21 +317,24 @@ class Server:
     def __init__(self, name, app, env, cwd=BASE_DIR):
         self.name = name
         self.port = free_port()
-        log = WORK_DIR / f"gunicorn-{name.replace(', ', '-').replace(' ', '-')}.log"
-        self.process = subprocess.Popen(
-            [
-                str(BIN_DIR / "gunicorn"),
-                app,
-                f"--workers={WORKERS}",
-                f"--bind=127.0.0.1:{self.port}",
-                "--no-control-socket",
-                f"--error-logfile={log}",
-                "--log-level=warning",
-            ],
-            cwd=cwd,
-            env=env,
-            start_new_session=True,
-        )
+        # gunicorn's log and the site's own (tracebacks of pages that fail) in one file.
+        self.log = WORK_DIR / f"gunicorn-{name.replace(', ', '-').replace(' ', '-')}.log"
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(BIN_DIR / "gunicorn"),
+                    app,
+                    f"--workers={WORKERS}",
+                    f"--bind=127.0.0.1:{self.port}",
+                    "--no-control-socket",
+                    "--log-level=warning",
+                ],
+                cwd=cwd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -340,7 +343,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                sys.exit(f"gunicorn ({self.name}) stopped: see {WORK_DIR}")
+                sys.exit(f"gunicorn ({self.name}) stopped: see {self.log}")
             try:
                 fetch(self.url(path), timeout=5)
                 return
@@ -418,7 +421,7 @@ def count_queries_main(paths):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    client = Client(HTTP_X_FORWARDED_PROTO="https", raise_request_exception=False)
     results = {}
     for path in paths:
         client.get(path)  # the first request makes image renditions and warms caches
@@ -580,8 +583,8 @@ end
 """
 
 
-def mix_script(paths):
-    script = WORK_DIR / "send-day.lua"
+def mix_script(paths, *, folder):
+    script = folder / "send-day.lua"
     script.write_text(MIX_SCRIPT % {"paths": ", ".join(json.dumps(path) for path in paths)})
     return script
 
@@ -627,7 +630,7 @@ def mix_figures(output):
 def send_day(server, editor, paths, *, duration, publishing):
     """Readers on ``paths`` for ``duration`` seconds; if ``publishing``, an editor publishes
     every PUBLISH_EVERY seconds and the archive is read back as soon as each publish returns."""
-    script = mix_script(paths)
+    script = mix_script(paths, folder=WORK_DIR)
     wrk = start_mix(server, script, duration)
     started = time.monotonic()
     publishes = []
@@ -653,15 +656,13 @@ def send_day(server, editor, paths, *, duration, publishing):
 def first_views(server, editor, path, repeats):
     """Milliseconds of the first request for ``path`` after each new content version: the
     page cache misses and every fragment is rendered afresh."""
-    timings = []
+    timings, answers = [], []
     for _ in range(repeats):
         editor.ask("invalidate")
         started = time.perf_counter()
         status, _, headers = fetch_status(server.url(path))
-        elapsed = (time.perf_counter() - started) * 1000
-        if status != 200 or headers.get("X-Cache") != "miss":
-            say(f"  first view of {path}: {status}, X-Cache {headers.get('X-Cache')}")
-        timings.append(elapsed)
+        timings.append((time.perf_counter() - started) * 1000)
+        answers.append(f"{status} {headers.get('X-Cache')}")
         time.sleep(0.2)
     return {
         "path": path,
@@ -669,6 +670,8 @@ def first_views(server, editor, path, repeats):
         "max": max(timings),
         "min": min(timings),
         "runs": timings,
+        # Each must be "200 miss": the page rendered afresh, not an error or a stored copy.
+        "answers": answers,
     }
 
 
@@ -819,11 +822,13 @@ def check_first_view(targets, first_view):
     if first_view is None:
         targets.check("first view after a publish", False, "no generated issue to measure")
         return
+    wrong = sorted({answer for answer in first_view["answers"] if answer != "200 miss"})
     targets.check(
         f"first view of the 20-section issue after a publish: p50 under {FIRST_VIEW_P50_MS} ms",
-        first_view["p50"] < FIRST_VIEW_P50_MS,
+        first_view["p50"] < FIRST_VIEW_P50_MS and not wrong,
         f"p50 {first_view['p50']:.1f} ms, max {first_view['max']:.1f} ms "
-        f"({len(first_view['runs'])} publishes, {first_view['path']})",
+        f"({len(first_view['runs'])} publishes, {first_view['path']})"
+        + (f"; answered {', '.join(wrong)} (not a fresh 200)" if wrong else ""),
     )
 
 
@@ -915,19 +920,23 @@ def measure_pages(args, servers, pages, wagtail_path):
         for config, site, _ in CONFIGS
         if not (site == "demo" and name == GENERATED_ISSUE)
     ]
+    count = args.rounds * (len(plan) + (2 if plan else 1))
     say(
-        f"Running wrk: {args.rounds * (len(plan) + 2)} runs of {args.duration}s at "
-        f"{CONNECTIONS} connections (about "
-        f"{args.rounds * (len(plan) + 2) * (args.duration + 0.5) / 60:.0f} minutes) ..."
+        f"Running wrk: {count} runs of {args.duration}s at {CONNECTIONS} connections "
+        f"(about {count * (args.duration + 0.5) / 60:.1f} minutes) ..."
     )
     paths = dict(pages)
+
+    def measure_wagtail_home():
+        url = servers["wagtail start"].url(wagtail_path)
+        runs[WAGTAIL_HOME]["wagtail start"].append(run_wrk(url, args.duration))
+        fetch_status(url)
+
     for round_number in range(1, args.rounds + 1):
-        middle = len(plan) // 2
+        measure_wagtail_home()
         for number, (name, config) in enumerate(plan):
-            if number in (0, middle):
-                url = servers["wagtail start"].url(wagtail_path)
-                runs[WAGTAIL_HOME]["wagtail start"].append(run_wrk(url, args.duration))
-                fetch_status(url)
+            if number and number == len(plan) // 2:
+                measure_wagtail_home()
             url = servers[config].url(paths[name])
             runs[name][config].append(run_wrk(url, args.duration))
             fetch_status(url)  # sync workers still serve what wrk left queued: wait for it
@@ -1033,8 +1042,13 @@ def main():
             f"{args.send_day}s with nobody publishing, then {args.send_day}s with a publish "
             f"every {PUBLISH_EVERY}s ..."
         )
+        mix_failing = {}
         for path in mix:  # every page of the mix cached once, as readers would leave it
-            fetch_status(servers["large, cached"].url(path))
+            status, _, _ = fetch_status(servers["large, cached"].url(path))
+            if status != 200:
+                mix_failing[path] = status
+        if mix_failing:
+            say(f"  answering other than 200: {mix_failing}")
         quiet_day = send_day(
             servers["large, cached"], editor, mix, duration=args.send_day, publishing=False
         )
@@ -1089,7 +1103,12 @@ def main():
                 "js_bytes": js,
                 "third_parties": third_parties,
                 "first_view_after_publish": first_view,
-                "send_day": {"mix": mix, "no_publish": quiet_day, "publishing": busy_day},
+                "send_day": {
+                    "mix": mix,
+                    "failing": mix_failing,
+                    "no_publish": quiet_day,
+                    "publishing": busy_day,
+                },
                 "code_size": sizes,
                 "targets": targets.checked,
                 "load": os.getloadavg(),
