@@ -177,15 +177,23 @@ PICTURE_COLOURS = [
 ]
 
 
+# The steps of generate() that its Report times (and advances a progress display by).
+STEPS = 6
+
+
 @dataclass
 class Report:
     """What was generated and how long each step took (seconds)."""
 
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    # A progress display of STEPS steps (lscp_site.progress.Progress), advanced as each is done.
+    progress: object = None
 
     def step(self, name, started):
         self.timings[name] = time.perf_counter() - started
+        if self.progress is not None:
+            self.progress.advance(detail=name)
 
 
 class Words:
@@ -751,11 +759,12 @@ def generate(
     subscribers=FULL["subscribers"],
     pictures=8,
     now=None,
+    progress=None,
 ):
     """Replace any generated content with a new set of the given sizes. Returns a Report."""
     now = now or timezone.now()
     words = Words(random.Random(seed))
-    report = Report()
+    report = Report(progress=progress)
     with transaction.atomic():
         started = time.perf_counter()
         owner = generator_user()

@@ -159,3 +159,24 @@ def test_the_script_refuses_sessions_without_courses(capsys):
     with pytest.raises(SystemExit):
         generate_content.main(["--courses=0", "--sessions=3"])
     assert "Sessions need courses" in capsys.readouterr().err
+
+
+class Steps:
+    """A progress display that notes what it is told."""
+
+    def __init__(self):
+        self.done = []
+
+    def advance(self, *, detail):
+        self.done.append(detail)
+
+
+@pytest.mark.django_db
+def test_a_progress_display_is_advanced_once_a_step():
+    steps = Steps()
+
+    report = generator.generate(
+        seed=1, issues=1, courses=1, sessions=1, events=1, subscribers=1, pictures=0, progress=steps
+    )
+
+    assert steps.done == list(report.timings) and len(steps.done) == generator.STEPS
