@@ -44,8 +44,16 @@ def test_code_size_counts_the_shell_the_apps_and_the_architecture_notes():
     assert sizes["lscp_site"] > 0
     assert sizes["apps"] > 0
     assert sizes["docs/architecture.md"] > 0
-    assert {"events", "newsletter", "training", "templates"} <= set(sizes["apps_counted"])
-    assert "lscp_site" not in sizes["apps_counted"]
+    assert {"events", "newsletter", "training"} <= set(sizes["per_app"])
+    assert "lscp_site" not in sizes["per_app"]
+    assert sizes["apps"] == sum(sizes["per_app"].values())
+
+
+def test_code_size_at_a_revision_reads_that_revisions_files():
+    before = pages.code_size(pages.CODE_BEFORE)
+
+    assert before["docs/architecture.md"] == 204  # as issue 21 counted it
+    assert before["lscp_site"] > 0 and before["apps"] > 0
 
 
 def test_the_send_day_takes_pages_evenly_through_a_listing():
