@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from events.dates import LONDON
+from events.queries import upcoming_events
+from training.queries import upcoming_sessions
 
 DEFAULT_WEEKS = 8
 # An automatic diary lists at most this many dates, soonest first, then links to the rest:
@@ -85,9 +87,6 @@ def automatic_diary(
     *, start, weeks=DEFAULT_WEEKS, include_training=True, limit=MAX_AUTOMATIC_ITEMS, request=None
 ):
     """The first ``limit`` events and sessions from ``start`` (a date) for ``weeks`` weeks."""
-    from events.queries import upcoming_events
-    from training.queries import upcoming_sessions
-
     end = start + datetime.timedelta(weeks=weeks, days=-1)
     events = upcoming_events(start=start, end=end, limit=limit)
     sessions = upcoming_sessions(start=start, end=end, limit=limit) if include_training else []
