@@ -61,16 +61,17 @@ class SectionImageChooserBlock(ImageChooserBlock):
         return [images.get(value) for value in values]
 
 
-def first_moment_after_now(moments):
-    """The soonest of ``moments`` still to come, or None."""
+def first_moment_from_now(moments):
+    """The soonest of ``moments`` not yet past, or None. A moment that is now counts: what
+    is shown at it may still change (a session starting now is still listed)."""
     now = timezone.now()
-    return min((moment for moment in moments if moment > now), default=None)
+    return min((moment for moment in moments if moment >= now), default=None)
 
 
 def sessions_change_at(sessions):
     """When what a list of sessions shows next changes with nothing edited: the first of
     them to close for booking or to start."""
-    return first_moment_after_now(
+    return first_moment_from_now(
         moment for session in sessions for moment in (session.closes_at, session.start)
     )
 
@@ -314,9 +315,7 @@ class DiaryBlock(blocks.StructBlock):
         # A session's places left are listed until it starts (diary.session_item). The
         # events are a fixed span from the issue's month: the clock changes none of them.
         pagecache.shown_until(
-            first_moment_after_now(
-                item.start for item in context["diary_items"] if item.is_training
-            )
+            first_moment_from_now(item.start for item in context["diary_items"] if item.is_training)
         )
         return context
 

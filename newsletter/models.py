@@ -50,7 +50,8 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, year=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(queries.archive_issues(index=self, year=year), self.issues_per_page)
+        archive = queries.archive(index=self, year=year)
+        paginator = Paginator(archive.issues, self.issues_per_page)
         try:
             # Only real page numbers: anything else would be one more copy of the same page.
             issues = paginator.page(request.GET.get("page") or 1)
@@ -67,7 +68,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         context.update(
             year=year,
             issues=issues,
-            years=queries.issues_a_year(index=self),
+            years=archive.years,
             crumbs=crumbs,
             current_crumb=str(year) if year else self.title,
         )
@@ -85,7 +86,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
         if base:
-            for row in queries.issues_a_year(index=self):
+            for row in queries.archive(index=self).years:
                 urls.append({"location": base + self.reverse_subpage("year", args=[row["year"]])})
         return urls
 

@@ -8,7 +8,7 @@ many issues there are. Pages render what they get; nothing here builds HTML.
 from typing import NamedTuple
 
 from django.apps import apps
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 
 from newsletter.contents import ContentsEntry, issue_contents
@@ -28,26 +28,26 @@ def published_issues():
     return _issues().live().public().order_by("-issue_date", "-pk")
 
 
-def archive_issues(*, index, year=None):
-    """The issues the archive ``index`` lists (of ``year`` only, if given), newest first,
-    with only the columns a card shows."""
-    issues = published_issues().child_of(index).only(*CARD_FIELDS)
-    if year is not None:
-        issues = issues.filter(issue_date__year=year)
-    return issues
+class Archive(NamedTuple):
+    issues: QuerySet
+    years: QuerySet
 
 
-def issues_a_year(*, index):
-    """[{"year": 2025, "issues": 11}, ...], newest year first, for the archive ``index``:
-    one aggregate query, run when it is first read."""
-    return (
-        published_issues()
-        .child_of(index)
-        .annotate(year=ExtractYear("issue_date"))
+def archive(*, index, year=None):
+    """What the archive ``index`` lists: ``issues``, newest first (of ``year`` only, if
+    given), with only the columns a card shows; and ``years``, rows such as
+    ``{"year": 2025, "issues": 11}``, newest year first, of every year that has issues (one
+    aggregate query). Both are querysets, run when first read."""
+    issues = published_issues().child_of(index)
+    years = (
+        issues.annotate(year=ExtractYear("issue_date"))
         .values("year")
         .annotate(issues=Count("pk"))
         .order_by("-year")
     )
+    if year is not None:
+        issues = issues.filter(issue_date__year=year)
+    return Archive(issues=issues.only(*CARD_FIELDS), years=years)
 
 
 class Neighbours(NamedTuple):
