@@ -140,10 +140,21 @@ def test_a_section_image_is_shown_with_its_alt_text(client, newsletter_index, im
         ],
     )
 
-    images = page_of(client, issue).select(".issue-section img")
+    pictures = page_of(client, issue).select(".issue-section picture")
 
-    assert [img["alt"] for img in images] == ["Practitioners round a table", ""]
-    assert all("srcset" in img.attrs for img in images)
+    assert [picture.img["alt"] for picture in pictures] == ["Practitioners round a table", ""]
+    for picture in pictures:
+        # AVIF where the browser takes it, else WebP (the <img>).
+        [avif] = picture.find_all("source")
+        assert avif["type"] == "image/avif"
+        assert all(url.endswith(".webp") for url in picture.img["srcset"].split(" ")[::2])
+        for candidate in [avif, picture.img]:
+            # 480 and 800 pixels wide, or the picture's own width if narrower (640 here).
+            widths = [each.split(" ")[1] for each in candidate["srcset"].split(", ")]
+            assert widths == ["480w", "640w"]
+            assert candidate["sizes"] == "(min-width: 48rem) 42rem, 100vw"
+        assert picture.img["loading"] == "lazy"
+        assert int(picture.img["width"]) > 0 and int(picture.img["height"]) > 0
 
 
 # --- The diary -----------------------------------------------------------------------------
