@@ -11,6 +11,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lscp_site import pagecache
 from newsletter import queries
 from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
@@ -59,6 +60,9 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
             raise Http404("No such page of the archive") from error
         if year is not None and not paginator.count:
             raise Http404(f"No issues from {year}")
+        # The one query parameter the archive reads, as its links write it: the page cache
+        # keeps the page for that query string only.
+        pagecache.showing_query(page=issues.number if issues.number > 1 else None)
         url = self.get_url(request)
         crumbs = [{"url": "/", "title": "Home"}]
         if year is not None:

@@ -162,3 +162,25 @@ def test_a_page_of_cards_is_written_once_per_change_and_follows_edits_at_once(
         "March Newsletter 2025",
         "January Newsletter 2025",
     ]
+
+
+def test_the_page_cache_keeps_only_the_archive_pages_its_links_ask_for(
+    client, newsletter_index, settings
+):
+    from lscp_site.models import SiteSettings
+
+    settings.PAGE_CACHE_ENABLED = True
+    SiteSettings.load()  # made on first use, which is a change: made before the first view
+    make_issues(newsletter_index, 14, first=datetime.date(2024, 1, 1))
+
+    def served(address):
+        return [client.get(address).get("X-Cache") for _ in range(2)]
+
+    assert served("/newsletter/") == ["miss", "hit"]
+    assert served("/newsletter/?page=2") == ["miss", "hit"]
+    assert served("/newsletter/2024/") == ["miss", "hit"]
+    # The first page as ?page=1 is the same page under another address: not kept again.
+    assert served("/newsletter/?page=1") == ["bypass", "bypass"]
+    for address in ("/newsletter/?page=3", "/newsletter/?page=x", "/newsletter/?page=2&x=1"):
+        assert client.get(address).status_code in (200, 404)
+        assert client.get(address).get("X-Cache") != "hit", address
