@@ -302,15 +302,13 @@ class DiaryBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        request = (parent_context or {}).get("request")
         if value.get("mode") == DiaryMode.CHOSEN:
-            context["diary_items"] = diary.chosen_diary(value.get("events") or [], request)
+            context["diary_items"] = diary.chosen_diary(events=value.get("events") or [])
         else:
             context["diary_items"] = diary.automatic_diary(
                 start=_issue_date(parent_context),
                 weeks=value.get("weeks") or diary.DEFAULT_WEEKS,
                 include_training=bool(value.get("include_training")),
-                request=request,
             )
         # A session's places left are listed until it starts (diary.session_item). The
         # events are a fixed span from the issue's month: the clock changes none of them.
