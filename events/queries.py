@@ -163,4 +163,3 @@ def feed_events(*, category=None, days_kept=365):
     since = timezone.now() - datetime.timedelta(days=days_kept)
     events = _in_category(live_events().filter(ends_at__gt=since), category)
     return list(events.order_by(*UPCOMING_ORDER))
-
