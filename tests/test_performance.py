@@ -34,8 +34,11 @@ MAX_QUERIES = {
     # The listing asks the time: counted and fetched each time, and when it next changes.
     "training catalogue, dates to come": 8,
     "course": 4,
-    "events": 6,
-    "event": 3,
+    # Wagtail's routing (6), the site's settings and topics (2), then the diary's own: its
+    # categories, private pages, months, count, next change and a page of cards.
+    "events": 13,
+    # Routing, settings and topics (8), the diary above it, its category, private pages.
+    "event": 11,
     "search": 4,
 }
 

@@ -69,7 +69,7 @@ class EventIndexPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, listing=queries.UPCOMING, category_slug=None, **kwargs):
         """The diary's listing: ``listing`` is UPCOMING or PAST, ``category_slug`` comes
-        from a category's address; the category and month filters from the query string."""
+        from a category's address, the category and month filters from the query string."""
         context = super().get_context(request, *args, **kwargs)
         categories = list(EventCategory.objects.order_by("name"))
         category = None
@@ -77,26 +77,47 @@ class EventIndexPage(RoutablePageMixin, Page):
             category = next((item for item in categories if item.slug == category_slug), None)
             if category is None:
                 raise Http404("No such category of events.")
-
         data = request.GET.copy()
         if category is not None:
             data.setdefault("category", category.slug)
+
         diary_events = queries.diary_events(self)
         months = queries.listing_months(diary_events, listing=listing)
         form = EventFilterForm(data, categories=categories, months=months)
-        if form.is_valid():
-            chosen_category = form.cleaned_data["category"]
-            chosen_month = form.cleaned_data["month"]
-        else:
-            # Keep whatever part of the filter was right; the wrong part is shown beside its
-            # field.
-            chosen_category, chosen_month = category, None
-
+        chosen_category, chosen_month = form.chosen(default_category=category)
         events = queries.listed_events(
             diary_events, listing=listing, category=chosen_category, month=chosen_month
         )
-        page_obj = Paginator(events, self.events_per_page).get_page(request.GET.get("page"))
+        feed_category = chosen_category or category
+        feed_url = absolute_url(feed_path(feed_category))
+        context.update(
+            {
+                **self.listing_links(request, listing=listing, category=category),
+                "listing": listing,
+                "category": category,
+                "categories": categories,
+                "filter_form": form,
+                "chosen_category": chosen_category,
+                "chosen_month": chosen_month,
+                "chosen_month_label": month_label(chosen_month) if chosen_month else "",
+                "filtered": chosen_category is not None or chosen_month is not None,
+                "page_obj": Paginator(events, self.events_per_page).get_page(
+                    request.GET.get("page")
+                ),
+                # The page of cards is a fragment kept per content version: the clock
+                # changes it only when this moment passes.
+                "listing_changes_at": queries.listing_changes_at(
+                    diary_events, category=chosen_category, month=chosen_month
+                ),
+                "feed_category": feed_category,
+                "feed_url": feed_url,
+                "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+            }
+        )
+        return context
 
+    def listing_links(self, request, *, listing, category):
+        """The heading, breadcrumbs, tabs and filter address of a listing."""
         index_url = self.get_url(request)
         past_url = f"{index_url}past/"
         if listing == queries.PAST:
@@ -108,37 +129,14 @@ class EventIndexPage(RoutablePageMixin, Page):
         crumbs = [{"url": "/", "title": "Home"}]
         if listing == queries.PAST or category is not None:
             crumbs.append({"url": index_url, "title": self.title})
-        feed_category = chosen_category if chosen_category is not None else category
-        feed_url = absolute_url(feed_path(feed_category))
-
-        context.update(
-            {
-                "listing": listing,
-                "heading": heading,
-                "crumbs": crumbs,
-                "category": category,
-                "chosen_category": chosen_category,
-                "chosen_month": chosen_month,
-                "chosen_month_label": month_label(chosen_month) if chosen_month else "",
-                "filtered": chosen_category is not None or chosen_month is not None,
-                "filter_form": form,
-                "form_action": form_action,
-                "page_obj": page_obj,
-                # The cards of a page of the listing are a fragment kept per content
-                # version: they change with the clock only when this moment passes.
-                "listing_changes_at": queries.listing_changes_at(
-                    diary_events, category=chosen_category, month=chosen_month
-                ),
-                "categories": categories,
-                "index_url": index_url,
-                "upcoming_url": index_url,
-                "past_url": past_url,
-                "feed_category": feed_category,
-                "feed_url": feed_url,
-                "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
-            }
-        )
-        return context
+        return {
+            "heading": heading,
+            "crumbs": crumbs,
+            "form_action": form_action,
+            "index_url": index_url,
+            "upcoming_url": index_url,
+            "past_url": past_url,
+        }
 
     @path("")
     def upcoming(self, request):
