@@ -34,10 +34,10 @@ MAX_QUERIES = {
     # The listing asks the time: counted and fetched each time, and when it next changes.
     "training catalogue, dates to come": 8,
     "course": 4,
-    # Wagtail's routing (6), the site's settings and topics (2), then the diary's own: its
-    # categories, private pages, months, count, next change and a page of cards.
+    # Wagtail's routing and serve, the site's settings and topics, then the diary's own: its
+    # categories, private pages, months, count and next change (the cards are a fragment).
     "events": 13,
-    # Routing, settings and topics (8), the diary above it, its category, private pages.
+    # The same shell, then the diary above the event (its address) and the event's category.
     "event": 11,
     "search": 4,
 }
