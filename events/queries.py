@@ -67,42 +67,41 @@ def diary_events(diary):
     return live_events().child_of(diary)
 
 
-def listed_events(events, *, listing, category=None, month=None):
+def listed_events(events, *, listing, now, category=None, month=None):
     """``events`` (from :func:`diary_events`) as a listing shows them, a queryset for its
     paginator.
 
-    ``listing`` is UPCOMING (not yet over, soonest first) or PAST (over, most recent
-    first); ``category`` (an EventCategory) and ``month`` (a date on the 1st) narrow it,
-    None for all. Which events these are changes when the next of them ends:
-    :func:`listing_changes_at` says when.
+    ``listing`` is UPCOMING (not yet over at ``now``, soonest first) or PAST (over by
+    then, most recent first); ``category`` (an EventCategory) and ``month`` (a date on the
+    1st) narrow it, None for all. Which events these are changes when the next of them
+    ends: :func:`listing_changes_at`, asked with the same ``now``, says when.
     """
     events = _in_month(_in_category(events, category), month)
-    now = timezone.now()
     if listing == PAST:
         return events.filter(ends_at__lte=now).order_by(*PAST_ORDER)
     return events.filter(ends_at__gt=now).order_by(*UPCOMING_ORDER)
 
 
-def listing_changes_at(events, *, category=None, month=None):
-    """When the listings of ``events`` for ``category`` and ``month`` next change with
-    nothing edited: the moment the first of the matching upcoming events ends, leaving the
-    upcoming list for the past one. None if no matching event is upcoming. Told to the
-    page cache."""
+def listing_changes_at(events, *, now, category=None, month=None):
+    """When the listings of ``events`` for ``category`` and ``month`` next change after
+    ``now`` with nothing edited: the moment the first of the matching upcoming events ends,
+    leaving the upcoming list for the past one. None if no matching event is upcoming.
+    Told to the page cache."""
     matching = _in_month(_in_category(events, category), month)
-    moment = matching.filter(ends_at__gt=timezone.now()).aggregate(first_end=Min("ends_at"))
+    moment = matching.filter(ends_at__gt=now).aggregate(first_end=Min("ends_at"))
     pagecache.shown_until(moment["first_end"])
     return moment["first_end"]
 
 
-def listing_months(events, *, listing):
+def listing_months(events, *, listing, now):
     """The months (dates on the 1st) a listing's filter offers: those in which ``events``
     start, upcoming soonest first (from this month on, or the last one if only earlier
     months have an event still going), past most recent first.
 
     A month has an upcoming event until the last of its events to end is over, and a past
-    one from when the first of them is over; the page cache is told the next such moment.
+    one from when the first of them is over; the page cache is told the next such moment
+    after ``now``.
     """
-    now = timezone.now()
     rows = (
         events.select_related(None)
         .filter(ends_at__isnull=False)

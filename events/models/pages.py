@@ -81,12 +81,14 @@ class EventIndexPage(RoutablePageMixin, Page):
         if category is not None:
             data.setdefault("category", category.slug)
 
+        # One moment for the whole listing, so the cards and when they change agree.
+        now = timezone.now()
         diary_events = queries.diary_events(self)
-        months = queries.listing_months(diary_events, listing=listing)
+        months = queries.listing_months(diary_events, listing=listing, now=now)
         form = EventFilterForm(data, categories=categories, months=months)
         chosen_category, chosen_month = form.chosen(default_category=category)
         events = queries.listed_events(
-            diary_events, listing=listing, category=chosen_category, month=chosen_month
+            diary_events, listing=listing, now=now, category=chosen_category, month=chosen_month
         )
         feed_category = chosen_category or category
         feed_url = absolute_url(feed_path(feed_category))
@@ -107,7 +109,7 @@ class EventIndexPage(RoutablePageMixin, Page):
                 # The page of cards is a fragment kept per content version: the clock
                 # changes it only when this moment passes.
                 "listing_changes_at": queries.listing_changes_at(
-                    diary_events, category=chosen_category, month=chosen_month
+                    diary_events, now=now, category=chosen_category, month=chosen_month
                 ),
                 "feed_category": feed_category,
                 "feed_url": feed_url,

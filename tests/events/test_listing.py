@@ -163,6 +163,21 @@ def test_a_card_says_when_and_where_as_its_event_page_does(client, diary, frozen
         assert event_page.h1.get_text() == card.h3.get_text(strip=True)
 
 
+def test_a_card_shows_what_the_editor_typed_as_text(client, diary, frozen):
+    typed = """Tom's "big" <script>alert(1)</script> & more"""
+    escaped = "Tom&#x27;s &quot;big&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"
+    make_event(
+        diary, title=typed, start_date=datetime.date(2025, 5, 1), summary=typed, location=typed
+    )
+
+    html = client.get("/events/").content.decode()
+
+    assert f">{escaped}</a></h3>" in html
+    assert f"<p>{escaped}</p>" in html
+    assert f'<span class="event-card__where">{escaped}</span>' in html
+    assert "<script>alert" not in html
+
+
 def test_past_events_are_at_events_past_most_recent_first(client, seed_diary):
     response = client.get("/events/past/")
     assert response.status_code == 200
