@@ -21,7 +21,7 @@ from wagtail.search import index
 from events import queries
 from events.calendar import CalendarItem
 from events.dates import LONDON, WhenAndWhere, format_date, format_time
-from events.forms import EventFilterForm, month_label
+from events.forms import EventFilterForm, month_label, month_value
 from events.models.snippets import EventCategory
 from lscp_site import pagecache
 from lscp_site.email import absolute_url
@@ -90,6 +90,15 @@ class EventIndexPage(RoutablePageMixin, Page):
         events = queries.listed_events(
             diary_events, listing=listing, now=now, category=chosen_category, month=chosen_month
         )
+        page_obj = Paginator(events, self.events_per_page).get_page(request.GET.get("page"))
+        # Kept by the page cache only for the query written as the page's own links write it.
+        pagecache.showing_query(
+            category=chosen_category.slug
+            if chosen_category is not None and request.GET.get("category")
+            else None,
+            month=month_value(chosen_month) if chosen_month is not None else None,
+            page=page_obj.number if page_obj.number > 1 else None,
+        )
         feed_category = chosen_category or category
         feed_url = absolute_url(feed_path(feed_category))
         context.update(
@@ -103,9 +112,7 @@ class EventIndexPage(RoutablePageMixin, Page):
                 "chosen_month": chosen_month,
                 "chosen_month_label": month_label(chosen_month) if chosen_month else "",
                 "filtered": chosen_category is not None or chosen_month is not None,
-                "page_obj": Paginator(events, self.events_per_page).get_page(
-                    request.GET.get("page")
-                ),
+                "page_obj": page_obj,
                 # The page of cards is a fragment kept per content version: the clock
                 # changes it only when this moment passes.
                 "listing_changes_at": queries.listing_changes_at(

@@ -373,7 +373,6 @@ LISTING_URLS = [
     "/events/category/awareness-days/",
     "/events/?page=3",
     "/events/event-number-1/",
-    "/",
 ]
 # Wagtail's routing and the site's settings, then the listing's own: categories, which pages
 # are private, the months, the count, when it next changes and the page of cards.
