@@ -150,12 +150,6 @@ def upcoming_events(*, start=None, end=None, limit=None, category=None):
     return events
 
 
-def past_events(*, category=None):
-    """Events that are over, most recent first."""
-    events = live_events().filter(ends_at__lte=timezone.now()).order_by(*PAST_ORDER)
-    return _in_category(events, category)
-
-
 def feed_events(*, category=None, days_kept=365):
     """Events for a subscribed calendar: all upcoming ones and those over in the last year,
     so dates do not vanish from people's calendars the moment they end."""
