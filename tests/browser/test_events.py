@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.events.factories import EventCategoryFactory, make_event, make_index
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
