@@ -33,8 +33,11 @@ MAX_QUERIES = {
     # The listing asks the time: counted and fetched each time, and when it next changes.
     "training catalogue, dates to come": 8,
     "course": 4,
-    "events": 6,
-    "event": 3,
+    # Wagtail's routing and serve, the site's settings and topics, then the diary's own: its
+    # categories, private pages, months, count and next change (the cards are a fragment).
+    "events": 13,
+    # The same shell, then the diary above the event (its address) and the event's category.
+    "event": 11,
     "search": 4,
 }
 
