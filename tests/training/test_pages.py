@@ -11,7 +11,7 @@ from wagtail.models import Page, PageViewRestriction
 import pytest
 from bs4 import BeautifulSoup
 
-from lscp_site.models import HomePage
+from lscp_site.models import HomePage, SiteSettings
 from tests.training.factories import (
     JOINING_DETAILS,
     AudienceFactory,
@@ -703,3 +703,33 @@ def test_the_next_sessions_boxes_follow_bookings_and_the_clock_without_a_change(
         home, listing = boxes()
         assert "24 March 2025" in home[0] and "31 March 2025" in home[1] and len(home) == 2
         assert "24 March 2025" in listing[0]
+
+
+def test_through_the_page_cache_booking_shows_closed_from_the_closing_minute(
+    client, catalogue, later
+):
+    """Cached pages and their fragments are kept only until a session they show closes
+    for booking: the catalogue and the home page say so from that minute."""
+    SiteSettings.load()  # made on first read: a change of content of its own
+    weekly_course(catalogue, first_capacity=5)
+
+    def first_date(path, selector):
+        response = client.get(path)
+        item = soup_of(response).select_one(selector)
+        return response["X-Cache"], " ".join(item.get_text(" ", strip=True).split())
+
+    with later(london(2025, 3, 7, 16, 59)):
+        for path in ("/training/", "/"):
+            assert client.get(path)["X-Cache"] == "miss"
+        x_cache, card = first_date("/training/", ".course-card__dates li")
+        assert x_cache == "hit" and "10 March 2025" in card and card.endswith("5 places left")
+        x_cache, home = first_date("/", ".next-sessions li")
+        assert x_cache == "hit" and "10 March 2025" in home and "5 places left" in home
+
+    with later(london(2025, 3, 7, 17, 0)):
+        x_cache, card = first_date("/training/", ".course-card__dates li")
+        assert x_cache == "miss" and card.endswith("booking closed")
+        x_cache, listed = first_date("/training/", ".next-sessions li")
+        assert x_cache == "hit" and "Booking closed" in listed
+        x_cache, home = first_date("/", ".next-sessions li")  # only sessions with places
+        assert x_cache == "miss" and "17 March 2025" in home
