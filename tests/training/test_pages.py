@@ -733,3 +733,21 @@ def test_through_the_page_cache_booking_shows_closed_from_the_closing_minute(
         assert x_cache == "hit" and "Booking closed" in listed
         x_cache, home = first_date("/", ".next-sessions li")  # only sessions with places
         assert x_cache == "miss" and "17 March 2025" in home
+
+
+def test_the_page_cache_keeps_the_catalogue_only_for_the_filters_it_shows(client, programme):
+    SiteSettings.load()  # made on first read: a change of content of its own
+
+    def second_view(query):
+        client.get(f"/training/?{query}")
+        return client.get(f"/training/?{query}")
+
+    for query in ("", "type=core", "type=core&format=&audience=", "audience=all-practitioners"):
+        assert second_view(query)["X-Cache"] == "hit", query
+    response = second_view("upcoming=on&type=topic")
+    assert response["X-Cache"] == "hit"
+    assert course_titles(soup_of(response)) == [programme["exploitation"].title]
+    # Values it does not show, and parameters it has no use for, are served uncached.
+    for query in ("type=nonsense", "colour=red", "page=1", "page=99", "upcoming=yes"):
+        response = second_view(query)
+        assert response.status_code == 200 and response["X-Cache"] != "hit", query

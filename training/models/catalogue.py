@@ -7,6 +7,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from lscp_site import pagecache
 from training import queries
 from training.forms import CourseFilterForm
 
@@ -40,6 +41,14 @@ class TrainingIndexPage(Page):
         courses = queries.catalogue_courses(index=self, **choices)
         page_obj = Paginator(courses, self.COURSES_PER_PAGE).get_page(request.GET.get("page"))
         filtered = any(choices.values())
+        # The page cache keeps this page for exactly the query it shows, as its links write it.
+        pagecache.showing_query(
+            type=choices["course_type"],
+            format=choices["format"],
+            audience=choices["audience"].slug if choices["audience"] else None,
+            upcoming="on" if choices["upcoming_only"] else None,
+            page=page_obj.number if page_obj.number > 1 else None,
+        )
         # The next sessions across courses head the unfiltered catalogue's first page only.
         with_next_sessions = not filtered and page_obj.number == 1
         context.update(
