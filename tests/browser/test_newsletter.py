@@ -19,14 +19,10 @@ from tests.newsletter.factories import (
     make_training_index,
     section,
 )
-from tests.snapshots import Snapshot
 
 SEED = Path(settings.BASE_DIR) / "lscp_site" / "demo_content" / "march-2025-newsletter.txt"
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-NEWSLETTER = Snapshot()
+browser_db = pytest.mark.django_db(transaction=True)
 
 
 def build_newsletter(home_page):
@@ -46,7 +42,7 @@ def build_newsletter(home_page):
 
 @pytest.fixture
 def newsletter(home_page):
-    return NEWSLETTER(lambda: build_newsletter(home_page))
+    return build_newsletter(home_page)
 
 
 @browser_db

@@ -1,17 +1,12 @@
 import pytest
 
 from tests.events.factories import EventCategoryFactory, make_index
-from tests.snapshots import Snapshot
-
-DIARY = Snapshot()
 
 
 @pytest.fixture
 def diary(home_page):
     """The "Dates for your diary" page at /events/."""
-    return DIARY(
-        lambda: make_index(home_page, introduction="Awareness days, LSCP events and conferences.")
-    )
+    return make_index(home_page, introduction="Awareness days, LSCP events and conferences.")
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from lscp_site.models import ContentPage, HomePage
 from subscriptions.models import Subscriber
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="gunicorn needs a database it can share"
     ),
