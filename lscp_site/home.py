@@ -8,12 +8,10 @@ them, so the home page never reaches into another app's models.
 def home_page_sections(home, request):
     from events.queries import upcoming_events
     from newsletter.queries import latest_issue
-    from training.queries import next_sessions_html
+    from training.queries import next_sessions
 
     return {
         "next_dates": upcoming_events(limit=3),
-        "next_sessions": next_sessions_html(
-            f"{home.pk}:{home.get_url(request)}", limit=3, with_places_only=True, request=request
-        ),
+        "next_sessions": next_sessions(limit=3, with_places_only=True),
         "latest_issue": latest_issue(),
     }

@@ -29,10 +29,11 @@ MAX_QUERIES = {
     "newsletter index": 10,
     "year page": 10,
     "issue": 10,
-    "training catalogue": 7,
-    # The listing asks the time: counted and fetched each time, and when it next changes.
-    "training catalogue, dates to come": 8,
-    "course": 4,
+    # Outside their fragments: the filters' audiences, the count, the view restrictions of
+    # each listing (Wagtail's public()), and, for dates to come, when the listing next changes.
+    "training catalogue": 13,
+    "training catalogue, dates to come": 13,
+    "course": 11,
     # Wagtail's routing and serve, the site's settings and topics, then the diary's own: its
     # categories, private pages, months, count and next change (the cards are a fragment).
     "events": 13,
