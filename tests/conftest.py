@@ -140,6 +140,14 @@ def home_page(db):
 
 
 @pytest.fixture
+def fragments_kept_long(settings):
+    """The page cache off, and fragments kept longer than any test travels in time: only a
+    change or a fragment's own moment (pagecache.shown_until) ends one."""
+    settings.PAGE_CACHE_ENABLED = False
+    settings.PAGE_CACHE_SECONDS = 365 * 24 * 60 * 60
+
+
+@pytest.fixture
 def admin_user(db, django_user_model):
     return django_user_model.objects.create_superuser(
         username="editor-admin", email="admin@example.org", password="correct horse battery"

@@ -21,9 +21,9 @@ from lscp_site.pagecache import invalidate_pages
 # Small but many: every kind of content and block, more of each than a page shows at once.
 MANY = {"issues": 30, "courses": 24, "sessions": 90, "events": 70, "subscribers": 40}
 FEW = {"issues": 3, "courses": 3, "sessions": 6, "events": 4, "subscribers": 4}
-# The most queries each page type may run. Routing costs two (the pages on the way, the page's
-# own row); the site, its settings and the view restrictions come from the site snapshot
-# (lscp_site/site_snapshot.py) without a query. The rest is each page's own content.
+# The most queries each page type may run with its fragments warm: Wagtail's routing and serve
+# (the site, the pages on the way, view restrictions), the site settings and the sign-up
+# topics, then each page's own content outside its fragments.
 MAX_QUERIES = {
     "home": 4,
     "newsletter index": 10,

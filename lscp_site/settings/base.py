@@ -99,15 +99,6 @@ TEMPLATES = [
             ],
         },
     },
-    {
-        # Listing cards only, rendered by {% cards %} (lscp_site/cards.py): Jinja2 writes a
-        # card in a fifth of the time Django's engine takes, and a listing shows up to 20.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "NAME": "cards",
-        "DIRS": [BASE_DIR / "templates" / "cards"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "lscp_site.cards.environment"},
-    },
 ]
 
 WSGI_APPLICATION = "lscp_site.wsgi.application"
