@@ -29,6 +29,7 @@ def env_list(name, default=""):
 
 INSTALLED_APPS = [
     "lscp_site",
+    "home",
     "newsletter",
     "training",
     "events",

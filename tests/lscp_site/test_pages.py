@@ -5,7 +5,8 @@ from wagtail.models import Page
 import pytest
 from bs4 import BeautifulSoup
 
-from lscp_site.models import DEFAULT_QUICK_LEAVE_URL, ContentPage, HomePage, SiteSettings
+from home.models import HomePage
+from lscp_site.models import DEFAULT_QUICK_LEAVE_URL, ContentPage, SiteSettings
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from wagtail.models import Page, PageViewRestriction
 import pytest
 from bs4 import BeautifulSoup
 
-from lscp_site.models import HomePage, SiteSettings
+from home.models import HomePage
+from lscp_site.models import SiteSettings
 from tests.training.factories import (
     JOINING_DETAILS,
     AudienceFactory,

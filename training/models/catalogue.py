@@ -22,7 +22,7 @@ class TrainingIndexPage(Page):
     )
 
     max_count = 1
-    parent_page_types = ["lscp_site.HomePage"]
+    parent_page_types = ["home.HomePage"]
     subpage_types = ["training.CoursePage"]
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
