@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.safestring import mark_safe
 
-from training.models import Audience, CourseFormat, CourseType
+from training.models.audiences import Audience
+from training.models.pages import CourseFormat, CourseType
 
 PRIVACY_URL = "/privacy/"
 
