@@ -42,6 +42,11 @@ class SiteEmail(EmailMultiAlternatives):
         return super().message(policy=policy.clone(max_line_length=MAX_LINE_LENGTH))
 
 
+# The same function as lscp_site.links.absolute, under the name code written before that
+# module still imports; new code imports lscp_site.links.
+absolute_url = links.absolute
+
+
 @cache
 def _inliner():
     # Local CSS only: the layout carries its styles in a <style> block.
