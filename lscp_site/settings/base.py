@@ -64,6 +64,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of the site's own: every response, static files and cached pages included.
+    "lscp_site.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads the path, query string or form: a NUL is a 400.
+    "lscp_site.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above session, CSRF and CSP: a cached page skips them (lscp_site/pagecache.py).
     "lscp_site.pagecache.PageCacheMiddleware",
@@ -153,7 +157,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
+# Locked by the username and the client's address together, so an attacker who knows an
+# editor's username locks out only their own client. The address is the one the rate limits
+# use (X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies), not the proxy's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "lscp_site.ratelimit.client_address"
 AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en-gb"
@@ -244,6 +252,30 @@ ADMIN_CSP = {
     # Previews may be framed by the admin (the middleware sets 'self' for them); nothing
     # else may be framed.
     "frame-ancestors": [CSP.NONE],
+}
+# Browser features no page of the site uses are switched off for the site and anything it
+# frames; passkeys (WebAuthn) for the admin's two-factor sign-in are allowed for the site only.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
 }
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
