@@ -374,3 +374,7 @@ NEWSLETTER_DELIVERY_RETENTION_DAYS = int(
 NEWSLETTER_LIST_ID = os.environ.get("NEWSLETTER_LIST_ID", "")
 # The mailto in List-Unsubscribe; empty: the contact email editors set in Site settings.
 UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")
+
+# The admin's image upload reads the whole image, so a malformed file is a message on the
+# field, not a server error (lscp_site/image_forms.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "lscp_site.image_forms.ImageForm"
