@@ -219,6 +219,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Leeds Safeguarding Children Partnership <lscp.info@leeds.gov.uk>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who is emailed the details of every server error (500) when DEBUG is off: a
+# comma-separated list of addresses, e.g. ADMINS=web-team@example.org.
+ADMINS = env_list("ADMINS")
 
 # The public address of the site, used for absolute links in emails and feeds.
 BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -296,12 +299,21 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Errors (a 500, a task that failed, a task a stopped worker left) by email to ADMINS.
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own console handler for its loggers (when DEBUG is on) printed each of
         # their lines a second time beside the root's: the task worker's "Task ... state="
-        # lines, say. Its records go to the root's handler alone.
+        # lines, say. Its records go to the root's handlers alone.
         "django": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         "wagtail": {"level": "WARNING"},
