@@ -109,5 +109,7 @@ def admin_user(db, django_user_model):
 
 @pytest.fixture
 def admin_client(client, admin_user):
-    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    """Signed in as a superuser who gave their two-factor code (tests/two_factor.py)."""
+    from tests.two_factor import sign_in_verified
+
+    return sign_in_verified(client, admin_user)

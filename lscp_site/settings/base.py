@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "training",
     "events",
     "subscriptions",
+    "admin_2fa",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -75,6 +79,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then an unverified admin session is sent to its second
+    # factor before any admin page (admin_2fa/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "admin_2fa.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -386,6 +394,16 @@ NEWSLETTER_DELIVERY_RETENTION_DAYS = int(
 NEWSLETTER_LIST_ID = os.environ.get("NEWSLETTER_LIST_ID", "")
 # The mailto in List-Unsubscribe; empty: the contact email editors set in Site settings.
 UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")
+
+# Two-factor sign-in for the admin (admin_2fa/): the sign-in form takes the code, and these
+# permissions (with superusers) make it required; everyone else is offered it.
+WAGTAILADMIN_USER_LOGIN_FORM = "admin_2fa.forms.LoginForm"
+ADMIN_2FA_REQUIRED_PERMISSIONS = [
+    "newsletter.send_issue",
+    "subscriptions.manage_subscribers",
+    "training.manage_bookings",
+]
+OTP_TOTP_ISSUER = "LSCP site"
 
 # The admin's image upload reads the whole image, so a malformed file is a message on the
 # field, not a server error (lscp_site/image_forms.py).
