@@ -30,7 +30,6 @@ sites and is left out, so a growth here is the most the rate can fall by, not le
 """
 
 import argparse
-import importlib
 import json
 import os
 import shutil
@@ -46,9 +45,6 @@ sys.path.insert(0, str(BASE_DIR))
 from bench.pages import MAX_FALL, PAGES, SITES  # noqa: E402
 
 REDIS_DBS = {"demo": 10, "large": 11}
-# Search remembers each page of results per change (lscp_site.views.found_page): the page
-# "search" measures a search asked again, this one a search for words not asked before.
-NEW_WORDS = "search, new words"
 BLOCK_SECONDS = 0.6
 
 
@@ -67,14 +63,10 @@ def serve(database, redis_db):
     application, redis_pid = in_process.set_up(database, redis_db, cached=False)
     from django.db import connection
 
-    views = importlib.import_module("lscp_site.views")  # once Django is set up
-    remembering = views.found_page
-
     instructions = InstructionCounter() if os.environ.get("BENCH_CALLGRIND_DIR") else None
     for line in sys.stdin:
-        target, count, new_words, keep_as = line.split()
+        target, count, keep_as = line.split()
         keep_as = None if keep_as == "-" else keep_as
-        views.found_page = views._find_page if new_words == "yes" else remembering
         for _ in range(3):  # templates, renditions, a connection that was closed
             status = in_process.get(application, target)
         with connection.cursor() as cursor:
@@ -171,8 +163,7 @@ class Worker:
         )
 
     def measure(self, name, path, count, keep_as="-"):
-        new_words = "yes" if name == NEW_WORDS else "no"
-        self.process.stdin.write(f"{path} {count} {new_words} {keep_as}\n")
+        self.process.stdin.write(f"{path} {count} {keep_as}\n")
         self.process.stdin.flush()
         block = json.loads(self.process.stdout.readline())
         if not block["status"].startswith("200"):
@@ -201,11 +192,7 @@ def main():
         " for callgrind_annotate.",
     )
     args = parser.parse_args()
-    pages = [
-        page
-        for page in [*PAGES, (NEW_WORDS, "/search/?q=safeguarding")]
-        if not args.only or page[0] in args.only
-    ]
+    pages = [page for page in PAGES if not args.only or page[0] in args.only]
 
     began = time.perf_counter()
     blocks = measure_cpu(pages, args.rounds)

@@ -16,7 +16,6 @@ and "12pm" are read both ways.
 """
 
 import datetime
-import functools
 import zoneinfo
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -112,20 +111,6 @@ def format_when(start, end=None):
     """
     if start is None:
         raise ValueError("format_when needs a start")
-    return _format_when(start, end, _offset(start), _offset(end))
-
-
-def _offset(value):
-    return value.utcoffset() if _is_datetime(value) else None
-
-
-# Listings write the same dates on every request (a catalogue page has 60 sessions), and
-# the words for a date never change: each is worked out once. Equal dates and datetimes are
-# the same day or instant, which is all the words depend on, except on the night the clocks
-# go back: 1:30am before and after the change are equal on one clock (Python ignores
-# ``fold``), so the UTC offsets are part of the key too.
-@functools.lru_cache(maxsize=4096)
-def _format_when(start, end, start_offset, end_offset):
     if _is_datetime(start):
         start = to_london(start)
         if end is None:
@@ -154,8 +139,7 @@ def _format_when(start, end, start_offset, end_offset):
 class WhenAndWhere:
     """When and where an event is, from its own fields: ``start_date``, ``start_time``,
     ``end_date`` and ``end_time`` (times on the Leeds clock), ``online`` and ``location``.
-    Mixed into the event page and the diary's lighter cards (events.queries.EventCard), so
-    both say it the same way."""
+    Mixed into the event page; training sessions say theirs the same way."""
 
     @property
     def all_day(self):

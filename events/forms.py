@@ -70,3 +70,11 @@ class EventFilterForm(forms.Form):
     def clean_category(self):
         slug = self.cleaned_data["category"]
         return self.categories.get(slug) if slug else None
+
+    def chosen(self, *, default_category=None):
+        """(category, month) to list: what was chosen, each None for all; if the filter
+        cannot be applied, ``default_category`` (the category of the page's address) and any
+        month, and the page shows beside each field what was wrong."""
+        if self.is_valid():
+            return self.cleaned_data["category"], self.cleaned_data["month"]
+        return default_category, None

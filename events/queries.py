@@ -1,24 +1,29 @@
-"""Questions other parts of the site ask the diary: what is coming up, what has happened.
+"""Questions the diary and other parts of the site ask about events: what is coming up,
+what has happened, and when that changes.
 
-An event counts as upcoming until it is over (``EventPage.ends_at``, worked out when it is
-saved), so "upcoming" and "past" are each one indexed query. Only live, public events are
-shown anywhere; an unpublished event disappears from lists, feeds and the home page.
+An event is upcoming until it is over (``EventPage.ends_at``, worked out when it is saved)
+and past from then on. Only live, public events are shown anywhere: an unpublished or
+private event disappears from the diary, its feeds, the home page and newsletters.
+
+Whatever the clock changes here is told to the page cache (``pagecache.shown_until``) by the
+function that decides it, so a cached page or fragment is never shown past that moment.
+
+The event model is looked up in Django's app registry when a query runs: the diary's page
+model (events.models) asks these functions for its listing, so this module cannot import it.
 """
 
-import array
-import bisect
 import datetime
-from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import F, Max, Min
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from events.dates import LONDON, WhenAndWhere
-from events.models import EventCategory, EventPage
-from lscp_site import compiled_queries, pagecache
-from lscp_site.pages import child_url, public, with_ids
+from events.dates import LONDON
+from lscp_site import pagecache
 
+UPCOMING = "upcoming"
+PAST = "past"
 UPCOMING_ORDER = [F("start_date").asc(), F("start_time").asc(nulls_first=True), "title", "pk"]
 PAST_ORDER = [F("start_date").desc(), F("start_time").desc(nulls_last=True), "title", "pk"]
 
@@ -28,269 +33,126 @@ def start_of_day(day):
     return datetime.datetime.combine(day, datetime.time(0), tzinfo=LONDON)
 
 
-@dataclass(frozen=True)
-class EventCard(WhenAndWhere):
-    """An event as a card in the diary shows it (templates/cards/event_cards.jinja):
-    built from a row of ``CARD_COLUMNS``, without a page object (with its category, that
-    was two models a card) or Wagtail's address lookup (``lscp_site.pages.child_url``)."""
-
-    title: str
-    url: str
-    summary: str
-    category_name: str
-    start_date: datetime.date
-    start_time: datetime.time | None
-    end_date: datetime.date | None
-    end_time: datetime.time | None
-    online: bool
-    location: str
-
-
-CARD_COLUMNS = (
-    "title",
-    "slug",
-    "summary",
-    "category__name",
-    "start_date",
-    "start_time",
-    "end_date",
-    "end_time",
-    "online",
-    "location",
-)
-
-
-def event_cards(rows, diary_url):
-    """``EventCard``s for rows of ``diary_events``; every event is a child of the one diary
-    (EventIndexPage.max_count = 1), whose address is ``diary_url``."""
-    return [
-        EventCard(
-            title=row["title"],
-            url=child_url(diary_url, row["slug"]),
-            summary=row["summary"],
-            category_name=row["category__name"],
-            start_date=row["start_date"],
-            start_time=row["start_time"],
-            end_date=row["end_date"],
-            end_time=row["end_time"],
-            online=row["online"],
-            location=row["location"],
-        )
-        for row in rows
-    ]
-
-
 def live_events():
-    """Every event readers may see, with what a card shows loaded alongside."""
-    return public(EventPage.objects.live()).select_related("category")
+    """Every event readers may see, with its category (every card shows it)."""
+    event_page = apps.get_model("events", "EventPage")
+    return event_page.objects.live().public().select_related("category")
 
 
-def _in_category(queryset, category):
+def _in_category(events, category):
+    """``category``: an EventCategory, its slug, or None for every category."""
     if category is None:
-        return queryset
-    if isinstance(category, EventCategory):
-        return queryset.filter(category=category)
-    return queryset.filter(category__slug=category)
+        return events
+    if isinstance(category, str):
+        return events.filter(category__slug=category)
+    return events.filter(category=category)
 
 
-def upcoming_queryset(*, start=None, end=None, category=None):
-    """Events not yet over, soonest first, as a queryset (for paginating).
+def _in_month(events, month):
+    """Events on any day of ``month`` (a date on the 1st; None for any month), counting
+    ranges of days that run into it from the month before."""
+    if month is None:
+        return events
+    next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return events.filter(start_date__lt=next_month, ends_at__gt=start_of_day(month))
 
-    ``start`` (a date): count events not over by the start of that day; by default, now.
-    ``end`` (a date): only events that begin on or before that day.
-    ``category``: an EventCategory or its slug.
+
+# ---- the diary (EventIndexPage) -------------------------------------------------------------
+
+
+def diary_events(diary):
+    """The live, public events of the diary page ``diary``: what its listings are made of
+    (:func:`listed_events`, :func:`listing_months`, :func:`listing_changes_at`), asked for
+    once so that which pages are private is read once."""
+    return live_events().child_of(diary)
+
+
+def listed_events(events, *, listing, now, category=None, month=None):
+    """``events`` (from :func:`diary_events`) as a listing shows them, a queryset for its
+    paginator.
+
+    ``listing`` is UPCOMING (not yet over at ``now``, soonest first) or PAST (over by
+    then, most recent first); ``category`` (an EventCategory) and ``month`` (a date on the
+    1st) narrow it, None for all. Which events these are changes when the next of them
+    ends: :func:`listing_changes_at`, asked with the same ``now``, says when.
     """
-    since = timezone.now() if start is None else start_of_day(start)
-    return _in_category(_upcoming_since(since, end), category)
+    events = _in_month(_in_category(events, category), month)
+    if listing == PAST:
+        return events.filter(ends_at__lte=now).order_by(*PAST_ORDER)
+    return events.filter(ends_at__gt=now).order_by(*UPCOMING_ORDER)
 
 
-def _upcoming_since(since, end):
-    queryset = live_events().filter(ends_at__gt=since)
-    if end is not None:
-        queryset = queryset.filter(start_date__lte=end)
-    return queryset.order_by(*UPCOMING_ORDER)
+def listing_changes_at(events, *, now, category=None, month=None):
+    """When the listings of ``events`` for ``category`` and ``month`` next change after
+    ``now`` with nothing edited: the moment the first of the matching upcoming events ends,
+    leaving the upcoming list for the past one. None if no matching event is upcoming.
+    Told to the page cache."""
+    matching = _in_month(_in_category(events, category), month)
+    moment = matching.filter(ends_at__gt=now).aggregate(first_end=Min("ends_at"))
+    pagecache.shown_until(moment["first_end"])
+    return moment["first_end"]
 
 
-def upcoming_events(*, start=None, end=None, limit=None, category=None):
-    """Live, public events that have not ended, soonest first, as a list.
+def listing_months(events, *, listing, now):
+    """The months (dates on the 1st) a listing's filter offers: those in which ``events``
+    start, upcoming soonest first (from this month on, or the last one if only earlier
+    months have an event still going), past most recent first.
 
-    ``start`` (a date) defaults to today, counting events not over by this moment; ``end``
-    (a date) keeps only events that begin on or before it; ``limit`` caps the number;
-    ``category`` is an EventCategory or its slug. Each event's category is loaded.
+    A month has an upcoming event until the last of its events to end is over, and a past
+    one from when the first of them is over; the page cache is told the next such moment
+    after ``now``.
     """
-    if category is not None:
-        return list(_first(upcoming_queryset(start=start, end=end, category=category), limit))
-    # The home page and every issue's diary ask this: compiled once.
-    since = timezone.now() if start is None else start_of_day(start)
-    events = compiled_queries.fetch(
-        ("events: upcoming", limit),
-        lambda since, *end: _first(_upcoming_since(since, end[0] if end else None), limit),
-        since,
-        *([] if end is None else [end]),
-    )
-    if start is None:
-        # Counted from this moment, the list changes when the first of them ends (one past
-        # the first ``limit`` ending changes nothing before it).
-        pagecache.shown_until(min((event.ends_at for event in events), default=None))
-    return events
-
-
-def _first(queryset, limit):
-    return queryset if limit is None else queryset[:limit]
-
-
-def past_queryset(*, category=None):
-    """Events that are over, most recent first: the archive. Past events stay readable."""
-    return _in_category(_past_at(timezone.now()), category)
-
-
-def diary_months(listing, now):
-    """The months (dates on the 1st, oldest first) in which the diary's events start:
-    ``listing`` is "upcoming" or "past", as of ``now``.
-
-    A month has an upcoming event when the last of its events to end ends after ``now``,
-    and a past one when the first to end has ended by then; so the months with those two
-    moments (``month_bounds``) answer both listings at any time, and they change only when
-    an event does.
-    """
-    if listing == "past":
-        return [month for month, first_end, _ in month_bounds() if first_end <= now]
-    return [month for month, _, last_end in month_bounds() if last_end > now]
-
-
-def month_bounds():
-    """[(month, when its first event ends, when its last event ends)], oldest month first,
-    for the months in which live, public events start: worked out once per change of the
-    site's pages (``pagecache.remembered``), where counting them on every render grew with
-    the diary."""
-    return pagecache.remembered(
-        "events:month-bounds",
-        lambda: [
-            (row["month"], row["first_end"], row["last_end"])
-            for row in compiled_queries.fetch("events: month bounds", _month_bounds)
-        ],
-    )
-
-
-def _month_bounds():
-    return (
-        live_events()
-        .select_related(None)
+    rows = (
+        events.select_related(None)
         .filter(ends_at__isnull=False)
         .annotate(month=TruncMonth("start_date"))
         .values("month")
         .annotate(first_end=Min("ends_at"), last_end=Max("ends_at"))
         .order_by("month")
     )
+    bounds = [(row["month"], row["first_end"], row["last_end"]) for row in rows]
+    if listing == PAST:
+        months = [month for month, first_end, _ in bounds if first_end <= now]
+        pagecache.shown_until(_first_after(now, (first_end for _, first_end, _ in bounds)))
+        return months[::-1]
+    months = [month for month, _, last_end in bounds if last_end > now]
+    pagecache.shown_until(_first_after(now, (last_end for _, _, last_end in bounds)))
+    this_month = timezone.localdate(now).replace(day=1)
+    return [month for month in months if month >= this_month] or months[-1:]
 
 
-def diary_events(listing, now, *, category=None, month=None):
-    """The diary's events for the paginator: ``listing`` ("upcoming" or "past") as of
-    ``now``, in ``category`` (an EventCategory) and ``month`` (a date on the 1st, events on
-    any day of it, including ranges that overlap it), each None for all, as rows of
-    ``CARD_COLUMNS`` and "pk" (``event_cards`` makes them cards).
-
-    Which events those are, in order, is picked from ``diary_order`` (worked out once per
-    change of the site's pages) and only the page shown is fetched, by id: counting and
-    sorting a listing on every render grew with the diary (0.8 ms on the large benchmark
-    site against 0.3 on the demo's)."""
-    after = _microseconds(now)
-    next_month = month_starts = None
-    if month is not None:
-        next_month = (month + datetime.timedelta(days=32)).replace(day=1).toordinal()
-        month_starts = _microseconds(start_of_day(month))
-    past = listing == "past"
-    order = diary_order(listing)
-    # Each listing, and the months it offers, changes when the next event ends.
-    pagecache.shown_until(order.next_end_after(after))
-    if category is None and month is None:  # the diary as most readers see it
-        ends_in_order = zip(order.ids, order.ends, strict=True)
-        if past:
-            ids = [pk for pk, ends in ends_in_order if ends <= after]
-        else:
-            ids = [pk for pk, ends in ends_in_order if ends > after]
-    else:
-        ids = [
-            pk
-            for pk, ends, category_id, starts in zip(
-                order.ids, order.ends, order.category_ids, order.start_days, strict=True
-            )
-            if (ends <= after if past else ends > after)
-            and (category is None or category_id == category.pk)
-            and (month is None or (starts < next_month and ends > month_starts))
-        ]
-    return compiled_queries.RowsInOrder(("events: diary cards by id",), ids, _card_rows)
+def _first_after(now, moments):
+    return min((moment for moment in moments if moment > now), default=None)
 
 
-@dataclass(frozen=True)
-class DiaryOrder:
-    """A listing's events in order, as four columns: their ids, when each ends
-    (microseconds since 1970), its category's id and the day it starts (an ordinal)."""
-
-    ids: array.array
-    ends: array.array
-    category_ids: array.array
-    start_days: array.array
-    # The same ends, earliest first.
-    ends_in_time: array.array
-
-    def next_end_after(self, after):
-        """When the first event still going at ``after`` (microseconds since 1970) ends: a
-        datetime, or None if none is."""
-        found = bisect.bisect_right(self.ends_in_time, after)
-        if found == len(self.ends_in_time):
-            return None
-        return EPOCH + self.ends_in_time[found] * MICROSECOND
+# ---- the rest of the site ----------------------------------------------------------------
 
 
-def diary_order(listing):
-    """A ``DiaryOrder`` of every live, public event that has an end, in ``listing``'s order
-    ("upcoming": soonest first; "past": most recent first), whatever the time: an event is
-    in one listing or the other by when it ends. Worked out once per change of the site's
-    pages (``pagecache.remembered``), as columns of machine integers, which the cache reads
-    back in 10 µs for the large site's 500 events, where a list of tuples of them took 140
-    (and of datetimes and dates 500)."""
-    order = PAST_ORDER if listing == "past" else UPCOMING_ORDER
-    return pagecache.remembered(f"events:diary-order:{listing}", lambda: _diary_order(order))
+def upcoming_events(*, start=None, end=None, limit=None, category=None):
+    """Live, public events that have not ended, soonest first, as a list: the home page's
+    next dates and a newsletter's diary.
 
-
-def _diary_order(order):
-    rows = list(
-        live_events()
-        .select_related(None)
-        .filter(ends_at__isnull=False)
-        .order_by(*order)
-        .values_list("pk", "ends_at", "category_id", "start_date")
-    )
-    ends = array.array("q", (_microseconds(ends) for _, ends, _, _ in rows))
-    return DiaryOrder(
-        ids=array.array("q", (pk for pk, _, _, _ in rows)),
-        ends=ends,
-        ends_in_time=array.array("q", sorted(ends)),
-        category_ids=array.array("q", (category_id or 0 for _, _, category_id, _ in rows)),
-        start_days=array.array("q", (starts.toordinal() for _, _, _, starts in rows)),
-    )
-
-
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-MICROSECOND = datetime.timedelta(microseconds=1)
-
-
-def _microseconds(moment):
-    return (moment - EPOCH) // MICROSECOND
-
-
-def _card_rows(ids):
-    return with_ids(EventPage.objects.all(), ids).values("pk", *CARD_COLUMNS)
-
-
-def _past_at(now):
-    return live_events().filter(ends_at__lte=now).order_by(*PAST_ORDER)
+    ``start`` (a date) counts events not over by the start of that day; by default, those
+    not over now. ``end`` (a date) keeps only events that begin on or before it; ``limit``
+    caps the number; ``category`` is an EventCategory or its slug. Each event's category is
+    loaded with it.
+    """
+    since = timezone.now() if start is None else start_of_day(start)
+    events = _in_category(live_events().filter(ends_at__gt=since), category)
+    if end is not None:
+        events = events.filter(start_date__lte=end)
+    events = events.order_by(*UPCOMING_ORDER)
+    events = list(events if limit is None else events[:limit])
+    if start is None:
+        # Counted from now, the list changes when the first of them ends; an event past the
+        # first ``limit`` ending changes nothing before it.
+        pagecache.shown_until(min((event.ends_at for event in events), default=None))
+    return events
 
 
 def feed_events(*, category=None, days_kept=365):
     """Events for a subscribed calendar: all upcoming ones and those over in the last year,
     so dates do not vanish from people's calendars the moment they end."""
     since = timezone.now() - datetime.timedelta(days=days_kept)
-    queryset = live_events().filter(ends_at__gt=since)
-    return list(_in_category(queryset, category).order_by(*UPCOMING_ORDER))
+    events = _in_category(live_events().filter(ends_at__gt=since), category)
+    return list(events.order_by(*UPCOMING_ORDER))

@@ -19,8 +19,8 @@ admin (``X-Frame-Options: SAMEORIGIN``), may be framed by this site; no other ad
 may be framed at all.
 
 Place the middleware *below* ``django.middleware.csp.ContentSecurityPolicyMiddleware``, so
-that it sees the response first and the CSP middleware then writes the header from the
-policy chosen here.
+that it sees the response first and writes the admin's header, which the CSP middleware
+then leaves as it is.
 """
 
 import json
@@ -118,9 +118,10 @@ class AdminContentSecurityPolicyMiddleware:
             nonce = NONCE_SOURCE.search(public)
             response[HEADER] = build_policy(policy, nonce and nonce[1])
             return response
-        response._csp_config = policy
         if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
             self._nonce_wagtail_scripts(request, response)
+        # Written here: the CSP middleware leaves a policy a response already carries.
+        response[HEADER] = build_policy(policy, get_nonce(request))
         return response
 
     def _nonce_wagtail_scripts(self, request, response):

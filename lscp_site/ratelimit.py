@@ -34,7 +34,9 @@ def hit(request, *, scope, limit, period):
     except ValueError:  # the key expired between add and incr
         cache.add(key, 1, timeout=period + 1)
         count = 1
-    return count <= limit
+    # None: the cache cannot be reached (django-redis ignoring the error). The form still
+    # works; the limit is back when the cache is.
+    return count is None or count <= limit
 
 
 def rate_limited(*, scope, limit, period, methods=("POST",)):

@@ -14,27 +14,66 @@ The body of an issue is an ``IssueBody`` stream of four kinds of block:
     the "Register for your copy" box with the sign-up form.
 
 Each block's ``get_context`` gathers everything its template shows, so the web page and the
-email edition of an issue can render the same values with their own templates. A block that
-shows what the passing of time changes says when, with ``changes_at(context)``: the web
-page keeps an issue's rendered body until then (``render_for_keeping``).
+email edition of an issue can render the same values with their own templates. The diary and
+the spotlight show sessions, which the passing of time changes: where they choose what to
+show they tell the page cache when that stops being right (``pagecache.shown_until``), so the
+issue page's cached body is rendered again from then.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.safestring import mark_safe
 
 from wagtail import blocks
+from wagtail.blocks import PageChooserBlock
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.images.blocks import ImageChooserBlock
 
-from lscp_site.blocks import ImageChooserBlock, PageChooserBlock
+from lscp_site import pagecache
+from lscp_site.email import absolute_url
 from newsletter import diary
+from training.queries import live_courses, next_sessions_by_course
 
 PREVIEW_TEMPLATE = "newsletter/block_preview.html"
 
 SECTION_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
+
+# The renditions of a section's picture (templates/components/blocks/newsletter_section.html:
+# {% picture value.image format-{avif,webp} width-{480,800} %}), as Wagtail names them.
+SECTION_PICTURE_SPECS = tuple(
+    f"format-{image_format}|width-{width}"
+    for image_format in ("avif", "webp")
+    for width in (480, 800)
+)
+
+
+class SectionImageChooserBlock(ImageChooserBlock):
+    """Wagtail's image chooser, loading the chosen pictures with the renditions the section
+    template shows: one query for all of an issue's pictures and their renditions, instead
+    of one per picture."""
+
+    def bulk_to_python(self, values):
+        values = list(values)
+        images = self.model_class.objects.prefetch_renditions(*SECTION_PICTURE_SPECS).in_bulk(
+            [value for value in values if value is not None]
+        )
+        return [images.get(value) for value in values]
+
+
+def first_moment_from_now(moments):
+    """The soonest of ``moments`` not yet past, or None. A moment that is now counts: what
+    is shown at it may still change (a session starting now is still listed)."""
+    now = timezone.now()
+    return min((moment for moment in moments if moment >= now), default=None)
+
+
+def sessions_change_at(sessions):
+    """When what a list of sessions shows next changes with nothing edited: the first of
+    them to close for booking or to start."""
+    return first_moment_from_now(
+        moment for session in sessions for moment in (session.closes_at, session.start)
+    )
 
 
 class CallToActionValue(blocks.StructValue):
@@ -51,8 +90,6 @@ class CallToActionValue(blocks.StructValue):
     @property
     def full_url(self):
         """The absolute address, for the email edition and the feeds."""
-        from lscp_site.email import absolute_url
-
         href = self.href
         return absolute_url(href) if href else ""
 
@@ -112,7 +149,7 @@ class SectionBlock(blocks.StructBlock):
         help_text="The text of the section. Email addresses and links to other sites can be "
         "added with the link button.",
     )
-    image = ImageChooserBlock(
+    image = SectionImageChooserBlock(
         required=False,
         help_text="An optional picture shown under the heading.",
     )
@@ -263,25 +300,21 @@ class DiaryBlock(blocks.StructBlock):
             )
         return value
 
-    def changes_at(self, context):
-        """A training session's places left are listed until it starts
-        (newsletter.diary.session_item); the dates themselves are a fixed span of weeks."""
-        now = timezone.now()
-        sessions = [item for item in context["diary_items"] if item.is_training]
-        return min((item.start for item in sessions if item.start > now), default=None)
-
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        request = (parent_context or {}).get("request")
         if value.get("mode") == DiaryMode.CHOSEN:
-            context["diary_items"] = diary.chosen_diary(value.get("events") or [], request)
+            context["diary_items"] = diary.chosen_diary(events=value.get("events") or [])
         else:
             context["diary_items"] = diary.automatic_diary(
                 start=_issue_date(parent_context),
                 weeks=value.get("weeks") or diary.DEFAULT_WEEKS,
                 include_training=bool(value.get("include_training")),
-                request=request,
             )
+        # A session's places left are listed until it starts (diary.session_item). The
+        # events are a fixed span from the issue's month: the clock changes none of them.
+        pagecache.shown_until(
+            first_moment_from_now(item.start for item in context["diary_items"] if item.is_training)
+        )
         return context
 
 
@@ -322,29 +355,22 @@ class TrainingSpotlightBlock(blocks.StructBlock):
         )
 
     def get_preview_value(self):
-        from training.queries import live_courses
-
         value = dict(self.meta.preview_value)
         value["courses"] = [course.pk for course in live_courses().order_by("pk")[:2]]
         return self.to_python(value)
 
-    def changes_at(self, context):
-        """Each course shows its next sessions: when the soonest one starts, it drops out
-        and the one after it comes in."""
-        return min(
-            (session.start for _, sessions in context["spotlight"] for session in sessions),
-            default=None,
-        )
-
     def get_context(self, value, parent_context=None):
-        from training.queries import next_sessions_by_course
-
         context = super().get_context(value, parent_context=parent_context)
         courses = [course for course in value.get("courses") or [] if course and course.live]
         sessions = next_sessions_by_course(
             courses, per_course=value.get("sessions_per_course") or 3
         )
         context["spotlight"] = [(course, sessions.get(course.pk, [])) for course in courses]
+        # Each course lists its next sessions, and a button to book while it has some: when
+        # the first of them closes or starts, what is listed (and offered) may change.
+        pagecache.shown_until(
+            sessions_change_at(session for _, listed in context["spotlight"] for session in listed)
+        )
         return context
 
 
@@ -371,14 +397,3 @@ class IssueBody(blocks.StreamBlock):
 
     class Meta:
         block_counts = {"signup_prompt": {"max_num": 1}}
-
-
-def render_for_keeping(bound_block, parent_context):
-    """(a block of an issue's body rendered as ``include_block`` renders it, the moment that
-    HTML stops being right or None): None when only a change of content can change it, which
-    sets a new page cache generation (lscp_site/pagecache.py)."""
-    block, value = bound_block.block, bound_block.value
-    context = block.get_context(value, parent_context=dict(parent_context))
-    html = mark_safe(render_to_string(block.get_template(value, context=context), context))  # noqa: S308 - a template's output
-    changes_at = getattr(block, "changes_at", None)
-    return html, changes_at(context) if changes_at else None

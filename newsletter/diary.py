@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from events.dates import LONDON
+from events.queries import upcoming_events
+from training.queries import upcoming_sessions
 
 DEFAULT_WEEKS = 8
 # An automatic diary lists at most this many dates, soonest first, then links to the rest:
@@ -71,9 +73,8 @@ def session_item(session, *, now=None):
     )
 
 
-def merge(*, events=(), sessions=(), request=None):
-    """Events and sessions as DiaryItems, soonest first. With the ``request`` being served,
-    every item's address comes from its copy of the site root paths."""
+def merge(*, events=(), sessions=()):
+    """Events and sessions as DiaryItems, soonest first."""
     now = timezone.now()
     events, sessions = list(events), list(sessions)
     items = [event_item(event) for event in events]
@@ -82,20 +83,15 @@ def merge(*, events=(), sessions=(), request=None):
 
 
 def automatic_diary(
-    *, start, weeks=DEFAULT_WEEKS, include_training=True, limit=MAX_AUTOMATIC_ITEMS, request=None
+    *, start, weeks=DEFAULT_WEEKS, include_training=True, limit=MAX_AUTOMATIC_ITEMS
 ):
     """The first ``limit`` events and sessions from ``start`` (a date) for ``weeks`` weeks."""
-    from events.queries import upcoming_events
-    from training.queries import upcoming_sessions
-
     end = start + datetime.timedelta(weeks=weeks, days=-1)
     events = upcoming_events(start=start, end=end, limit=limit)
     sessions = upcoming_sessions(start=start, end=end, limit=limit) if include_training else []
-    return merge(events=events, sessions=sessions, request=request)[:limit]
+    return merge(events=events, sessions=sessions)[:limit]
 
 
-def chosen_diary(events, request=None):
+def chosen_diary(*, events):
     """Hand-picked events that are still published, by date."""
-    return merge(
-        events=[event for event in events if event is not None and event.live], request=request
-    )
+    return merge(events=[event for event in events if event is not None and event.live])

@@ -1,13 +1,9 @@
 """The newsletter's pages: the archive of issues and the monthly issue itself."""
 
-import functools
-
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db import models
 from django.http import Http404
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -17,27 +13,10 @@ from wagtail.search import index
 
 from lscp_site import pagecache
 from newsletter import queries
-from newsletter.blocks import IssueBody, render_for_keeping
+from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
 from newsletter.dates import first_of_month, issue_slug, month_label
 from newsletter.forms import NewsletterIssueForm
-
-
-def _year_links(url, years, current):
-    # Worked out here: {% routablepageurl %} finds the archive's own address again for each
-    # of the years. The labels are strings: a number in a template is localized each time.
-    return [
-        {"label": str(each), "url": url + _year_subpath(each), "current": each == current}
-        for each in years
-    ]
-
-
-@functools.lru_cache(maxsize=256)
-def _year_subpath(year):
-    """'2025/': the year page's address within the archive (its route below), worked out
-    once per year: Wagtail's reverse_subpage costs a URL resolver's reverse each time, and a
-    long-running archive links 17 years from each of its pages."""
-    return NewsletterIndexPage.get_resolver().reverse("year", year)
 
 
 class NewsletterIndexPage(RoutablePageMixin, Page):
@@ -49,8 +28,8 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         "is for and how often it comes out.",
     )
 
-    # A year of monthly issues: short on a phone, and each card is a tenth of a millisecond
-    # or more of rendering, so the archive's first page costs about what a young archive does.
+    # A year of monthly issues: short on a phone, and the first page costs the same however
+    # long the archive grows.
     issues_per_page = 12
 
     max_count = 1
@@ -72,43 +51,30 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, year=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        issues, years = queries.archive(index=self, year=year)
-        if year is not None and year not in years:
+        archive = queries.archive(index=self, year=year)
+        paginator = Paginator(archive.issues, self.issues_per_page)
+        try:
+            # Only real page numbers: anything else would be one more copy of the same page.
+            issues = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404("No such page of the archive") from error
+        if year is not None and not paginator.count:
             raise Http404(f"No issues from {year}")
-        # Paginated by position (the listing's size is known without a query). What a page
-        # of the archive lists, its years and its issue cards, is rendered once per change of
-        # the site's pages and read back after: written out each time, the cards and the
-        # year links (17 on a long-running archive) grew with the archive.
-        paginator = Paginator(range(issues.count()), self.issues_per_page)
+        # The one query parameter the archive reads, as its links write it: the page cache
+        # keeps the page for that query string only.
+        pagecache.showing_query(page=issues.number if issues.number > 1 else None)
         url = self.get_url(request)
-        page_of_issues = paginator.get_page(request.GET.get("page"))
-        shown = page_of_issues.object_list
-        listing = pagecache.remembered(
-            f"newsletter:listing:{self.pk}:{url}:{year}:{shown.start}:{shown.stop}",
-            lambda: render_to_string(
-                "newsletter/components/archive_listing.html",
-                {
-                    "year": year,
-                    "years": years,
-                    "url": url,
-                    "year_links": _year_links(url, years, year),
-                    "issues": queries.issue_cards(issues.rows(shown.start, shown.stop), url)
-                    if shown
-                    else [],
-                },
-            ),
-        )
         crumbs = [{"url": "/", "title": "Home"}]
         if year is not None:
             crumbs.append({"url": url, "title": self.title})
+        # The years and the page of issues are read by the template, inside the archive's
+        # cached fragment: a warm render counts the issues and nothing more.
         context.update(
             year=year,
-            issues=page_of_issues,
-            listing=listing,
-            years=years,
-            url=url,
+            issues=issues,
+            years=archive.years,
             crumbs=crumbs,
-            current_crumb=year or self.title,
+            current_crumb=str(year) if year else self.title,
         )
         return context
 
@@ -124,8 +90,8 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
         if base:
-            for year in queries.archive(index=self)[1]:
-                urls.append({"location": base + self.reverse_subpage("year", args=[year])})
+            for row in queries.archive(index=self).years:
+                urls.append({"location": base + self.reverse_subpage("year", args=[row["year"]])})
         return urls
 
 
@@ -202,9 +168,7 @@ class NewsletterIssuePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        contents = issue_contents(self.body)
         archive = self.get_parent()
-        rendered = self._rendered(contents, archive, request)
         context.update(
             archive=archive,
             crumbs=[
@@ -212,54 +176,18 @@ class NewsletterIssuePage(Page):
                 {"url": archive.url, "title": archive.title},
                 {"url": f"{archive.url}{self.issue_date.year}/", "title": self.issue_date.year},
             ],
-            issue=self,
-            contents=contents,
-            body_html=rendered["body"],
-            issue_pager=rendered["pager"],
+            # Read from the body's stored data: no query, and the body itself is only turned
+            # into blocks (pages, pictures, sessions) inside the template's cached fragment.
+            contents=issue_contents(self.body),
             has_signup_prompt=any(
                 item.get("type") == "signup_prompt" for item in self.body.raw_data
             ),
         )
         return context
 
-    def _rendered(self, contents, archive, request):
-        """{"body": the HTML of the blocks of the body, "pager": the links to the previous and
-        next issues}, rendered once per change of the site's pages and read back after
-        (``pagecache.remembered_until``) until the first moment a block shows something else
-        with nothing changed: a diary's or a spotlight's session starting
-        (``newsletter.blocks.render_for_keeping``). Sections show their own text and picture
-        and links to pages; a long issue's 20 sections, the diary's and the spotlight's
-        queries, the blocks' conversion from the stored body and the neighbouring issues were
-        most of what a view cost. A preview shows a draft: rendered afresh, never kept."""
-        anchors = {entry.index: entry.anchor for entry in contents}
-
-        def render():
-            blocks = list(self.body)
-            queries.prefetch_section_images(blocks)
-            queries.expand_section_links(blocks, request)
-            rendered = [
-                render_for_keeping(
-                    block,
-                    {"request": request, "page": self, "issue": self, "anchor": anchors.get(i, "")},
-                )
-                for i, block in enumerate(blocks)
-            ]
-            moments = [changes_at for _, changes_at in rendered if changes_at is not None]
-            previous_issue, next_issue = queries.neighbours(self)
-            pager = render_to_string(
-                "newsletter/components/issue_pager.html",
-                {
-                    "request": request,
-                    "archive": archive,
-                    "previous_issue": previous_issue,
-                    "next_issue": next_issue,
-                },
-            )
-            # Templates' output, escaped as they render it.
-            body = mark_safe("".join(html for html, _ in rendered))  # noqa: S308
-            return {"body": body, "pager": mark_safe(pager)}, min(moments, default=None)  # noqa: S308
-
-        return pagecache.remembered_for_page("newsletter:issue", self, request, render)
+    def neighbours(self):
+        """The previous and next issues, for the pager (read inside the cached fragment)."""
+        return queries.neighbours(issue=self)
 
 
 from newsletter.sending_models import Delivery, Send  # noqa: E402, F401  (issue sending)

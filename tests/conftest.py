@@ -4,13 +4,18 @@ Browser tests (tests/browser/) drive Debian's Chromium through Playwright. Witho
 browser they skip with a reason, unless REQUIRE_BROWSER=1 (CI), when they fail.
 """
 
+import json
 import os
 import shutil
 from pathlib import Path
 
+from django.core import serializers
+from django.core.management import call_command
+from django.db import connection, transaction
+
 import pytest
 
-from tests import snapshots
+from tests.two_factor import sign_in_verified
 
 # Sync Playwright runs an event loop in the test thread beside the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -65,21 +70,58 @@ def _fresh_cache():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database as migrations leave it. Transactional tests marked
-    ``serialized_rollback`` get it back quickly (tests/snapshots.py)."""
+    """The test database as migrations leave it, with the site's home page and plain pages
+    built once for the whole run (pytest-django's way of sharing costly set-up): each test's
+    transaction rolls back to it. A copy of the rows migrations wrote is kept for the
+    transactional tests (``migrated_rows``)."""
     with django_db_blocker.unblock():
-        baseline = snapshots.Baseline()
-    with snapshots.quick_serialized_rollback(baseline):
-        yield
+        MIGRATED_ROWS[connection.alias] = connection.creation.serialize_db_to_string()
+        build_home_page()
 
 
-@pytest.fixture
-def only_moments_end_remembered_values(settings):
-    """The page cache off, and what pages remember (lscp_site.pagecache.remembered_until)
-    kept longer than any test travels in time: only a change or the remembered value's own
-    moment can end it."""
-    settings.PAGE_CACHE_ENABLED = False
-    settings.PAGE_CACHE_SECONDS = 365 * 24 * 60 * 60
+MIGRATED_ROWS = {}
+
+
+@pytest.fixture(autouse=True)
+def migrated_rows(request):
+    """A transactional test (browsers, concurrency) ends by emptying every table, Wagtail's
+    root page, default collection and groups with them. The next one starts from the rows
+    migrations wrote, written back here from the copy ``django_db_setup`` took, with the
+    flush command and Django's serializers. (Not Django's serialized_rollback: it keeps its
+    copy on the connection object, and once Playwright runs an event loop in the test
+    thread Django hands out other connection objects, which lack it.)"""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from wagtail.models import Page
+
+    if not Page.objects.filter(depth=1).exists():
+        call_command(
+            "flush",
+            interactive=False,
+            verbosity=0,
+            inhibit_post_migrate=True,
+            reset_sequences=False,
+            database=connection.alias,
+        )
+        write_back(MIGRATED_ROWS[connection.alias])
+
+
+def write_back(serialized):
+    """Write rows serialized by Django back into empty tables: content types first, since
+    saving other rows may look theirs up (and would create them under other ids), and the
+    content type cache forgotten before and after, as it may name rows a flush removed."""
+    from django.contrib.contenttypes.models import ContentType
+
+    rows = json.loads(serialized)
+    rows.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
+    ContentType.objects.clear_cache()
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        for row in serializers.deserialize("json", json.dumps(rows)):
+            row.save()
+    connection.check_constraints()
+    ContentType.objects.clear_cache()
 
 
 def build_home_page():
@@ -90,14 +132,13 @@ def build_home_page():
     return home
 
 
-HOME_PAGE = snapshots.Snapshot()
-
-
 @pytest.fixture
 def home_page(db):
-    """The site's home page as the default site's root, with the plain content pages
-    (built once, then restored from its rows: tests/snapshots.py)."""
-    return HOME_PAGE(build_home_page)
+    """The site's home page as the default site's root, with the plain content pages (built
+    once per run by ``django_db_setup``; again in a transactional test that emptied them)."""
+    from lscp_site.models import HomePage
+
+    return HomePage.objects.first() or build_home_page()
 
 
 @pytest.fixture
@@ -110,6 +151,4 @@ def admin_user(db, django_user_model):
 @pytest.fixture
 def admin_client(client, admin_user):
     """Signed in as a superuser who gave their two-factor code (tests/two_factor.py)."""
-    from tests.two_factor import sign_in_verified
-
     return sign_in_verified(client, admin_user)

@@ -34,8 +34,7 @@ def date_range(start, end=None):
 
 @register.filter
 def iso_date(day):
-    """{{ event.start_date|iso_date }} -> '2025-03-18', for a <time datetime> attribute.
-    (Django's date filter gives the same at several times the cost, in every card.)"""
+    """{{ event.start_date|iso_date }} -> '2025-03-18', for a <time datetime> attribute."""
     return day.isoformat()[:10] if day else ""
 
 

@@ -67,14 +67,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it stores each page with every header the rest add, and serves it with the same
+    # headers (lscp_site/pagecache.py).
+    "lscp_site.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost of the site's own: every response, static files and cached pages included.
     "lscp_site.middleware.PermissionsPolicyMiddleware",
     # Before anything reads the path, query string or form: a NUL is a 400.
     "lscp_site.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Above session, CSRF and CSP: a cached page skips them (lscp_site/pagecache.py).
-    "lscp_site.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -199,11 +200,20 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
+            # django-redis rather than Django's own Redis backend for one feature: with
+            # IGNORE_EXCEPTIONS an unreachable Redis reads as an empty cache, so every page,
+            # form and rate limit goes on working uncached instead of failing.
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "lscp",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
+                "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "1")),
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {
@@ -296,8 +306,7 @@ SESSION_COOKIE_HTTPONLY = True
 # Wagtail
 WAGTAIL_SITE_NAME = "Leeds Safeguarding Children Partnership"
 WAGTAILADMIN_BASE_URL = BASE_URL
-# Wagtail's database backend, with a leaner ranked query on PostgreSQL: lscp_site/search_backend.py
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "lscp_site.search_backend"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # the admin must not load avatars from elsewhere
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # nor call out for updates
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
@@ -344,8 +353,7 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60"))
 # Never cached: personal pages and forms (paths with a signed token, a ":", never are
-# either). Search results are: when the task worker has indexed a published page, cached
-# pages are stale, as after the publish itself (lscp_site/pagecache.py).
+# either).
 PAGE_CACHE_EXCLUDED_PATHS = [
     "/admin/",
     "/subscribe/",
@@ -353,15 +361,18 @@ PAGE_CACHE_EXCLUDED_PATHS = [
     "/documents/",
     "/_util/",
 ]
-# Query parameters that are known filters, by path prefix; any other parameter bypasses
-# the cache. Add a listing page's filters here.
-PAGE_CACHE_QUERY_PARAMETERS = {
-    "/": ["page"],
-    "/search/": ["q"],
-    "/newsletter/": ["year", "topic"],
-    "/events/": ["category", "month", "type", "format", "upcoming"],
-    "/training/": ["type", "format", "audience", "upcoming"],
-}
+# Tracking parameters on links in emails: left out of the cache key (the page is the same).
+# Any other query string is cached only when the page says it showed exactly that query
+# (pagecache.showing_query: a listing's filters and page number).
+PAGE_CACHE_IGNORED_QUERY_PARAMETERS = [
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+]
+# How long concurrent readers of a page being rendered wait for it before rendering it too.
+PAGE_CACHE_RENDER_WAIT = float(os.environ.get("PAGE_CACHE_RENDER_WAIT", "5"))
 # Saving or deleting any of these makes every cached page stale (pages themselves always
 # do). Models not (yet) installed are skipped.
 PAGE_CACHE_INVALIDATED_BY = [

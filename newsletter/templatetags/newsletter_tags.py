@@ -29,3 +29,10 @@ def absolute_url(path):
 def news_article_data(issue):
     """{% json_ld page|news_article_data %}: the issue's schema.org NewsArticle."""
     return markup.news_article_data(issue)
+
+
+@register.filter
+def anchor_at(contents, index):
+    """{{ contents|anchor_at:forloop.counter0 }}: the id of the heading of the body's block at
+    ``index`` (newsletter.contents.issue_contents), or "" for a block without one."""
+    return next((entry.anchor for entry in contents if entry.index == index), "")

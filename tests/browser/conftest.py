@@ -31,28 +31,6 @@ def assert_no_sideways_scroll(page, width=320):
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px wide"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _serialized_rollback_in_every_context(django_db_setup):
-    """Let serialized_rollback find the database's initial contents after Playwright starts.
-
-    Django keeps those contents on the connection object that created the test database.
-    Once Playwright's sync API runs an event loop in this thread, Django hands out other
-    connection objects (asgiref's Local switches from thread-local to context-local
-    storage), which lack them: on PostgreSQL the first browser test then flushes Wagtail's
-    root page and no later test gets it back. Keeping the contents on the connection class
-    makes every connection object find them.
-    """
-    from django.db import connections
-
-    sync_storage = connections._connections._storage  # asgiref's plain thread-local
-    for alias in connections:
-        for connection in (getattr(sync_storage, alias, None), connections[alias]):
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents is not None:
-                type(connection)._test_serialized_contents = contents
-                break
-
-
 @pytest.fixture
 def accessible():
     return assert_accessible

@@ -24,7 +24,7 @@ from tests.newsletter.factories import make_issue
 from tests.training.factories import london, make_course, make_session
 from tests.training.factories import make_index as make_training_index
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct horse battery"
 
 # Runs in every page and frame before the page's own scripts; the page's policy does not

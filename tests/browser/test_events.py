@@ -10,18 +10,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.events.factories import EventCategoryFactory, make_event, make_index
-from tests.snapshots import Snapshot
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-DIARY_WITH_DATES = Snapshot()
+browser_db = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def diary_with_dates(home_page):
     """A diary seen today: dates to come in two categories and one in the past."""
-    return DIARY_WITH_DATES(lambda: build_diary(home_page))
+    return build_diary(home_page)
 
 
 def build_diary(home_page):

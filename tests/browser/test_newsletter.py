@@ -19,15 +19,11 @@ from tests.newsletter.factories import (
     make_training_index,
     section,
 )
-from tests.snapshots import Snapshot
 from tests.two_factor import authenticator_of, current_code
 
 SEED = Path(settings.BASE_DIR) / "lscp_site" / "demo_content" / "march-2025-newsletter.txt"
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-NEWSLETTER = Snapshot()
+browser_db = pytest.mark.django_db(transaction=True)
 
 
 def build_newsletter(home_page):
@@ -47,7 +43,7 @@ def build_newsletter(home_page):
 
 @pytest.fixture
 def newsletter(home_page):
-    return NEWSLETTER(lambda: build_newsletter(home_page))
+    return build_newsletter(home_page)
 
 
 @browser_db

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from lscp_site.models import SiteSettings
 from subscriptions.models import Subscriber, Topic
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 
 
 def visit(browser, url):

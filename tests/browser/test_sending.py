@@ -15,7 +15,7 @@ from tests.browser.conftest import sign_in
 from tests.newsletter.factories import make_index
 from tests.newsletter.sending_support import rich_issue, sender_user, subscribers
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw"
 POLL_MS = 3000  # newsletter/static/newsletter/send_progress.js
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from lscp_site.models import DEFAULT_QUICK_LEAVE_URL
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 DESTINATION = DEFAULT_QUICK_LEAVE_URL
 NEUTRAL_PAGE = "<!DOCTYPE html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
 

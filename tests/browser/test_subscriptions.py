@@ -3,40 +3,16 @@ unsubscribe. Every page of the journey has no axe violations and fits 320 px."""
 
 import re
 
-from django.conf import settings
 from django.core import mail
-from django.utils.translation import get_supported_language_variant
-
-from wagtail.models import Locale, Page
 
 import pytest
 from playwright.sync_api import expect
 
-from lscp_site.demo import load_content_pages, load_home_page
 from subscriptions.models import Subscriber
 from tests.subscriptions.factories import confirm_path, links_in, seed_topics
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 MAX_TABS = 80
-
-
-@pytest.fixture
-def home_page(db):
-    """The suite's home page, after making sure Wagtail's tree has its root.
-
-    serialized_rollback should restore what migrations made (the root page, the default
-    locale) after an earlier transactional test emptied the tables, but with Playwright's
-    page fixture the connection that carries the serialized data is sometimes not the one
-    the test uses, and the restore silently does nothing. Rebuilding the two rows the home
-    page needs keeps this journey independent of that.
-    """
-    if not Page.objects.filter(depth=1).exists():
-        language = get_supported_language_variant(settings.LANGUAGE_CODE)
-        locale, _ = Locale.objects.get_or_create(language_code=language)
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    home = load_home_page()
-    load_content_pages(home)
-    return home
 
 
 def tab_to(page, selector):

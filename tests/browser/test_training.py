@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from events.dates import LONDON
-from tests.snapshots import Snapshot
 from tests.training.factories import (
     AudienceFactory,
     book,
@@ -21,7 +20,7 @@ from tests.training.factories import (
 from training import links
 from training.models import Booking, BookingStatus
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 VENUE = "Merrion House, 110 Merrion Centre, Leeds LS2 8BB"
 
 
@@ -30,13 +29,10 @@ def days_ahead(days, hour, minute=0):
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
 
 
-PROGRAMME = Snapshot()
-
-
 @pytest.fixture
 def programme(home_page):
     """The catalogue seen today: a webinar with places, a full face-to-face course."""
-    return PROGRAMME(lambda: build_programme(home_page))
+    return build_programme(home_page)
 
 
 def build_programme(home_page):

@@ -7,7 +7,7 @@ from django.template import Context, Template
 
 import pytest
 
-from events.dates import _format_when, _offset, format_time, format_when
+from events.dates import format_time, format_when
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 UTC = datetime.UTC
@@ -244,26 +244,3 @@ def test_machine_readable_dates_match_djangos_date_filter(value, day, month):
     assert ours == f"{day} {month}"
     if value is not None:
         assert ours == djangos
-
-
-def test_dates_worked_out_once_read_the_same_as_worked_out_afresh():
-    # format_when keeps what it wrote (functools.lru_cache): equal keys must mean equal words,
-    # also for the same moment on two clocks and for the hour repeated when the clocks go back.
-    utc = datetime.UTC
-    moments = [
-        datetime.datetime(2025, 5, 8, 13, 0, tzinfo=utc),
-        datetime.datetime(2025, 5, 8, 14, 0, tzinfo=LONDON),
-        datetime.datetime(2025, 10, 26, 1, 30, tzinfo=LONDON, fold=0),
-        datetime.datetime(2025, 10, 26, 1, 30, tzinfo=LONDON, fold=1),
-        datetime.datetime(2025, 10, 26, 0, 30, tzinfo=utc),
-        datetime.datetime(2025, 10, 26, 1, 30, tzinfo=utc),
-    ]
-    days = [datetime.date(2025, 5, 8), datetime.date(2025, 10, 26), datetime.date(2025, 10, 27)]
-    for start in moments + days:
-        for end in [None, *moments, *days]:
-            try:
-                fresh = _format_when.__wrapped__(start, end, _offset(start), _offset(end))
-            except ValueError:
-                continue
-            assert format_when(start, end) == fresh, (start, end)
-            assert format_when(start, end) == fresh, (start, end)

@@ -11,8 +11,8 @@ from wagtail.models import Page
 
 import pytest
 
+from bench import generate as generator
 from lscp_site import compiled_queries
-from lscp_site import generate as generator
 
 pytestmark = pytest.mark.django_db
 

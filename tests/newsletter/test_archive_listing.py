@@ -1,5 +1,5 @@
-"""The archive's listing (newsletter.queries.archive): its years, worked out once per change
-of the site's pages, and each page of issues fetched from the years it falls in.
+"""The archive's listing: its pages of issue cards and its years, kept per change of the
+site's content ({% cachefragment "archive" %}) and right on the first view after each change.
 
 Run with the page cache off, so every request renders: what is tested is what a reader sees
 on the first request after each change, not a cached page.
@@ -7,8 +7,6 @@ on the first request after each change, not a cached page.
 
 import datetime
 
-from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,8 +14,8 @@ from wagtail.models import PageViewRestriction
 
 import pytest
 
-from lscp_site import pagecache
-from newsletter import queries
+from newsletter.dates import issue_slug
+from newsletter.models import NewsletterIndexPage
 from tests.newsletter.factories import make_issue, make_issues
 from tests.newsletter.test_pages import soup
 
@@ -39,7 +37,9 @@ def card_links(client, address):
 
 
 @pytest.mark.parametrize("per_page", [1, 5, 12, 13, 40])
-def test_every_page_of_the_archive_holds_what_the_orm_would_give(newsletter_index, per_page):
+def test_paging_through_the_archive_shows_every_readable_issue_once_newest_first(
+    client, newsletter_index, per_page, monkeypatch
+):
     # Uneven years: 1 issue in 2015, none in 2016, 12 in 2017, 3 in 2018, 9 in 2019 ...
     make_issues(newsletter_index, 1, first=datetime.date(2015, 6, 1))
     make_issues(newsletter_index, 15, first=datetime.date(2017, 1, 1))
@@ -47,51 +47,31 @@ def test_every_page_of_the_archive_holds_what_the_orm_would_give(newsletter_inde
     hidden = make_issue(newsletter_index, datetime.date(2018, 6, 1))
     PageViewRestriction.objects.create(page=hidden, restriction_type="login")
     make_issue(newsletter_index, datetime.date(2019, 2, 1), live=False)
-    index = newsletter_index.specific
+    monkeypatch.setattr(NewsletterIndexPage, "issues_per_page", per_page)
 
-    expected = [issue.slug for issue in queries.published_issues()]
-    assert len(expected) == 25
-    listing, years = queries.archive(index=index)
-    assert years == [2019, 2018, 2017, 2015]
-    paginator = Paginator(listing, per_page)
-    assert paginator.count == 25
-    shown = [
-        row["slug"] for number in paginator.page_range for row in paginator.page(number).object_list
-    ]
-    assert shown == expected
-    for year in years:
-        in_year, _ = queries.archive(index=index, year=year)
-        rows = list(Paginator(in_year, per_page).page(1).object_list)
-        wanted = [issue.slug for issue in queries.published_issues().filter(issue_date__year=year)]
-        assert [row["slug"] for row in rows] == wanted[:per_page]
+    def every_page(address):
+        shown, number = [], 1
+        while (response := client.get(f"{address}?page={number}")).status_code == 200:
+            shown += [a["href"] for a in soup(response).select("main .issue-card a")]
+            number += 1
+        return shown
 
-
-def test_a_page_past_the_end_shows_the_last_page(client, newsletter_index):
-    make_issues(newsletter_index, 14, first=datetime.date(2020, 1, 1))
-
-    assert card_links(client, "/newsletter/?page=99") == [
-        "/newsletter/february-2020/",
-        "/newsletter/january-2020/",
-    ]
+    months = [datetime.date(2015, 6, 1)]
+    months += [datetime.date(2017 + n // 12, n % 12 + 1, 1) for n in range(15)]
+    months += [datetime.date(2019, 4 + n, 1) for n in range(9)]
+    expected = [f"/newsletter/{issue_slug(day)}/" for day in sorted(months, reverse=True)]
+    assert every_page("/newsletter/") == expected
+    assert year_links(client) == ["2019 issues", "2018 issues", "2017 issues", "2015 issues"]
+    for year in (2019, 2018, 2017, 2015):
+        in_year = [
+            address
+            for address, day in zip(expected, sorted(months, reverse=True), strict=True)
+            if day.year == year
+        ]
+        assert every_page(f"/newsletter/{year}/") == in_year
 
 
-# ---- the years, worked out once per change -----------------------------------------------
-
-
-def test_the_years_are_counted_once_per_change_not_on_every_render(client, newsletter_index):
-    make_issues(newsletter_index, 30, first=datetime.date(2018, 1, 1))
-    client.get("/newsletter/")
-
-    with CaptureQueriesContext(connection) as queries_run:
-        client.get("/newsletter/")
-        client.get("/newsletter/?page=2")
-        client.get("/newsletter/2019/")
-    assert not [q for q in queries_run.captured_queries if "COUNT(" in q["sql"]]
-
-    make_issue(newsletter_index, datetime.date(2021, 1, 1))
-    with CaptureQueriesContext(connection) as queries_run:
-        client.get("/newsletter/")
-    assert len([q for q in queries_run.captured_queries if "COUNT(" in q["sql"]]) == 1
+# ---- the years and the cards follow every change ---------------------------------------
 
 
 def test_publishing_an_issue_in_a_new_year_shows_its_year_at_once(client, newsletter_index):
@@ -144,9 +124,9 @@ def test_moving_an_issue_to_another_date_moves_it_between_years(client, newslett
 def test_a_page_of_cards_is_written_once_per_change_and_follows_edits_at_once(
     client, newsletter_index
 ):
-    """Each page of the listing is rendered once per change of the site's pages and read
-    back after (NewsletterIndexPage.get_context): a repeat fetches no issue, and an edit
-    to an issue, a new issue or one unpublished shows on the next view."""
+    """Each page of the listing is rendered once per change of the site's content and read
+    back after ({% cachefragment "archive" %}): a repeat only counts the issues, and an
+    edit to an issue, a new issue or one unpublished shows on the next view."""
     make_issues(newsletter_index, 14, first=datetime.date(2024, 1, 1))
     client.get("/newsletter/")
 
@@ -158,7 +138,8 @@ def test_a_page_of_cards_is_written_once_per_change_and_follows_edits_at_once(
 
     with CaptureQueriesContext(connection) as queries_run:
         first_page = cards("/newsletter/")
-    assert not [q for q in queries_run.captured_queries if "newsletterissuepage" in q["sql"]]
+    issue_queries = [q["sql"] for q in queries_run if "newsletterissuepage" in q["sql"]]
+    assert len(issue_queries) == 1 and "COUNT(" in issue_queries[0]
     assert len(first_page) == 12
     assert first_page[0] == ("February Newsletter 2025", "What is in the February 2025 issue.")
 
@@ -183,66 +164,23 @@ def test_a_page_of_cards_is_written_once_per_change_and_follows_edits_at_once(
     ]
 
 
-# ---- pagecache.remembered ----------------------------------------------------------------
+def test_the_page_cache_keeps_only_the_archive_pages_its_links_ask_for(
+    client, newsletter_index, settings
+):
+    from lscp_site.models import SiteSettings
 
+    settings.PAGE_CACHE_ENABLED = True
+    SiteSettings.load()  # made on first use, which is a change: made before the first view
+    make_issues(newsletter_index, 14, first=datetime.date(2024, 1, 1))
 
-def test_remembered_works_a_value_out_once_per_generation():
-    calls = []
+    def served(address):
+        return [client.get(address).get("X-Cache") for _ in range(2)]
 
-    def compute():
-        calls.append(1)
-        return len(calls)
-
-    assert pagecache.remembered("test:value", compute) == 1
-    assert pagecache.remembered("test:value", compute) == 1
-    pagecache.invalidate_pages()
-    assert pagecache.remembered("test:value", compute) == 2
-    assert pagecache.remembered("test:other", compute) == 3
-
-
-def test_a_value_worked_out_while_the_content_changed_is_not_kept():
-    # The generation is read before compute(): a change during it leaves the value behind.
-    values = iter(["from the old content", "from the new content"])
-
-    def compute_during_a_change():
-        value = next(values)
-        if value == "from the old content":
-            pagecache.invalidate_pages()
-        return value
-
-    assert pagecache.remembered("test:racy", compute_during_a_change) == "from the old content"
-    assert pagecache.remembered("test:racy", compute_during_a_change) == "from the new content"
-
-
-def test_without_the_shared_cache_the_value_is_worked_out_every_time(monkeypatch):
-    def unreachable(*args, **kwargs):
-        raise ConnectionError("cache down")
-
-    monkeypatch.setattr(cache, "get_many", unreachable)
-    monkeypatch.setattr(pagecache, "_get_many", unreachable)
-    calls = []
-    for _ in range(2):
-        pagecache.remembered("test:down", lambda: calls.append(1) or len(calls))
-    assert len(calls) == 2
-
-
-def test_a_value_remembered_until_a_moment_is_worked_out_again_from_then(settings):
-    from django.utils import timezone
-
-    import time_machine
-
-    settings.PAGE_CACHE_SECONDS = 24 * 60 * 60  # the cache's own expiry is not what ends it
-    start = timezone.now()
-    moment = start + datetime.timedelta(minutes=30)
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return len(calls), moment
-
-    with time_machine.travel(start, tick=False):
-        assert pagecache.remembered_until("test:until", compute) == 1
-    with time_machine.travel(moment - datetime.timedelta(seconds=1), tick=False):
-        assert pagecache.remembered_until("test:until", compute) == 1
-    with time_machine.travel(moment, tick=False):
-        assert pagecache.remembered_until("test:until", compute) == 2
+    assert served("/newsletter/") == ["miss", "hit"]
+    assert served("/newsletter/?page=2") == ["miss", "hit"]
+    assert served("/newsletter/2024/") == ["miss", "hit"]
+    # The first page as ?page=1 is the same page under another address: not kept again.
+    assert served("/newsletter/?page=1") == ["bypass", "bypass"]
+    for address in ("/newsletter/?page=3", "/newsletter/?page=x", "/newsletter/?page=2&x=1"):
+        assert client.get(address).status_code in (200, 404)
+        assert client.get(address).get("X-Cache") != "hit", address

@@ -140,10 +140,21 @@ def test_a_section_image_is_shown_with_its_alt_text(client, newsletter_index, im
         ],
     )
 
-    images = page_of(client, issue).select(".issue-section img")
+    pictures = page_of(client, issue).select(".issue-section picture")
 
-    assert [img["alt"] for img in images] == ["Practitioners round a table", ""]
-    assert all("srcset" in img.attrs for img in images)
+    assert [picture.img["alt"] for picture in pictures] == ["Practitioners round a table", ""]
+    for picture in pictures:
+        # AVIF where the browser takes it, else WebP (the <img>).
+        [avif] = picture.find_all("source")
+        assert avif["type"] == "image/avif"
+        assert all(url.endswith(".webp") for url in picture.img["srcset"].split(" ")[::2])
+        for candidate in [avif, picture.img]:
+            # 480 and 800 pixels wide, or the picture's own width if narrower (640 here).
+            widths = [each.split(" ")[1] for each in candidate["srcset"].split(", ")]
+            assert widths == ["480w", "640w"]
+            assert candidate["sizes"] == "(min-width: 48rem) 42rem, 100vw"
+        assert picture.img["loading"] == "lazy"
+        assert int(picture.img["width"]) > 0 and int(picture.img["height"]) > 0
 
 
 # --- The diary -----------------------------------------------------------------------------
@@ -288,8 +299,8 @@ def test_training_spotlight_shows_next_sessions_and_places_left(
 def test_the_diary_and_spotlight_are_read_back_until_a_session_starts(
     client, newsletter_index, training_index, only_moments_end_remembered_values
 ):
-    """An issue's body is rendered once per change and read back (NewsletterIssuePage.
-    _rendered); the diary and the spotlight show what the passing of time changes, so
+    """An issue's body is rendered once per change and read back ({% cachefragment
+    "issue-body" %}); the diary and the spotlight show what the passing of time changes, so
     it is kept only until their first session starts, with nothing else changed."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -338,6 +349,102 @@ def test_the_diary_and_spotlight_are_read_back_until_a_session_starts(
             ],
             ["2 April 2030, 9:30am to 11:30am, Online: 20 places left"],
         )
+
+
+def spotlight(*courses, per_course=1):
+    return {
+        "type": "training_spotlight",
+        "value": {
+            "heading": "Training spotlight",
+            "introduction": "",
+            "sessions_per_course": per_course,
+            "courses": [item(course.pk) for course in courses],
+        },
+    }
+
+
+def test_the_issue_body_is_kept_until_a_publish_then_rendered_again(
+    client, newsletter_index, only_moments_end_remembered_values
+):
+    """The fragment is read back while nothing is published (a change written behind
+    Wagtail's back, with no signal, does not show), and rendered afresh on the first view
+    after a publish."""
+    from newsletter.models import NewsletterIssuePage
+
+    issue = make_issue(newsletter_index, ISSUE_DATE, body=[section("News", "<p>First.</p>")])
+
+    def text():
+        return page_of(client, issue).select_one(".issue-section .prose").get_text(strip=True)
+
+    assert text() == "First."
+    NewsletterIssuePage.objects.filter(pk=issue.pk).update(body=[section("News", "<p>Behind.</p>")])
+    assert text() == "First."  # kept: no publish since it was rendered
+
+    issue.refresh_from_db()
+    issue.body = [section("News", "<p>Published.</p>")]
+    issue.save_revision().publish()
+    assert text() == "Published."
+
+
+def test_book_your_place_goes_when_the_last_session_starts_through_the_page_cache(
+    client, newsletter_index, training_index, settings
+):
+    """Served from the page cache (and the fragment within it), the spotlight offers a
+    place until the course's only session starts, then says none is open, with nothing
+    edited in between."""
+    from lscp_site.models import SiteSettings
+
+    settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_SECONDS = 365 * 24 * 60 * 60  # only the session's moment can end it
+    SiteSettings.load()  # made on first use, which is a change: made before the first view
+    with time_machine.travel(BEFORE_THE_ISSUE, tick=False) as traveller:
+        course = make_course(
+            training_index, "Working Together", sessions=[(london(2030, 3, 5, 9, 30), 3)]
+        )
+        issue = make_issue(newsletter_index, ISSUE_DATE, body=[section("News"), spotlight(course)])
+
+        def offered():
+            response = client.get(issue.url)
+            box = BeautifulSoup(response.content, "html.parser").select_one(".issue-spotlight")
+            return response.get("X-Cache"), box.find("a", class_="button") is not None
+
+        traveller.move_to(london(2030, 3, 5, 8, 0))  # pages are kept a day at most
+        assert offered() == ("miss", True)
+        assert offered() == ("hit", True)
+        traveller.move_to(london(2030, 3, 5, 9, 29))
+        assert offered() == ("hit", True)
+        traveller.move_to(london(2030, 3, 5, 9, 30) + datetime.timedelta(seconds=1))
+        assert offered() == ("miss", False)
+        assert "No sessions are open to booking yet" in page_of(client, issue).text
+
+
+def test_the_issue_body_is_rendered_again_when_a_listed_session_closes_for_booking(
+    client, newsletter_index, training_index, only_moments_end_remembered_values
+):
+    """A session that closes for booking before it starts: the body is kept only until it
+    closes, so what a course offers is worked out again from that moment."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from training.models import Session
+
+    with time_machine.travel(BEFORE_THE_ISSUE, tick=False) as traveller:
+        course = make_course(
+            training_index, "Working Together", sessions=[(london(2030, 3, 5, 9, 30), 3)]
+        )
+        Session.objects.filter(course=course).update(booking_closes_at=london(2030, 3, 4, 17))
+        issue = make_issue(newsletter_index, ISSUE_DATE, body=[section("News"), spotlight(course)])
+
+        def sessions_read():
+            with CaptureQueriesContext(connection) as queries:
+                page_of(client, issue)
+            return len([q for q in queries if "training_session" in q["sql"]])
+
+        assert sessions_read() == 1
+        traveller.move_to(london(2030, 3, 4, 16, 59))
+        assert sessions_read() == 0  # read back
+        traveller.move_to(london(2030, 3, 4, 17))
+        assert sessions_read() == 1  # rendered again at the closing moment
 
 
 # --- Previews for editors ------------------------------------------------------------------

@@ -15,12 +15,8 @@ from lscp_site.schedule import publish_scheduled_pages
 from newsletter.demo import REVIEWERS_GROUP, WORKFLOW_NAME
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
 from tests.newsletter.factories import make_issue
-from tests.snapshots import Snapshot
 
 TODAY = datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC)
-
-
-DEMO = Snapshot()
 
 
 def load_demo():
@@ -31,7 +27,7 @@ def load_demo():
 @pytest.fixture
 def demo(db):
     with time_machine.travel(TODAY, tick=False):
-        return DEMO(load_demo)
+        return load_demo()
 
 
 def test_demo_builds_the_march_2025_issue_with_the_importer(demo, client):

@@ -225,7 +225,7 @@ def test_year_page_lists_only_that_years_issues(client, newsletter_index):
 
 
 def test_archive_cards_link_where_wagtail_says_each_issue_is(client, newsletter_index):
-    # Cards work out an issue's address from the archive's (newsletter.queries.issue_cards).
+    # Cards link where Wagtail says each issue is ({% pageurl %}), wherever the archive moves.
     issues = [
         make_issue(newsletter_index, datetime.date(2024, 12, 1)),
         make_issue(newsletter_index, MARCH_2025, title="Spring update"),
@@ -279,8 +279,10 @@ def test_archive_is_paginated(client, newsletter_index):
     assert len(first_page.select(".issue-card")) == NewsletterIndexPage.issues_per_page
     assert [a["href"] for a in second_page.select(".issue-card a")] == ["/newsletter/january-2020/"]
     assert "Page 2 of 2" in second_page.select_one(".pagination").get_text()
-    # A page number past the end shows the last page rather than an error.
-    assert client.get("/newsletter/?page=99").status_code == 200
+    # Only the archive's real pages exist: any other number is a page not found.
+    for number in ("3", "99", "0", "-1", "two", "2.0"):
+        assert client.get(f"/newsletter/?page={number}").status_code == 404, number
+    assert client.get("/newsletter/2020/?page=2").status_code == 404
 
 
 # --- An issue ----------------------------------------------------------------------------
@@ -354,7 +356,7 @@ def test_issue_links_skip_drafts_and_private_issues_to_the_nearest_readers_may_o
     )
 
     def months_either_side(issue):
-        return tuple(other and other.issue_date.month for other in neighbours(issue))
+        return tuple(other and other.issue_date.month for other in neighbours(issue=issue))
 
     # May and August are drafts, April and June private.
     assert months_either_side(issues[6]) == (3, 9)  # July
@@ -369,9 +371,8 @@ def test_issue_links_skip_drafts_and_private_issues_to_the_nearest_readers_may_o
 
 
 def test_issue_links_follow_publishing_and_unpublishing_at_once(client, newsletter_index, settings):
-    """The archive's order, which the links are picked from (newsletter.queries.issue_order),
-    and the links themselves (NewsletterIssuePage._rendered) are remembered per change of the
-    site's pages: each change shows on the next view."""
+    """The links are kept with the issue's body ({% cachefragment "issue-body" %}), which
+    every change of the site's content replaces: each change shows on the next view."""
     from wagtail.models import PageViewRestriction
 
     settings.PAGE_CACHE_ENABLED = False
@@ -533,10 +534,10 @@ def test_copying_an_issue_is_refused_with_a_reason(admin_client, newsletter_inde
 def test_an_issues_sections_follow_edits_and_moved_links_at_once_and_previews_stay_apart(
     client, newsletter_index, settings
 ):
-    """An issue's sections are rendered once per change of the site's pages
-    (NewsletterIssuePage._rendered): an edit to the issue, or to a page a section
-    links to, shows on the next view; a preview of a draft renders the draft and leaves
-    readers the published text."""
+    """An issue's body is rendered once per change of the site's content and read back
+    ({% cachefragment "issue-body" %}): an edit to the issue, or to a page a section links
+    to, shows on the next view; a preview of a draft renders the draft and leaves readers
+    the published text."""
     from lscp_site.models import ContentPage
 
     settings.PAGE_CACHE_ENABLED = False

@@ -14,7 +14,7 @@ from tests.newsletter.sending_support import rich_issue, subscribers, topic
 
 # Committed for real (not rolled back in one test transaction), as when an operator runs it:
 # the send's tasks run once their transaction commits, while the command watches.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ KILL_AT = 25
 BATCH_SIZE = 10
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="A worker in another process needs a database both can open: run on "

@@ -20,7 +20,7 @@ pytestmark = [
         "this needs PostgreSQL (set DATABASE_URL).",
     ),
     # Each thread has its own database connection, so the rows must really be committed.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -1,12 +1,10 @@
 import pytest
 import time_machine
 
-from tests.snapshots import Snapshot
 from tests.training.factories import london, make_course, make_index, make_session
 
 # A Monday in March 2025, mid-morning in Leeds. Sessions in these tests are dated from it.
 NOW = london(2025, 3, 3, 10, 0)
-CATALOGUE, WEBINAR = Snapshot(), Snapshot()
 
 
 @pytest.fixture
@@ -18,21 +16,19 @@ def frozen_now():
 @pytest.fixture
 def catalogue(home_page, frozen_now):
     """The training catalogue page at /training/."""
-    return CATALOGUE(lambda: make_index(home_page, introduction="LSCP training for practitioners."))
+    return make_index(home_page, introduction="LSCP training for practitioners.")
 
 
 @pytest.fixture
 def webinar(catalogue):
     """'Child exploitation in Leeds', a live webinar on 8 May 2025, 2pm to 3pm, 10 places."""
-    return WEBINAR(
-        lambda: make_course(
-            catalogue,
-            title="Child exploitation in Leeds - a guide for practitioners",
-            slug="child-exploitation-in-leeds",
-            summary="A live webinar introducing the Child Exploitation Practice Guidance.",
-            sessions=[make_session(start=london(2025, 5, 8, 14), capacity=10)],
-            revision=True,
-        )
+    return make_course(
+        catalogue,
+        title="Child exploitation in Leeds - a guide for practitioners",
+        slug="child-exploitation-in-leeds",
+        summary="A live webinar introducing the Child Exploitation Practice Guidance.",
+        sessions=[make_session(start=london(2025, 5, 8, 14), capacity=10)],
+        revision=True,
     )
 
 

@@ -24,7 +24,7 @@ pytestmark = [
         "simultaneous bookings cannot be tried there. CI runs this on PostgreSQL.",
     ),
     # Each thread has its own database connection, so the rows must really be committed.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

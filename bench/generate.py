@@ -1,4 +1,4 @@
-"""A large, realistic site for benchmarks and tests: ``manage.py generate_content``.
+"""A large, realistic site for benchmarks and tests (``bench/generate_content.py``).
 
 Builds on the home page and the index pages of the demo (creating them if need be) and adds,
 from a seed so that the same seed always gives the same site (dates relative to today):
@@ -12,17 +12,21 @@ from a seed so that the same seed always gives the same site (dates relative to 
 * subscribers (mostly confirmed, some pending, some unsubscribed) with their topics,
   consent records and history.
 
-Speed: Wagtail creates pages one by one through treebeard (a few queries and signals per
-page, and a revision each when published), about 50 ms a page here. This module writes the
-tree itself instead: it works out each new page's materialised path from its parent's last
-child, inserts the base page rows and then each page type's own rows in multi-row INSERTs,
-and indexes the pages for search in bulk. Pages are live without a revision (Wagtail makes
-one the first time an editor saves). Signals do not fire for bulk writes, so the page
-cache is invalidated once at the end.
+It lives in bench/, outside what production installs: it replaces content wholesale and
+must never run on the live site.
 
-Everything generated is recognisable, so that running the command again replaces it rather
-than adding to it: pages are owned by the inactive user ``content-generator``, pictures are
-in the "Generated content" collection, people's addresses end ``@generated.example.net``.
+Why pages are written in bulk: Wagtail creates pages one by one through treebeard (a few
+queries and signals per page, and a revision each when published), about 50 ms a page here.
+This module works out each new page's materialised path from its parent's last child, writes
+the base page rows with ``bulk_create`` and each page type's own rows as Django's fixture
+loading does (the serialisation framework, one INSERT a row, no model ``save()``), and
+indexes the pages for search in bulk. Pages are live without a revision (Wagtail makes one
+the first time an editor saves). tests/bench/test_generate.py compares what this writes with
+what Wagtail's ``add_child`` writes.
+
+Everything generated is recognisable, so that running it again replaces it rather than
+adding to it: pages are owned by the inactive user ``content-generator``, pictures are in the
+"Generated content" collection, people's addresses end ``@generated.example.net``.
 """
 
 import datetime
@@ -33,8 +37,9 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core import serializers
 from django.core.files.images import ImageFile
-from django.db import connections, router, transaction
+from django.db import router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -43,7 +48,33 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
 from wagtail.search.backends import get_search_backends
 
+from PIL import Image as PillowImage
+from PIL import ImageDraw
+
 from events.dates import LONDON
+from events.demo import load_categories
+from events.demo import load_index as load_events_index
+from events.models import EventPage
+from lscp_site.demo import load_home_page
+from lscp_site.pagecache import invalidate_pages
+from newsletter.dates import MONTH_NAMES, issue_slug
+from newsletter.demo import load_index as load_newsletter_index
+from newsletter.models import NewsletterIssuePage
+from subscriptions import consent
+from subscriptions.demo import load_topics
+from subscriptions.models import ConsentRecord, StatusChange, Subscriber
+from training.demo import load_audiences
+from training.demo import load_index as load_training_index
+from training.models import (
+    Booking,
+    BookingStatus,
+    CourseFormat,
+    CoursePage,
+    CourseType,
+    Session,
+    SessionCancellation,
+    SessionFormat,
+)
 
 GENERATOR_USERNAME = "content-generator"
 IMAGE_COLLECTION = "Generated content"
@@ -146,15 +177,23 @@ PICTURE_COLOURS = [
 ]
 
 
+# The steps of generate() that its Report times (and advances a progress display by).
+STEPS = 6
+
+
 @dataclass
 class Report:
     """What was generated and how long each step took (seconds)."""
 
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    # A progress display of STEPS steps (lscp_site.progress.Progress), advanced as each is done.
+    progress: object = None
 
     def step(self, name, started):
         self.timings[name] = time.perf_counter() - started
+        if self.progress is not None:
+            self.progress.advance(detail=name)
 
 
 class Words:
@@ -187,20 +226,47 @@ def generator_user():
     return user
 
 
+def child_path(parent_path, position):
+    """Treebeard's materialised path of the ``position``-th child (from 1) of the page at
+    ``parent_path``: ``Page.steplen`` digits of ``Page.alphabet``."""
+    base, digits = len(Page.alphabet), ""
+    while position:
+        position, digit = divmod(position, base)
+        digits = Page.alphabet[digit] + digits
+    return parent_path + digits.rjust(Page.steplen, Page.alphabet[0])
+
+
+def position_of(path):
+    """The inverse of :func:`child_path`: which child of its parent ``path`` is."""
+    number = 0
+    for digit in path[-Page.steplen :]:
+        number = number * len(Page.alphabet) + Page.alphabet.index(digit)
+    return number
+
+
+def own_fields(model):
+    """The fields of ``model``'s own table (not its parent page's), many-to-many aside."""
+    return [
+        f
+        for f in model._meta.get_fields(include_parents=False)
+        if getattr(f, "concrete", False) and not f.many_to_many and not f.primary_key
+    ]
+
+
 def add_pages(parent, pages, *, owner, published_at, words):
     """Insert ``pages`` (unsaved instances of one specific page type) as the last children of
-    ``parent``, live, in a few multi-row INSERTs. Returns the pages with their ids set."""
+    ``parent``, live. Returns them as read back from the database, in the same order."""
     if not pages:
         return pages
     model = type(pages[0])
     using = router.db_for_write(Page)
     parent.refresh_from_db(fields=["numchild", "path", "depth", "url_path", "locale"])
     last = parent.get_last_child()
-    step = Page._str2int(last.path[-Page.steplen :]) + 1 if last else 1
-    base_fields = [f for f in Page._meta.concrete_fields if not f.primary_key]
+    first = position_of(last.path) + 1 if last else 1
+    base_fields = own_fields(Page)
     bases = []
     for offset, page in enumerate(pages):
-        page.path = Page._get_path(parent.path, parent.depth + 1, step + offset)
+        page.path = child_path(parent.path, first + offset)
         page.depth = parent.depth + 1
         page.numchild = 0
         page.url_path = f"{parent.url_path}{page.slug}/"
@@ -215,19 +281,17 @@ def add_pages(parent, pages, *, owner, published_at, words):
         bases.append(Page(**{f.attname: getattr(page, f.attname) for f in base_fields}))
     Page.objects.using(using).bulk_create(bases, batch_size=BATCH_SIZE)
     for page, base in zip(pages, bases, strict=True):
-        page.pk = page.id = page.page_ptr_id = base.pk
-        page._state.adding = False
-        page._state.db = using
-    # Django refuses bulk_create() on a model with a parent table; the page type's own
-    # table is written with the same INSERT that save() would use, many rows at a time.
-    own_fields = model._meta.local_concrete_fields
-    for start in range(0, len(pages), BATCH_SIZE):
-        model._base_manager.using(using)._insert(
-            pages[start : start + BATCH_SIZE], fields=own_fields, using=using
-        )
+        page.pk = base.pk
+    # Django's bulk_create() refuses a model with a parent table. Fixture loading writes such
+    # a model's own row alone (a raw save): the same here, one INSERT a page.
+    names = [f.name for f in own_fields(model)]
+    rows = serializers.serialize("python", pages, fields=names)
+    for row in serializers.deserialize("python", rows, using=using):
+        row.save(using=using, force_insert=True)
     Page.objects.using(using).filter(pk=parent.pk).update(numchild=F("numchild") + len(pages))
     parent.numchild += len(pages)
-    return pages
+    saved = model.objects.using(using).in_bulk([page.pk for page in pages])
+    return [saved[page.pk] for page in pages]
 
 
 def index_for_search(pages):
@@ -244,9 +308,6 @@ def index_for_search(pages):
 
 def remove_generated(owner):
     """Delete everything an earlier run generated, with what hangs off it."""
-    from subscriptions.models import Subscriber
-    from training.models import Booking, Session
-
     pages = Page.objects.filter(owner=owner)
     Booking.objects.filter(session__course__in=pages.values("pk")).delete()
     Booking.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
@@ -263,9 +324,6 @@ def remove_generated(owner):
 
 def make_pictures(count, *, words):
     """A few pictures for issue sections: flat shapes in the site's colours, as JPEGs."""
-    from PIL import Image as PillowImage
-    from PIL import ImageDraw
-
     root = Collection.get_first_root_node()
     collection = Collection.objects.filter(name=IMAGE_COLLECTION).first()
     if collection is None:
@@ -297,9 +355,6 @@ def make_pictures(count, *, words):
 
 
 def make_courses(index, *, count, session_count, owner, words, now):
-    from training.demo import load_audiences
-    from training.models import CourseFormat, CoursePage, CourseType
-
     audiences = list(load_audiences().values())
     courses, taken = [], set(CoursePage.objects.values_list("slug", flat=True))
     for number in range(count):
@@ -360,8 +415,6 @@ def make_courses(index, *, count, session_count, owner, words, now):
 
 
 def make_sessions(courses, *, count, words, now):
-    from training.models import Session, SessionCancellation, SessionFormat
-
     if not courses or not count:
         return []
     sessions, orders = [], {}
@@ -402,8 +455,6 @@ def make_sessions(courses, *, count, words, now):
 
 def make_bookings(sessions, *, words, now):
     """Confirmed places on most sessions (a few full, with people waiting)."""
-    from training.models import Booking, BookingStatus
-
     bookings = []
     for session in sessions:
         roll = words.rng.random()
@@ -436,9 +487,6 @@ def make_bookings(sessions, *, words, now):
 
 
 def make_events(index, *, count, owner, words, now):
-    from events.demo import load_categories
-    from events.models import EventPage
-
     categories = list(load_categories().values())
     today = timezone.localtime(now).date()
     taken = set(EventPage.objects.values_list("slug", flat=True))
@@ -574,8 +622,6 @@ def _issue_body(words, *, sections, courses, events, images):
 
 def free_months(count, *, today):
     """The ``count`` most recent months, from this one back, that have no issue yet."""
-    from newsletter.models import NewsletterIssuePage
-
     taken = set(NewsletterIssuePage.objects.values_list("issue_date", flat=True))
     months, month = [], today.replace(day=1)
     while len(months) < count:
@@ -586,9 +632,6 @@ def free_months(count, *, today):
 
 
 def make_issues(index, *, count, owner, words, now, courses, events, images):
-    from newsletter.dates import MONTH_NAMES, issue_slug
-    from newsletter.models import NewsletterIssuePage
-
     issues = []
     for month in free_months(count, today=timezone.localtime(now).date()):
         topics = [words.topic() for _ in range(3)]
@@ -624,10 +667,6 @@ def make_issues(index, *, count, owner, words, now, courses, events, images):
 
 
 def make_subscribers(count, *, words, now):
-    from subscriptions import consent
-    from subscriptions.demo import load_topics
-    from subscriptions.models import ConsentRecord, StatusChange, Subscriber
-
     if not count:
         return []
     topics = load_topics()
@@ -720,17 +759,12 @@ def generate(
     subscribers=FULL["subscribers"],
     pictures=8,
     now=None,
+    progress=None,
 ):
     """Replace any generated content with a new set of the given sizes. Returns a Report."""
-    from events.demo import load_index as load_events_index
-    from lscp_site.demo import load_home_page
-    from lscp_site.pagecache import invalidate_pages
-    from newsletter.demo import load_index as load_newsletter_index
-    from training.demo import load_index as load_training_index
-
     now = now or timezone.now()
     words = Words(random.Random(seed))
-    report = Report()
+    report = Report(progress=progress)
     with transaction.atomic():
         started = time.perf_counter()
         owner = generator_user()
@@ -774,7 +808,6 @@ def generate(
         report.step("subscribers", started)
 
         invalidate_pages()
-    _analyse()
     report.counts = {
         "issues": len(issue_pages),
         "courses": len(course_pages),
@@ -785,14 +818,3 @@ def generate(
         "pictures": len(images),
     }
     return report
-
-
-def _analyse():
-    """Fresh planner statistics and visibility map after a bulk load (PostgreSQL), as
-    autovacuum would leave them later: without the map, counts that an index alone could
-    answer (bookings of a session by status) read every row's table page instead."""
-    connection = connections[router.db_for_write(Page)]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # VACUUM cannot run inside a transaction (a test's, say).
-            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
