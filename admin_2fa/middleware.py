@@ -12,7 +12,16 @@ from django.urls import reverse
 
 from admin_2fa.devices import can_verify, two_factor_required
 
-OPEN_PATHS = ("login/", "logout/", "2fa/verify/", "2fa/setup/", "jsi18n/", "password_reset/")
+# The icon sprite and translations are fetched by every admin page, the verify page too.
+OPEN_PATHS = (
+    "login/",
+    "logout/",
+    "password_reset/",
+    "2fa/verify/",
+    "2fa/setup/",
+    "jsi18n/",
+    "sprite/",
+)
 
 
 class RequireTwoFactorMiddleware:

@@ -45,13 +45,13 @@ def test_enrol_sign_in_with_a_code_be_refused_without_and_recover_with_a_backup_
 
     # First sign-in: the account can send issues, so it must set up an authenticator.
     fill_sign_in(page, live_server)
-    expect(page.locator("h1")).to_contain_text("Set up two-factor sign-in")
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
     expect(page.get_by_role("img", name="QR code")).to_be_visible()
     device = TOTPDevice.objects.get(user=sender, confirmed=False)
     page.get_by_label("Authentication code").fill(current_code(device))
-    page.get_by_role("button", name="Turn on two-factor sign-in").first.click()
-    expect(page.locator("h1")).to_contain_text("Your backup codes")
-    codes = page.locator(".backup-codes code").all_inner_texts()
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
+    codes = page.locator(".backup-codes").locator("code").all_inner_texts()
     assert len(codes) == 10
     page.get_by_role("link", name="Continue").click()
     expect(page).to_have_url(f"{live_server.url}/admin/")
@@ -59,9 +59,9 @@ def test_enrol_sign_in_with_a_code_be_refused_without_and_recover_with_a_backup_
 
     # Without a code: the password alone reaches only the code page.
     fill_sign_in(page, live_server)
-    expect(page.locator("h1")).to_contain_text("Enter your authentication code")
+    expect(page.get_by_role("heading", name="Enter your authentication code")).to_be_visible()
     page.goto(live_server.url + "/admin/pages/")
-    expect(page.locator("h1")).to_contain_text("Enter your authentication code")
+    expect(page.get_by_role("heading", name="Enter your authentication code")).to_be_visible()
     page.get_by_label("Authentication code").fill("000000")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".error-message")).to_contain_text("That code is not right")
@@ -80,5 +80,5 @@ def test_enrol_sign_in_with_a_code_be_refused_without_and_recover_with_a_backup_
         page.get_by_label("Authentication code").fill(codes[0])
         page.get_by_role("button", name="Continue").click()
         expect(page).to_have_url(f"{live_server.url}/admin/")
-        expect(page.locator("body")).to_contain_text("You signed in with a backup code")
+        expect(page.get_by_text("You signed in with a backup code")).to_be_visible()
     assert csp_violations == []
