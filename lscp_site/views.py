@@ -44,7 +44,9 @@ def search_results(query):
     page's parent and says nothing on its own."""
     # A double quote makes Wagtail's SQLite (FTS5) backend raise a syntax error (a 500);
     # the search box offers no phrase search, so a quote is only a space to it.
-    query = query.replace('"', " ")
+    query = query.replace('"', " ").strip()
+    if not query:  # nothing left to look for (and an empty search fails in the backend)
+        return Page.objects.none()
     return Page.objects.live().public().not_type(HomePage).search(query)
 
 
