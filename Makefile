@@ -34,6 +34,7 @@ install-dev: $(UV) ## Install the runtime and development dependencies
 
 setup: install ## Migrate, load the demo content and create the admin account
 	@mkdir -p var/mail var/media
+	@$(MANAGE) check_dev_database
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) createcachetable
 	@$(MANAGE) load_demo

@@ -55,7 +55,7 @@ from events.dates import LONDON
 from events.demo import load_categories
 from events.demo import load_index as load_events_index
 from events.models import EventPage
-from lscp_site.demo import load_home_page
+from home.demo import load_home_page
 from lscp_site.pagecache import invalidate_pages
 from newsletter.dates import MONTH_NAMES, issue_slug
 from newsletter.demo import load_index as load_newsletter_index

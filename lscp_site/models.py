@@ -1,4 +1,4 @@
-"""The site's own pages and settings: the home page, plain content pages, site settings."""
+"""The site's own plain pages and settings: content pages, site settings."""
 
 from django.db import models
 
@@ -7,8 +7,6 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
-
-from lscp_site import home
 
 DEFAULT_QUICK_LEAVE_URL = "https://www.bbc.co.uk/weather"
 
@@ -33,27 +31,6 @@ class SiteSettings(BaseGenericSetting):
         verbose_name = "site settings"
 
 
-class HomePage(Page):
-    introduction = models.TextField(
-        blank=True,
-        help_text="One or two sentences under the site name on the home page, saying what "
-        "the site offers practitioners.",
-    )
-
-    max_count = 1
-    parent_page_types = ["wagtailcore.Page"]
-
-    content_panels = [*Page.content_panels, FieldPanel("introduction")]
-
-    class Meta:
-        verbose_name = "home page"
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context.update(home.home_page_sections(self, request))
-        return context
-
-
 class ContentPage(Page):
     """A plain page: the privacy notice, the accessibility statement, staying safe online."""
 
@@ -72,7 +49,7 @@ class ContentPage(Page):
         "such as the accessibility statement must say this.",
     )
 
-    parent_page_types = ["lscp_site.HomePage", "lscp_site.ContentPage"]
+    parent_page_types = ["home.HomePage", "lscp_site.ContentPage"]
     subpage_types = ["lscp_site.ContentPage"]
 
     search_fields = [

@@ -23,7 +23,7 @@ from newsletter.dates import MONTH_NAMES, first_of_month, issue_slug
 from newsletter.importer import import_issue_file
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
 
-SEED_ISSUE = Path(settings.BASE_DIR) / "lscp_site" / "demo_content" / "march-2025-newsletter.txt"
+SEED_ISSUE = Path(settings.BASE_DIR) / "home" / "demo_content" / "march-2025-newsletter.txt"
 INDEX_TITLE = "Newsletter"
 INDEX_INTRODUCTION = (
     "The LSCP's monthly newsletter for practitioners: training, new guidance, learning from "

@@ -33,7 +33,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
     issues_per_page = 12
 
     max_count = 1
-    parent_page_types = ["lscp_site.HomePage"]
+    parent_page_types = ["home.HomePage"]
     subpage_types = ["newsletter.NewsletterIssuePage"]
 
     content_panels = [

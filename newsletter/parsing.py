@@ -1,4 +1,4 @@
-"""Reading an issue in its plain-text form (the form of lscp_site/demo_content/*.txt).
+"""Reading an issue in its plain-text form (the form of home/demo_content/*.txt).
 
 The form, line by line::
 

@@ -125,7 +125,7 @@ def write_back(serialized):
 
 
 def build_home_page():
-    from lscp_site.demo import load_content_pages, load_home_page
+    from home.demo import load_content_pages, load_home_page
 
     home = load_home_page()
     load_content_pages(home)
@@ -136,9 +136,17 @@ def build_home_page():
 def home_page(db):
     """The site's home page as the default site's root, with the plain content pages (built
     once per run by ``django_db_setup``; again in a transactional test that emptied them)."""
-    from lscp_site.models import HomePage
+    from home.models import HomePage
 
     return HomePage.objects.first() or build_home_page()
+
+
+@pytest.fixture
+def fragments_kept_long(settings):
+    """The page cache off, and fragments kept longer than any test travels in time: only a
+    change or a fragment's own moment (pagecache.shown_until) ends one."""
+    settings.PAGE_CACHE_ENABLED = False
+    settings.PAGE_CACHE_SECONDS = 365 * 24 * 60 * 60
 
 
 @pytest.fixture

@@ -21,18 +21,19 @@ from lscp_site.pagecache import invalidate_pages
 # Small but many: every kind of content and block, more of each than a page shows at once.
 MANY = {"issues": 30, "courses": 24, "sessions": 90, "events": 70, "subscribers": 40}
 FEW = {"issues": 3, "courses": 3, "sessions": 6, "events": 4, "subscribers": 4}
-# The most queries each page type may run. Routing costs two (the pages on the way, the page's
-# own row); the site, its settings and the view restrictions come from the site snapshot
-# (lscp_site/site_snapshot.py) without a query. The rest is each page's own content.
+# The most queries each page type may run with its fragments warm: Wagtail's routing and serve
+# (the site, the pages on the way, view restrictions), the site settings and the sign-up
+# topics, then each page's own content outside its fragments.
 MAX_QUERIES = {
     "home": 4,
     "newsletter index": 10,
     "year page": 10,
     "issue": 10,
-    "training catalogue": 7,
-    # The listing asks the time: counted and fetched each time, and when it next changes.
-    "training catalogue, dates to come": 8,
-    "course": 4,
+    # Outside their fragments: the filters' audiences, the count, the view restrictions of
+    # each listing (Wagtail's public()), and, for dates to come, when the listing next changes.
+    "training catalogue": 13,
+    "training catalogue, dates to come": 13,
+    "course": 11,
     # Wagtail's routing and serve, the site's settings and topics, then the diary's own: its
     # categories, private pages, months, count and next change (the cards are a fragment).
     "events": 13,

@@ -5,6 +5,7 @@ from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from events.dates import format_when
+from training.models.sessions import Session
 
 
 class CoursePageForm(WagtailAdminPageForm):
@@ -21,8 +22,6 @@ class CoursePageForm(WagtailAdminPageForm):
         return cleaned_data
 
     def _check_sessions_against_bookings(self, formset):
-        from training.models import Session
-
         kept = {}
         for form in formset.forms:
             if form.instance.pk is None:

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.safestring import mark_safe
 
 from lscp_site.email import validate_deliverable_address
-from training.models import Audience, CourseFormat, CourseType
+from training.models.audiences import Audience
+from training.models.pages import CourseFormat, CourseType
 
 PRIVACY_URL = "/privacy/"
 

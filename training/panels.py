@@ -5,6 +5,7 @@ from django.urls import reverse
 from wagtail.admin.panels import Panel
 
 from training.models.bookings import BOOKINGS_PERMISSION
+from training.models.sessions import Session
 
 
 class BookingCountsPanel(Panel):
@@ -12,8 +13,6 @@ class BookingCountsPanel(Panel):
         template_name = "training/admin/booking_counts_panel.html"
 
         def get_context_data(self, parent_context=None):
-            from training.models import Session
-
             context = super().get_context_data(parent_context)
             sessions = []
             if self.instance.pk:

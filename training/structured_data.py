@@ -4,11 +4,9 @@ Joining details never appear here: an online session's location is the course pa
 """
 
 from django.conf import settings
-from django.utils import timezone
 
 from events.dates import to_london
 from lscp_site.email import absolute_url
-from training.models.pages import SessionState
 
 ONLINE = "https://schema.org/OnlineEventAttendanceMode"
 OFFLINE = "https://schema.org/OfflineEventAttendanceMode"
@@ -19,10 +17,10 @@ def _page_url(page):
     return absolute_url(page_path)
 
 
-def course_instance(session, *, course_url):
+def course_instance(session, *, course, course_url):
     instance = {
         "@type": "CourseInstance",
-        "name": session.course.title,
+        "name": course.title,
         "startDate": to_london(session.start).isoformat(),
         "endDate": to_london(session.end).isoformat(),
         "url": course_url,
@@ -39,8 +37,8 @@ def course_instance(session, *, course_url):
     return instance
 
 
-def course_json_ld(course, sessions, *, audiences=(), now=None):
-    now = now or timezone.now()
+def course_json_ld(course, sessions, *, audiences, now):
+    """The Course, with an instance for each of ``sessions`` coming up at ``now``."""
     url = _page_url(course)
     data = {
         "@context": "https://schema.org",
@@ -60,9 +58,9 @@ def course_json_ld(course, sessions, *, audiences=(), now=None):
         names = ", ".join(audience.name for audience in audiences)
         data["audience"] = {"@type": "Audience", "audienceType": names}
     instances = [
-        course_instance(session, course_url=url)
+        course_instance(session, course=course, course_url=url)
         for session in sessions
-        if session.start > now and session.booking_state(now) != SessionState.CANCELLED
+        if session.is_coming_up_at(now)
     ]
     if instances:
         data["hasCourseInstance"] = instances

@@ -18,8 +18,7 @@ from lscp_site.ratelimit import rate_limited
 from training import booking as booking_rules
 from training import links, queued
 from training.forms import BookingForm
-from training.models import Session
-from training.models.pages import SessionState
+from training.models import Session, SessionState
 
 
 def _course_context(course, **context):

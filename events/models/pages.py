@@ -51,7 +51,7 @@ class EventIndexPage(RoutablePageMixin, Page):
     events_per_page = 20
 
     max_count = 1
-    parent_page_types = ["lscp_site.HomePage"]
+    parent_page_types = ["home.HomePage"]
     subpage_types = ["events.EventPage"]
 
     content_panels = [

@@ -29,6 +29,7 @@ def env_list(name, default=""):
 
 INSTALLED_APPS = [
     "lscp_site",
+    "home",
     "newsletter",
     "training",
     "events",
@@ -110,15 +111,6 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
             ],
         },
-    },
-    {
-        # Listing cards only, rendered by {% cards %} (lscp_site/cards.py): Jinja2 writes a
-        # card in a fifth of the time Django's engine takes, and a listing shows up to 20.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "NAME": "cards",
-        "DIRS": [BASE_DIR / "templates" / "cards"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "lscp_site.cards.environment"},
     },
 ]
 

@@ -21,7 +21,7 @@ from tests.newsletter.factories import (
 )
 from tests.two_factor import authenticator_of, current_code
 
-SEED = Path(settings.BASE_DIR) / "lscp_site" / "demo_content" / "march-2025-newsletter.txt"
+SEED = Path(settings.BASE_DIR) / "home" / "demo_content" / "march-2025-newsletter.txt"
 
 browser_db = pytest.mark.django_db(transaction=True)
 

@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from events.models import EventCategory, EventIndexPage, EventPage
-from lscp_site.models import HomePage
+from home.models import HomePage
 from tests.events.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 def test_the_diary_lives_under_the_home_page_only_and_holds_only_events():
-    assert EventIndexPage.parent_page_types == ["lscp_site.HomePage"]
+    assert EventIndexPage.parent_page_types == ["home.HomePage"]
     assert EventIndexPage.allowed_subpage_models() == [EventPage]
     assert EventPage.allowed_parent_page_models() == [EventIndexPage]
     assert EventPage.allowed_subpage_models() == []

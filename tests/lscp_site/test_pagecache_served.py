@@ -24,7 +24,8 @@ from django.db import connection
 import pytest
 from bs4 import BeautifulSoup
 
-from lscp_site.models import ContentPage, HomePage
+from home.models import HomePage
+from lscp_site.models import ContentPage
 from subscriptions.models import Subscriber
 
 pytestmark = [

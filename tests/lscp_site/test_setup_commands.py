@@ -13,7 +13,8 @@ from wagtail.models import Page, Revision
 
 import pytest
 
-from lscp_site.models import ContentPage, HomePage
+from home.models import HomePage
+from lscp_site.models import ContentPage
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 

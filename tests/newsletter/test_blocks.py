@@ -297,7 +297,7 @@ def test_training_spotlight_shows_next_sessions_and_places_left(
 
 
 def test_the_diary_and_spotlight_are_read_back_until_a_session_starts(
-    client, newsletter_index, training_index, only_moments_end_remembered_values
+    client, newsletter_index, training_index, fragments_kept_long
 ):
     """An issue's body is rendered once per change and read back ({% cachefragment
     "issue-body" %}); the diary and the spotlight show what the passing of time changes, so
@@ -364,7 +364,7 @@ def spotlight(*courses, per_course=1):
 
 
 def test_the_issue_body_is_kept_until_a_publish_then_rendered_again(
-    client, newsletter_index, only_moments_end_remembered_values
+    client, newsletter_index, fragments_kept_long
 ):
     """The fragment is read back while nothing is published (a change written behind
     Wagtail's back, with no signal, does not show), and rendered afresh on the first view
@@ -419,7 +419,7 @@ def test_book_your_place_goes_when_the_last_session_starts_through_the_page_cach
 
 
 def test_the_issue_body_is_rendered_again_when_a_listed_session_closes_for_booking(
-    client, newsletter_index, training_index, only_moments_end_remembered_values
+    client, newsletter_index, training_index, fragments_kept_long
 ):
     """A session that closes for booking before it starts: the body is kept only until it
     closes, so what a course offers is worked out again from that moment."""

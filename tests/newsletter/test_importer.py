@@ -17,7 +17,7 @@ from newsletter.parsing import IssueParseError, parse_date
 from tests.newsletter.factories import make_course, make_event, make_issue, section
 
 DATA = Path(__file__).parent / "data"
-SEED = Path(settings.BASE_DIR) / "lscp_site" / "demo_content" / "march-2025-newsletter.txt"
+SEED = Path(settings.BASE_DIR) / "home" / "demo_content" / "march-2025-newsletter.txt"
 APRIL = DATA / "april-2025-newsletter.txt"
 WINTER = DATA / "winter-newsletter.txt"
 

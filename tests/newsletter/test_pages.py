@@ -14,8 +14,9 @@ from wagtail.test.utils.form_data import querydict_from_html, rich_text
 import pytest
 from bs4 import BeautifulSoup
 
-from lscp_site.demo import load_home_page
-from lscp_site.models import ContentPage, HomePage
+from home.demo import load_home_page
+from home.models import HomePage
+from lscp_site.models import ContentPage
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
 from tests.newsletter.factories import item, make_index, make_issue, section
 from tests.two_factor import sign_in_verified

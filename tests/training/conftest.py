@@ -1,6 +1,7 @@
 import pytest
 import time_machine
 
+from lscp_site.models import SiteSettings
 from tests.training.factories import london, make_course, make_index, make_session
 
 # A Monday in March 2025, mid-morning in Leeds. Sessions in these tests are dated from it.
@@ -54,3 +55,14 @@ def later():
         return time_machine.travel(when, tick=False)
 
     return travel
+
+
+@pytest.fixture
+def fragments_kept_until_their_moment(settings, db):
+    """The page cache off, so every request renders, and fragments ({% cachefragment %})
+    kept longer than any test travels in time: only a change or a moment their content
+    told (pagecache.shown_until) ends them. The site's settings are saved first, as on a
+    running site: their first read saves them, a change of content."""
+    SiteSettings.load()
+    settings.PAGE_CACHE_ENABLED = False
+    settings.PAGE_CACHE_SECONDS = 365 * 24 * 60 * 60

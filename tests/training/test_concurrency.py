@@ -9,7 +9,7 @@ from django.utils import timezone
 
 import pytest
 
-from lscp_site.demo import load_content_pages, load_home_page
+from home.demo import load_content_pages, load_home_page
 from tests.training.factories import make_course, make_index, make_session, with_counts
 from training import booking as booking_rules
 from training.models import Booking, BookingStatus

@@ -1,13 +1,18 @@
 """The catalogue at /training/ and the course pages, as practitioners see them."""
 
+import contextlib
 import json
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import Page, PageViewRestriction
 
 import pytest
 from bs4 import BeautifulSoup
 
-from lscp_site.models import HomePage
+from home.models import HomePage
+from lscp_site.models import SiteSettings
 from tests.training.factories import (
     JOINING_DETAILS,
     AudienceFactory,
@@ -117,7 +122,6 @@ def test_each_course_card_says_who_the_course_is_for_what_it_is_and_its_next_dat
 
 
 def test_every_course_card_links_where_wagtail_says_its_course_is(client, programme):
-    # Cards work out a course's address from the catalogue's (lscp_site.pages.child_url).
     expected = {course.title: course.get_url() for course in programme.values()}
     links = soup_of(client.get("/training/")).select(".course-card h3 a")
     assert len(links) == len(expected)
@@ -460,7 +464,7 @@ def test_home_page_shows_the_next_sessions_with_places(client, catalogue):
     assert "3 places left" in items[0]
 
 
-# ---- the catalogue's listing, worked out once per change (training.queries.catalogue_courses)
+# ---- the catalogue's listing, kept in a fragment until a change or its sessions' next moment
 
 
 def status_line(page):
@@ -509,13 +513,18 @@ def test_the_catalogue_follows_each_change_at_once(client, programme, catalogue,
 
 
 @pytest.mark.parametrize(
-    "query", ["", "type=core", "type=topic", "format=face_to_face", "audience=all-practitioners"]
+    ("query", "keep"),
+    [
+        ("", lambda number: True),
+        ("type=core", lambda number: number % 3 == 0),
+        ("type=topic", lambda number: number % 3 != 0),
+        ("format=face_to_face", lambda number: number % 4 == 0),
+        ("audience=all-practitioners", lambda number: number % 2 == 1),
+    ],
 )
-def test_every_page_of_the_catalogue_holds_what_the_orm_would_give(
-    client, catalogue, query, settings
+def test_the_pages_of_the_catalogue_list_every_matching_course_once_in_order(
+    client, catalogue, query, keep, settings
 ):
-    from training.queries import _catalogue_courses
-
     settings.PAGE_CACHE_ENABLED = False
     everyone = AudienceFactory(name="All practitioners", slug="all-practitioners")
     for number in range(45):
@@ -532,20 +541,15 @@ def test_every_page_of_the_catalogue_holds_what_the_orm_would_give(
                 )
             ],
         )
-    filters = dict(pair.split("=") for pair in query.split("&") if pair)
-    choices = {
-        "course_type": filters.get("type", ""),
-        "format": filters.get("format", ""),
-        "audience": everyone if "audience" in filters else None,
-    }
-    index = TrainingIndexPage.objects.get()
+    # Core courses first, then by title.
     expected = [
-        row["title"]
-        for row in _catalogue_courses(
-            index.path, index.path + "ZZZZ", index.depth + 1, None, **choices
+        title
+        for _type, title in sorted(
+            ("core" if number % 3 == 0 else "topic", f"Course {number % 7} {number:02d}")
+            for number in range(45)
+            if keep(number)
         )
     ]
-    assert expected
 
     shown = []
     for number in (1, 2, 3):
@@ -553,6 +557,15 @@ def test_every_page_of_the_catalogue_holds_what_the_orm_would_give(
         if len(shown) >= len(expected):
             break
     assert shown == expected
+
+
+@contextlib.contextmanager
+def reading(*tables):
+    """The queries run inside the block that read any of ``tables``."""
+    read = []
+    with CaptureQueriesContext(connection) as queries:
+        yield read
+    read.extend(q["sql"] for q in queries if any(table in q["sql"] for table in tables))
 
 
 def weekly_course(catalogue, *, first_capacity, capacity=10):
@@ -577,12 +590,12 @@ def weekly_course(catalogue, *, first_capacity, capacity=10):
 
 
 def test_a_catalogue_card_follows_bookings_and_the_clock_without_a_change(
-    client, catalogue, later, only_moments_end_remembered_values, django_assert_max_num_queries
+    client, catalogue, later, fragments_kept_until_their_moment
 ):
-    """A page of the catalogue's cards is rendered once and read back until the next
-    change or the first moment one of its sessions closes for booking or starts
-    (training.queries.cards_change_at): a booking shows at once, and so does a deadline
-    or a start passing with nothing changed on the site."""
+    """A page of the catalogue's cards is kept in a fragment until the next change or the
+    first moment one of its sessions closes for booking or starts (the session_state
+    tag): a booking shows at once, and so does a deadline or a start passing with nothing
+    changed on the site."""
     course = weekly_course(catalogue, first_capacity=2)
 
     def dates():
@@ -591,8 +604,9 @@ def test_a_catalogue_card_follows_bookings_and_the_clock_without_a_change(
 
     first = dates()
     assert first[0].endswith("2 places left") and len(first) == 3
-    with django_assert_max_num_queries(8):  # read back: no course or session rows
+    with reading("training_session") as read:  # read back from the fragment
         assert dates() == first
+    assert read == []
 
     book(course.sessions.order_by("start").first())
     assert dates()[0].endswith("1 place left")
@@ -605,11 +619,11 @@ def test_a_catalogue_card_follows_bookings_and_the_clock_without_a_change(
 
 
 def test_a_course_page_follows_bookings_and_the_clock_without_a_change(
-    client, catalogue, later, only_moments_end_remembered_values, django_assert_max_num_queries
+    client, catalogue, later, fragments_kept_until_their_moment
 ):
-    """A course page's article and structured data are rendered once and read back until
-    the next change or the first moment one of its sessions closes for booking, starts or
-    ends (CoursePage._rendered): a booking shows at once, and so does each moment passing
+    """A course page's article and structured data are kept in fragments until the next
+    change or the first moment one of its sessions closes for booking, starts or ends
+    (Session.next_change_after): a booking shows at once, and so does each moment passing
     with nothing changed on the site."""
     course = make_course(
         catalogue,
@@ -638,8 +652,9 @@ def test_a_course_page_follows_bookings_and_the_clock_without_a_change(
 
     states, starts = shown()
     assert "2 places left" in states[0] and len(states) == len(starts) == 2
-    with django_assert_max_num_queries(2):  # read back: no session or audience rows
+    with reading("training_session", "training_audience") as read:  # from the fragments
         assert shown() == (states, starts)
+    assert read == []
 
     book(course.sessions.order_by("start").first())
     assert "1 place left" in shown()[0][0]
@@ -656,11 +671,11 @@ def test_a_course_page_follows_bookings_and_the_clock_without_a_change(
 
 
 def test_the_next_sessions_boxes_follow_bookings_and_the_clock_without_a_change(
-    client, catalogue, later, only_moments_end_remembered_values, django_assert_max_num_queries
+    client, catalogue, later, fragments_kept_until_their_moment
 ):
-    """The home page's and the catalogue's next sessions are rendered once and read back
-    (training.queries.next_sessions_html) until one of them closes for booking or starts:
-    a booking shows at once, and so does each such moment with nothing changed."""
+    """The home page's and the catalogue's next sessions are kept in fragments until one of
+    them closes for booking or starts: a booking shows at once, and so does each such
+    moment with nothing changed."""
     course = weekly_course(catalogue, first_capacity=1, capacity=5)
 
     def boxes():
@@ -674,8 +689,9 @@ def test_the_next_sessions_boxes_follow_bookings_and_the_clock_without_a_change(
     home, listing = boxes()
     assert "10 March 2025" in home[0] and "1 place left" in home[0] and len(home) == 3
     assert "10 March 2025" in listing[0] and "1 place left" in listing[0]
-    with django_assert_max_num_queries(3):  # read back: no session rows
+    with reading("training_session") as read:  # read back from the fragment
         assert soup_of(client.get("/")).select_one(".next-sessions")
+    assert read == []
 
     book(course.sessions.order_by("start").first())
     home, listing = boxes()
@@ -688,3 +704,51 @@ def test_the_next_sessions_boxes_follow_bookings_and_the_clock_without_a_change(
         home, listing = boxes()
         assert "24 March 2025" in home[0] and "31 March 2025" in home[1] and len(home) == 2
         assert "24 March 2025" in listing[0]
+
+
+def test_through_the_page_cache_booking_shows_closed_from_the_closing_minute(
+    client, catalogue, later
+):
+    """Cached pages and their fragments are kept only until a session they show closes
+    for booking: the catalogue and the home page say so from that minute."""
+    SiteSettings.load()  # made on first read: a change of content of its own
+    weekly_course(catalogue, first_capacity=5)
+
+    def first_date(path, selector):
+        response = client.get(path)
+        item = soup_of(response).select_one(selector)
+        return response["X-Cache"], " ".join(item.get_text(" ", strip=True).split())
+
+    with later(london(2025, 3, 7, 16, 59)):
+        for path in ("/training/", "/"):
+            assert client.get(path)["X-Cache"] == "miss"
+        x_cache, card = first_date("/training/", ".course-card__dates li")
+        assert x_cache == "hit" and "10 March 2025" in card and card.endswith("5 places left")
+        x_cache, home = first_date("/", ".next-sessions li")
+        assert x_cache == "hit" and "10 March 2025" in home and "5 places left" in home
+
+    with later(london(2025, 3, 7, 17, 0)):
+        x_cache, card = first_date("/training/", ".course-card__dates li")
+        assert x_cache == "miss" and card.endswith("booking closed")
+        x_cache, listed = first_date("/training/", ".next-sessions li")
+        assert x_cache == "hit" and "Booking closed" in listed
+        x_cache, home = first_date("/", ".next-sessions li")  # only sessions with places
+        assert x_cache == "miss" and "17 March 2025" in home
+
+
+def test_the_page_cache_keeps_the_catalogue_only_for_the_filters_it_shows(client, programme):
+    SiteSettings.load()  # made on first read: a change of content of its own
+
+    def second_view(query):
+        client.get(f"/training/?{query}")
+        return client.get(f"/training/?{query}")
+
+    for query in ("", "type=core", "type=core&format=&audience=", "audience=all-practitioners"):
+        assert second_view(query)["X-Cache"] == "hit", query
+    response = second_view("upcoming=on&type=topic")
+    assert response["X-Cache"] == "hit"
+    assert course_titles(soup_of(response)) == [programme["exploitation"].title]
+    # Values it does not show, and parameters it has no use for, are served uncached.
+    for query in ("type=nonsense", "colour=red", "page=1", "page=99", "upcoming=yes"):
+        response = second_view(query)
+        assert response.status_code == 200 and response["X-Cache"] != "hit", query

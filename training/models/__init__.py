@@ -2,14 +2,9 @@
 
 from training.models.audiences import Audience
 from training.models.bookings import Booking, BookingStatus, CancelledBy, SessionCancellation
-from training.models.pages import (
-    CourseFormat,
-    CoursePage,
-    CourseType,
-    Session,
-    SessionFormat,
-    TrainingIndexPage,
-)
+from training.models.catalogue import TrainingIndexPage
+from training.models.pages import CourseFormat, CoursePage, CourseType
+from training.models.sessions import Session, SessionFormat, SessionState
 
 __all__ = [
     "Audience",
@@ -22,5 +17,6 @@ __all__ = [
     "Session",
     "SessionCancellation",
     "SessionFormat",
+    "SessionState",
     "TrainingIndexPage",
 ]

@@ -1,9 +1,41 @@
-"""Template helpers for training pages: the wording of places left, booking links and
-crumbs. (A course's structured data is rendered with its article: CoursePage._rendered.)"""
+"""Template helpers for training pages: a session's state, a course's structured data, the
+wording of places left, booking links and crumbs.
+
+Whatever shows a session's state or lists it as coming up goes through ``session_state`` or
+``course_json_ld``: they tell the page cache (``lscp_site.pagecache.shown_until``) when the
+session next shows otherwise, so a fragment or cached page holding it is kept no longer.
+"""
 
 from django import template
+from django.utils import timezone
+
+from lscp_site import pagecache
+from training import structured_data
 
 register = template.Library()
+
+
+def _now_showing(sessions):
+    """Now, for rendering ``sessions``: what shows them is kept only until the first of
+    them changes with the clock (Session.next_change_after)."""
+    now = timezone.now()
+    for session in sessions:
+        pagecache.shown_until(session.next_change_after(now))
+    return now
+
+
+@register.simple_tag
+def session_state(session):
+    """What someone can do about ``session`` now: "open", "full", "closed", "cancelled"."""
+    return session.state_at(_now_showing([session]))
+
+
+@register.simple_tag
+def course_json_ld(course, sessions, audiences):
+    """A course's schema.org data, with a CourseInstance per session coming up."""
+    sessions = list(sessions)
+    now = _now_showing(sessions)
+    return structured_data.course_json_ld(course, sessions, audiences=audiences, now=now)
 
 
 @register.filter
@@ -14,28 +46,21 @@ def places_left(count):
 
 
 @register.simple_tag(takes_context=True)
-def session_booking_url(context, session):
-    """The booking form of a session (its course must be loaded with it). Empty for a
-    session not saved yet, as in an editor's preview."""
+def session_booking_url(context, course, session):
+    """The booking form of ``session`` of ``course``. Empty for a session not saved yet, as
+    in an editor's preview."""
     if session.pk is None:
         return ""
-    return session.course.booking_url(session, request=context.get("request"))
+    return course.booking_url(session, request=context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
 def training_crumbs(context, page, *extra):
-    """Breadcrumbs from the home page down to ``page``'s parent, plus ``extra`` pages."""
+    """Breadcrumbs from the home page down to ``page``'s parent, plus ``extra`` pages: the
+    pages above it in one query."""
     request = context.get("request")
-    # Parent by parent: a page served by lscp_site.routing already holds the pages above it,
-    # so this costs no query; otherwise one query a level (training pages are 1 or 2 deep).
-    ancestors = []
-    ancestor = page
-    while ancestor.depth > 2:
-        ancestor = ancestor.get_parent()
-        ancestors.insert(0, ancestor)
-    crumbs = [{"url": ancestor.get_url(request), "title": ancestor.title} for ancestor in ancestors]
-    for extra_page in extra:
-        crumbs.append({"url": extra_page.get_url(request), "title": extra_page.title})
+    above = [*page.get_ancestors().filter(depth__gte=2), *extra]
+    crumbs = [{"url": crumb.get_url(request), "title": crumb.title} for crumb in above]
     if crumbs:
         crumbs[0]["title"] = "Home"
     return crumbs

@@ -7,7 +7,7 @@ from newsletter.importer import IssueImportError, import_issue_file
 class Command(BaseCommand):
     help = (
         "Import past newsletter issues from plain-text files (the form of "
-        "lscp_site/demo_content/march-2025-newsletter.txt). Importing a file again updates "
+        "home/demo_content/march-2025-newsletter.txt). Importing a file again updates "
         "the same issue. Each file is imported whole or not at all."
     )
 

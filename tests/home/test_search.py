@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from newsletter.importer import import_issue_file
 from tests.newsletter.factories import make_course, make_event, make_issue, section
 
-SEED = Path(settings.BASE_DIR) / "lscp_site" / "demo_content" / "march-2025-newsletter.txt"
+SEED = Path(settings.BASE_DIR) / "home" / "demo_content" / "march-2025-newsletter.txt"
 
 
 def results(response):

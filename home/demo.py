@@ -9,7 +9,8 @@ import datetime
 
 from wagtail.models import Page, Site
 
-from lscp_site.models import ContentPage, HomePage, SiteSettings
+from home.models import HomePage
+from lscp_site.models import ContentPage, SiteSettings
 
 HOME_TITLE = "Leeds Safeguarding Children Partnership"
 HOME_INTRODUCTION = (

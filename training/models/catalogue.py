@@ -1,0 +1,63 @@
+"""The training catalogue at /training/: every course, its filters, and the next sessions."""
+
+from django.core.paginator import Paginator
+from django.db import models
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
+from wagtail.search import index
+
+from lscp_site import pagecache
+from training import queries
+from training.forms import CourseFilterForm
+
+
+class TrainingIndexPage(Page):
+    """The catalogue at /training/: every course, filters, and the next sessions."""
+
+    introduction = models.TextField(
+        blank=True,
+        help_text="One or two sentences at the top of the catalogue saying what the LSCP "
+        "training programme offers and who can book.",
+    )
+
+    max_count = 1
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["training.CoursePage"]
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+
+    COURSES_PER_PAGE = 20
+    NEXT_SESSIONS = 6
+
+    class Meta:
+        verbose_name = "training catalogue"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        filters = CourseFilterForm(request.GET or None)
+        choices = filters.cleaned_filters()
+        courses = queries.catalogue_courses(index=self, **choices)
+        page_obj = Paginator(courses, self.COURSES_PER_PAGE).get_page(request.GET.get("page"))
+        filtered = any(choices.values())
+        # The page cache keeps this page for exactly the query it shows, as its links write it.
+        pagecache.showing_query(
+            type=choices["course_type"],
+            format=choices["format"],
+            audience=choices["audience"].slug if choices["audience"] else None,
+            upcoming="on" if choices["upcoming_only"] else None,
+            page=page_obj.number if page_obj.number > 1 else None,
+        )
+        # The next sessions across courses head the unfiltered catalogue's first page only.
+        with_next_sessions = not filtered and page_obj.number == 1
+        context.update(
+            filters=filters,
+            choices=choices,
+            filtered=filtered,
+            page_obj=page_obj,
+            next_sessions=(
+                queries.next_sessions(limit=self.NEXT_SESSIONS) if with_next_sessions else None
+            ),
+        )
+        return context
