@@ -162,7 +162,7 @@ AXES_COOLOFF_TIME = 1  # hours
 # editor's username locks out only their own client. The address is the one the rate limits
 # use (X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies), not the proxy's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "lscp_site.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "lscp_site.ratelimit.client_ip"
 AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en-gb"

@@ -44,3 +44,23 @@ def test_the_lockout_records_the_client_address_not_the_proxy(client, admin_user
     sign_in(client, admin_user.username, "wrong", via=ATTACKER)
 
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [ATTACKER]
+
+
+@pytest.mark.parametrize("remote_addr", [None, "unknown", "not-an-address"])
+def test_a_sign_in_without_a_readable_address_is_recorded_without_one(rf, remote_addr):
+    from lscp_site.ratelimit import client_ip
+
+    request = rf.get("/admin/login/")
+    if remote_addr is None:
+        del request.META["REMOTE_ADDR"]
+    else:
+        request.META["REMOTE_ADDR"] = remote_addr
+
+    assert client_ip(request) is None
+
+
+def test_signing_in_in_code_works_on_every_database(client, admin_user):
+    """force_login sends a request with no address through axes' sign-in records."""
+    client.force_login(admin_user)
+
+    assert "_auth_user_id" in client.session
