@@ -1,6 +1,6 @@
 """The diary's iCalendar downloads: feeds to subscribe to and one event's file.
 
-The diary's listings are EventIndexPage's own routes (events/models/pages.py)."""
+The diary's listings are EventIndexPage's own routes (events/models/diary.py)."""
 
 import datetime
 

@@ -1,14 +1,16 @@
 """Site search: every kind of page, through Wagtail's search backend."""
 
+import functools
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.template.response import TemplateResponse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
 from home.models import HomePage
 from lscp_site import pagecache
@@ -51,18 +53,52 @@ def search_results(query):
 
 def describe(pages):
     """Each page of one page of results with what the list says of it: its kind (an issue
-    with its month) and a short description. The pages are loaded as their own types in one
-    query per type shown, however many results there are."""
-    specific = Page.objects.filter(pk__in=[page.pk for page in pages]).specific().in_bulk()
+    with its month) and a short description, read in one query however many kinds of page
+    are shown, through the joins from a page to its kind's table."""
+    details = {
+        row["pk"]: row
+        for row in Page.objects.filter(pk__in=[page.pk for page in pages]).values(
+            "pk", **_detail_columns()
+        )
+    }
     results = []
     for page in pages:
-        page = specific.get(page.pk, page)
-        kind = RESULT_KINDS.get(page._meta.model_name, "Page")
-        if getattr(page, "issue_date", None):
-            kind = f"{kind}, {month_label(page.issue_date)}"
-        texts = [getattr(page, field, "") for field in SNIPPET_FIELDS]
+        row = details.get(page.pk, {})
+        model = page.specific_class
+        kind = RESULT_KINDS.get(model._meta.model_name if model else "", "Page")
+        if row.get("issue_date"):
+            kind = f"{kind}, {month_label(row['issue_date'])}"
+        texts = [page.search_description] + [row.get(column) for column in _snippet_columns(model)]
         results.append(SearchResult(page=page, kind=kind, snippet=_snippet(texts)))
     return results
+
+
+@functools.cache
+def _detail_columns():
+    """{"<model>_<field>": F(...)} for each page type's own description fields and an issue's
+    date, reached from Page through the page type's table."""
+    columns = {}
+    for model in get_page_models():
+        if model._meta.get_parent_list() != [Page]:
+            continue
+        for field in model._meta.local_concrete_fields:
+            if field.name == "issue_date":
+                columns["issue_date"] = F(f"{model._meta.model_name}__issue_date")
+            elif field.name in SNIPPET_FIELDS:
+                columns[_column(model, field.name)] = F(f"{model._meta.model_name}__{field.name}")
+    return columns
+
+
+def _snippet_columns(model):
+    """The columns of ``_detail_columns`` that may hold ``model``'s description, in the order
+    of SNIPPET_FIELDS after the search description every page has."""
+    if model is None:
+        return []
+    return [_column(model, name) for name in SNIPPET_FIELDS if name != "search_description"]
+
+
+def _column(model, field_name):
+    return f"{model._meta.model_name}_{field_name}"
 
 
 def _snippet(texts):

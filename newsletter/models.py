@@ -12,7 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lscp_site import pagecache
-from newsletter import queries
+from newsletter import listing
 from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
 from newsletter.dates import first_of_month, issue_slug, month_label
@@ -51,7 +51,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, year=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        archive = queries.archive(index=self, year=year)
+        archive = listing.archive(NewsletterIssuePage.objects.child_of(self), year=year)
         paginator = Paginator(archive.issues, self.issues_per_page)
         try:
             # Only real page numbers: anything else would be one more copy of the same page.
@@ -90,7 +90,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
         if base:
-            for row in queries.archive(index=self).years:
+            for row in listing.archive(NewsletterIssuePage.objects.child_of(self)).years:
                 urls.append({"location": base + self.reverse_subpage("year", args=[row["year"]])})
         return urls
 
@@ -187,7 +187,7 @@ class NewsletterIssuePage(Page):
 
     def neighbours(self):
         """The previous and next issues, for the pager (read inside the cached fragment)."""
-        return queries.neighbours(issue=self)
+        return listing.neighbours(NewsletterIssuePage.objects.all(), issue=self)
 
 
 from newsletter.sending_models import Delivery, Send  # noqa: E402, F401  (issue sending)

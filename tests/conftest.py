@@ -150,6 +150,27 @@ def fragments_kept_long(settings):
 
 
 @pytest.fixture
+def newsletter_index(home_page):
+    from tests.newsletter import factories
+
+    return factories.make_index(home_page)
+
+
+@pytest.fixture
+def event_index(home_page):
+    from tests.newsletter import factories
+
+    return factories.make_event_index(home_page)
+
+
+@pytest.fixture
+def training_index(home_page):
+    from tests.newsletter import factories
+
+    return factories.make_training_index(home_page)
+
+
+@pytest.fixture
 def admin_user(db, django_user_model):
     return django_user_model.objects.create_superuser(
         username="editor-admin", email="admin@example.org", password="correct horse battery"

@@ -25,7 +25,8 @@ FEW = {"issues": 3, "courses": 3, "sessions": 6, "events": 4, "subscribers": 4}
 # (the site, the pages on the way, view restrictions), the site settings and the sign-up
 # topics, then each page's own content outside its fragments.
 MAX_QUERIES = {
-    "home": 4,
+    # The newest issue, the next dates and (outside its fragment) the next sessions' check.
+    "home": 11,
     "newsletter index": 10,
     "year page": 10,
     "issue": 10,
@@ -39,7 +40,8 @@ MAX_QUERIES = {
     "events": 13,
     # The same shell, then the diary above the event (its address) and the event's category.
     "event": 11,
-    "search": 4,
+    # The count, the ranked page of results and their descriptions (one query for every kind).
+    "search": 9,
 }
 
 
