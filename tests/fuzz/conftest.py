@@ -5,7 +5,6 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-from tests.newsletter.conftest import event_index, newsletter_index, training_index  # noqa: F401
 from tests.training.conftest import catalogue, frozen_now, session, webinar  # noqa: F401
 
 settings.register_profile(
