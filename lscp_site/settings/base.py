@@ -205,7 +205,9 @@ if REDIS_URL:
             },
         }
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Not logged request by request (a traceback for each cache call while Redis is away):
+    # /healthz answers 503 naming the cache, which is what monitoring watches.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
     CACHES = {
         "default": {
