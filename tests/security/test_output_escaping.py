@@ -113,3 +113,21 @@ def test_email_headers_refuse_hostile_line_breaks():
 
     with pytest.raises((BadHeaderError, ValueError)):
         message.message()
+
+
+def test_the_bookings_csv_never_starts_a_cell_with_a_formula(admin_client, session):
+    import csv
+    import io
+
+    from tests.training.factories import book
+
+    for number, text in enumerate(HOSTILE_STRINGS):
+        book(session, name=text, email=f"p{number}@example.org", organisation=text)
+
+    response = admin_client.get(f"/admin/training/bookings/?session={session.pk}&export=csv")
+
+    content = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(content)))
+    cells = [row[column] for row in rows for column in ("Name", "Organisation")]
+    assert len(rows) == len(HOSTILE_STRINGS)
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
