@@ -26,5 +26,9 @@ RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
 
 USER lscp
 EXPOSE 8000
-CMD ["gunicorn", "lscp_site.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", \
-     "--no-control-socket", "--access-logfile", "-"]
+# /healthz answers 200 when the database and the cache do (lscp_site/health.py).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "scripts/healthcheck.py"]
+# Workers, threads and timeouts from the environment: lscp_site/settings/gunicorn.py.
+CMD ["gunicorn", "lscp_site.wsgi:application", "-c", "python:lscp_site.settings.gunicorn", \
+     "--no-control-socket"]

@@ -16,6 +16,9 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every absolute link (emails, feeds, calendar files) starts with this: `PORT=8123 make run`
+# sends links to port 8123.
+BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: help run install install-dev setup test lint format check worker scheduler demo password bench-pages bench-send clean
 
@@ -40,13 +43,8 @@ setup: install ## Migrate, load the demo content and create the admin account
 	@$(MANAGE) load_demo
 	@$(MANAGE) collectstatic --no-input -v 0
 
-run: setup ## Set everything up and serve the site with its task worker at http://127.0.0.1:8000
-	@$(MANAGE) ensure_admin --url http://$(HOST):$(PORT)/admin/
-	@echo "Serving http://$(HOST):$(PORT)/ (emails are written to var/mail/). Ctrl+C stops it."
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(MANAGE) db_worker --no-reload & \
-	  $(MANAGE) scheduler & \
-	  $(MANAGE) runserver $(HOST):$(PORT)
+run: setup ## Set everything up and serve the site, its task worker and scheduler at HOST:PORT (127.0.0.1:8000)
+	@HOST=$(HOST) PORT=$(PORT) BASE_URL=$(BASE_URL) $(VENV)/bin/python scripts/run.py
 
 worker: ## Run only the background task worker
 	$(MANAGE) db_worker --no-reload

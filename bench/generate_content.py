@@ -41,10 +41,12 @@ def parse_arguments(argv, defaults):
 def main(argv=None):
     """Generate the content and print what was made, step by step."""
     from bench import generate
+    from lscp_site.progress import Progress
 
     arguments = parse_arguments(argv, generate.FULL)
     sizes = {name: getattr(arguments, name) for name in generate.FULL}
-    report = generate.generate(seed=arguments.seed, **sizes)
+    with Progress(label="steps done", total=generate.STEPS) as progress:
+        report = generate.generate(seed=arguments.seed, progress=progress, **sizes)
     for name, seconds in report.timings.items():
         print(f"  {name}: {seconds:.1f}s")
     made = ", ".join(f"{number} {name}" for name, number in report.counts.items())

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from events import queries
 from events.calendar import build_calendar
 from events.models import EventCategory, EventIndexPage
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 
 FEED_NAME = "LSCP dates for your diary"
 FEED_REFRESH = datetime.timedelta(hours=12)

@@ -6,6 +6,6 @@ class LscpSiteConfig(AppConfig):
     verbose_name = "LSCP site"
 
     def ready(self):
-        from lscp_site import pagecache
+        from lscp_site import checks, pagecache  # noqa: F401 (checks register themselves)
 
         pagecache.connect_signals()

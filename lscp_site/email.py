@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 
 import css_inline
 
+from lscp_site import links
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -59,24 +61,22 @@ class SiteEmail(EmailMultiAlternatives):
         return super().message(policy=policy.clone(max_line_length=MAX_LINE_LENGTH))
 
 
+# The same function as lscp_site.links.absolute, under the name code written before that
+# module still imports; new code imports lscp_site.links.
+absolute_url = links.absolute
+
+
 @cache
 def _inliner():
     # Local CSS only: the layout carries its styles in a <style> block.
     return css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=True)
 
 
-def absolute_url(path):
-    """An absolute URL on the public site for a path such as '/newsletter/'."""
-    if path.startswith(("http://", "https://", "mailto:")):
-        return path
-    return f"{settings.BASE_URL}{path if path.startswith('/') else '/' + path}"
-
-
 def email_context(context):
     from lscp_site.models import SiteSettings
 
     return {
-        "base_url": settings.BASE_URL,
+        "base_url": links.base_url(),
         "site_name": settings.WAGTAIL_SITE_NAME,
         "contact_email": SiteSettings.load().contact_email,
         **context,

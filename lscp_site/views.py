@@ -3,6 +3,8 @@
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
+from lscp_site import links
+
 
 @require_GET
 def robots_txt(request):
@@ -14,7 +16,7 @@ def robots_txt(request):
         "Disallow: /subscribe/preferences/",
         "Disallow: /subscribe/unsubscribe/",
         "Disallow: /training/bookings/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        f"Sitemap: {links.absolute('/sitemap.xml')}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain")

@@ -31,7 +31,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
 from lscp_site import pagecache
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 from newsletter import diary
 from training.queries import live_courses, next_sessions_by_course
 

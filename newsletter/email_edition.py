@@ -27,14 +27,15 @@ import smtplib
 import textwrap
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from lscp_site.email import SiteEmail, absolute_url, build_email, render_email
+from lscp_site import links
+from lscp_site.email import SiteEmail, build_email, render_email
+from lscp_site.links import absolute as absolute_url
 from newsletter.contents import issue_contents
 from newsletter.dates import month_label
 from newsletter.markup import issue_title
@@ -88,7 +89,7 @@ def list_id():
 
 
 def site_host():
-    return urlsplit(settings.BASE_URL).hostname or "localhost"
+    return links.hostname()
 
 
 def message_id(*, issue_id, subscriber_id):

@@ -13,7 +13,7 @@ from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 from newsletter import queries
 from newsletter.markup import PUBLISHER, issue_title
 

@@ -1,8 +1,6 @@
 """What an issue tells machines: schema.org NewsArticle data and its safe JSON."""
 
-from django.conf import settings
-
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 from newsletter.dates import MONTH_NAMES
 
 PUBLISHER = "Leeds Safeguarding Children Partnership"
@@ -37,7 +35,7 @@ def news_article_data(issue):
         "inLanguage": "en-GB",
         "datePublished": (published or issue.issue_date).isoformat(),
         "dateModified": (issue.last_published_at or published or issue.issue_date).isoformat(),
-        "author": {"@type": "Organization", "name": PUBLISHER, "url": settings.BASE_URL + "/"},
-        "publisher": {"@type": "Organization", "name": PUBLISHER, "url": settings.BASE_URL + "/"},
+        "author": {"@type": "Organization", "name": PUBLISHER, "url": absolute_url("/")},
+        "publisher": {"@type": "Organization", "name": PUBLISHER, "url": absolute_url("/")},
     }
     return data

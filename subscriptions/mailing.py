@@ -26,7 +26,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.urls import reverse
 
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 from subscriptions.tokens import make_confirmation_token
 
 

@@ -4,8 +4,6 @@ Every rule is in ``signup.py``; these views turn requests into calls and results
 pages. The public replies never say whether an address is on the list.
 """
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.middleware.csrf import CsrfViewMiddleware
@@ -15,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from lscp_site import links
 from lscp_site.ratelimit import rate_limited
 from subscriptions import queued, signup
 from subscriptions.forms import ManageLinkForm, PreferencesForm, SignupForm
@@ -36,8 +35,7 @@ def _csrf_protected_placeholder(request):  # pragma: no cover - never called
 
 def _own_origins(request):
     origins = {f"{request.scheme}://{request.get_host()}"}
-    base = urlsplit(settings.BASE_URL)
-    origins.add(f"{base.scheme}://{base.netloc}")
+    origins.add(links.origin())
     origins.update(getattr(settings, "CSRF_TRUSTED_ORIGINS", []))
     return origins
 

@@ -9,7 +9,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 
 CANCEL_SALT = "training.booking.cancel"
 

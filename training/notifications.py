@@ -5,14 +5,13 @@ again and sends nothing if it has moved on (a confirmation for a booking cancell
 later, for example).
 """
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.core.cache import cache
 
 from events.calendar import CalendarItem, build_calendar
 from events.dates import format_when
-from lscp_site.email import Attachment, absolute_url, send_email
+from lscp_site.email import Attachment, send_email
+from lscp_site.links import absolute as absolute_url
+from lscp_site.links import hostname
 from training import links
 from training.models import Booking, BookingStatus, Session
 
@@ -41,7 +40,7 @@ def session_invite(booking):
         f"{links.cancel_url(booking)}",
     ]
     item = CalendarItem(
-        uid=f"training-session-{session.pk}@{urlsplit(settings.BASE_URL).hostname}",
+        uid=f"training-session-{session.pk}@{hostname()}",
         title=course.title,
         start=session.start,
         end=session.end,

@@ -6,7 +6,7 @@ Joining details never appear here: an online session's location is the course pa
 from django.conf import settings
 
 from events.dates import to_london
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 
 ONLINE = "https://schema.org/OnlineEventAttendanceMode"
 OFFLINE = "https://schema.org/OfflineEventAttendanceMode"

@@ -15,7 +15,7 @@ from events.forms import EventFilterForm, month_label, month_value
 from events.models.pages import EventPage
 from events.models.snippets import EventCategory
 from lscp_site import pagecache
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
 
 
 def feed_path(category=None):

@@ -19,7 +19,8 @@ from events.calendar import CalendarItem
 from events.dates import LONDON, WhenAndWhere, format_date, format_time
 from events.models.snippets import EventCategory
 from lscp_site import pagecache
-from lscp_site.email import absolute_url
+from lscp_site.links import absolute as absolute_url
+from lscp_site.links import hostname
 
 HASHTAG = RegexValidator(
     r"^#?[A-Za-z0-9_]+$",
@@ -246,8 +247,7 @@ class EventPage(WhenAndWhere, Page):
 
     def calendar_uid(self):
         """Stable for the life of the event, whatever its title or dates become."""
-        host = absolute_url("/").split("://", 1)[-1].strip("/").split(":")[0]
-        return f"event-{self.pk}@{host}"
+        return f"event-{self.pk}@{hostname()}"
 
     def calendar_item(self, *, url):
         """This event for events.calendar.build_calendar; ``url`` is its absolute address."""

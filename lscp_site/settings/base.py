@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -176,10 +175,57 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
+
+def media_storage(environ):
+    """Where uploaded pictures and documents go: S3-compatible object storage (AWS S3,
+    MinIO, any other) when AWS_STORAGE_BUCKET_NAME is set, else MEDIA_ROOT on this machine.
+
+    With several web machines media must be on object storage: docs/deployment.md.
+    """
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # MinIO or another S3-compatible service; empty for AWS itself.
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            # Empty: boto3 finds credentials itself (an instance role, ~/.aws).
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # The public address files are served from: a CDN's host name, or for MinIO in
+            # compose "localhost:9000/BUCKET". Empty: the bucket's own address.
+            "custom_domain": environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "url_protocol": environ.get("AWS_S3_URL_PROTOCOL", "https:"),
+            # Public files at stable addresses (pages are cached): no signed query strings,
+            # and a new name rather than overwriting a file a cached page may show.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "max-age=31536000, public"},
+        },
+    }
+
+
+def media_origin(storage):
+    """The origin pictures are served from when it is not this site (CSP's img-src)."""
+    options = storage.get("OPTIONS", {})
+    if options.get("custom_domain"):
+        host = options["custom_domain"].split("/", 1)[0]
+        return f"{options['url_protocol']}//{host}"
+    if options.get("endpoint_url"):
+        return options["endpoint_url"].rstrip("/")
+    if options.get("bucket_name"):
+        return f"https://{options['bucket_name']}.s3.amazonaws.com"
+    return None
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+MEDIA_ORIGIN = media_origin(STORAGES["default"])
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -235,8 +281,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # comma-separated list of addresses, e.g. ADMINS=web-team@example.org.
 ADMINS = env_list("ADMINS")
 
-# The public address of the site, used for absolute links in emails and feeds.
-BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address of the site, the start of every absolute link in emails, feeds and
+# pages (lscp_site/links.py). Empty: the default Wagtail Site's root URL; `check --deploy`
+# requires it in production, and dev.py builds it from HOST and PORT as `make run` does.
+BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
 
 # Content Security Policy: nothing but this site, scripts and styles by nonce.
 SECURE_CSP = {
@@ -268,8 +316,11 @@ ADMIN_CSP = {
     # else may be framed.
     "frame-ancestors": [CSP.NONE],
 }
+if MEDIA_ORIGIN:  # pictures from object storage or its CDN
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], MEDIA_ORIGIN]
+    ADMIN_CSP["img-src"] = [*ADMIN_CSP["img-src"], MEDIA_ORIGIN]
 # Browser features no page of the site uses are switched off for the site and anything it
-# frames; passkeys (WebAuthn) for the admin's two-factor sign-in are allowed for the site only.
+# frames; passkeys (WebAuthn) stay allowed for the site itself, should the admin offer them.
 PERMISSIONS_POLICY = {
     "accelerometer": [],
     "autoplay": [],
@@ -307,12 +358,20 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        # The worker's "Task id=... state=..." lines only with LOG_LEVEL=DEBUG.
+        "quiet_routine_tasks": {
+            "()": "lscp_site.logs.QuietRoutineTasks",
+            "show": LOG_LEVEL == "DEBUG",
+        },
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "filters": ["quiet_routine_tasks"]},
         # Errors (a 500, a task that failed, a task a stopped worker left) by email to ADMINS.
         "mail_admins": {
             "level": "ERROR",
@@ -320,7 +379,7 @@ LOGGING = {
             "filters": ["require_debug_false"],
         },
     },
-    "root": {"handlers": ["console", "mail_admins"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own console handler for its loggers (when DEBUG is on) printed each of
         # their lines a second time beside the root's: the task worker's "Task ... state="
@@ -349,6 +408,7 @@ PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_R
 # Never cached: personal pages and forms (paths with a signed token, a ":", never are
 # either).
 PAGE_CACHE_EXCLUDED_PATHS = [
+    "/healthz",
     "/admin/",
     "/subscribe/",
     "/training/bookings/",
@@ -384,8 +444,38 @@ PAGE_CACHE_INVALIDATED_BY = [
     "subscriptions.Topic",
 ]
 
+# Housekeeping (lscp_site/housekeeping.py): each purge deletes what is no longer needed and
+# says how much; the scheduler runs each every "every" seconds, an operator by hand with
+# `manage.py purge [NAME ...] [--dry-run]`.
+DAY_SECONDS = 24 * 60 * 60
+PURGES = {
+    "task-results": {"function": "lscp_site.housekeeping.prune_task_results", "every": DAY_SECONDS},
+    "sessions": {"function": "lscp_site.housekeeping.clear_expired_sessions", "every": DAY_SECONDS},
+    "revisions": {"function": "lscp_site.housekeeping.purge_old_revisions", "every": DAY_SECONDS},
+    "unconfirmed-subscribers": {
+        "function": "subscriptions.signup.purge_unconfirmed",
+        "every": DAY_SECONDS,
+    },
+    "bookings": {"function": "training.retention.purge_expired_bookings", "every": DAY_SECONDS},
+    "deliveries": {"function": "newsletter.sending.purge_old_deliveries", "every": DAY_SECONDS},
+}
+# Finished task results are kept this long (the worker's history in the admin's logs).
+TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "14"))
+# Page and snippet revisions older than this go, except those Wagtail keeps (the latest,
+# the live one, scheduled ones, those in moderation).
+REVISION_RETENTION_DAYS = int(os.environ.get("REVISION_RETENTION_DAYS", "180"))
+# Other tasks the scheduler queues: dotted path -> seconds between runs.
+PERIODIC_TASKS = {
+    # Carries on a newsletter send that stopped (a worker killed mid-batch).
+    "newsletter.tasks.resume_sends": 5 * 60,
+    # RECOVER_STALLED_TASKS: the task that puts back tasks left RUNNING by a killed worker
+    # goes here when it lands, e.g. "lscp_site.tasks.recover_stalled_tasks": 5 * 60.
+}
+# How often the scheduler publishes pages whose go-live time has come.
+SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60"))
+
 # Training bookings (delegates' names and contact details) are deleted this many days after
-# their session ends, by training.tasks.purge_expired_bookings (lscp_site/schedule.py).
+# their session ends (the "bookings" purge above).
 BOOKING_RETENTION_DAYS = int(os.environ.get("BOOKING_RETENTION_DAYS", "365"))
 
 # Newsletter sending (newsletter/sending.py; docs/deployment.md, "Sending the newsletter").

@@ -1,6 +1,6 @@
 from django import template
 
-from lscp_site.email import absolute_url as _absolute_url
+from lscp_site.links import absolute as _absolute_url
 from newsletter import markup
 from newsletter.dates import month_label as _month_label
 

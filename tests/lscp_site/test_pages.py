@@ -128,7 +128,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_urls
     body = response.content.decode()
     assert response.status_code == 200
     assert "Disallow: /admin/" in body
-    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert "Sitemap: https://lscp.test/sitemap.xml" in body  # BASE_URL, not the Host header
 
 
 def test_rich_text_links_to_pages_become_their_addresses(home_page):

@@ -85,6 +85,7 @@ def test_deploy_check_is_clean_under_production_settings():
         ["check", "--deploy", "--fail-level", "WARNING"],
         SECRET_KEY="x7!kq2@pl9#zr4$wm8^tn3&yb6*vc1(hd5)gf0_js-ue+ai=ox" + "long-enough-key",
         ALLOWED_HOSTS="lscp.example.org",
+        BASE_URL="https://lscp.example.org",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -92,8 +93,30 @@ def test_deploy_check_is_clean_under_production_settings():
     assert "WARNINGS" not in result.stderr
 
 
+def test_deploy_check_fails_without_the_public_address():
+    result = run_with_production_settings(
+        ["check", "--deploy"],
+        SECRET_KEY="x7!kq2@pl9#zr4$wm8^tn3&yb6*vc1(hd5)gf0_js-ue+ai=ox" + "long-enough-key",
+        ALLOWED_HOSTS="lscp.example.org",
+        BASE_URL="",
+    )
+
+    assert result.returncode != 0
+    assert "lscp_site.E001" in result.stderr
+    assert "BASE_URL is not set" in result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_with_production_settings(["check"], ALLOWED_HOSTS="lscp.example.org")
 
     assert result.returncode != 0
     assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+@pytest.mark.django_db
+def test_set_site_address_makes_wagtails_own_urls_follow_the_port(home_page, client):
+    call_command("set_site_address", "http://127.0.0.1:8123", stdout=io.StringIO())
+
+    assert home_page.get_full_url() == "http://127.0.0.1:8123/"
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://127.0.0.1:8123/</loc>" in sitemap

@@ -37,7 +37,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_admin_and_si
     lines = client.get("/robots.txt").text.splitlines()
 
     assert "User-agent: *" in lines
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Sitemap: https://lscp.test/sitemap.xml" in lines  # BASE_URL, not the Host header
     disallowed = {line.split(": ", 1)[1] for line in lines if line.startswith("Disallow:")}
     assert {
         "/admin/",

@@ -425,9 +425,7 @@ def test_an_issue_unpublished_before_the_send_starts_is_not_sent(issue, run_task
     assert not RecordingBackend.sent and not Delivery.objects.exists()
 
 
-def test_who_was_sent_what_is_forgotten_a_year_after_the_send(run_tasks, issue):
-    from lscp_site.schedule import PERIODIC_TASKS
-
+def test_who_was_sent_what_is_forgotten_a_year_after_the_send(run_tasks, issue, settings):
     subscribers(2)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -440,8 +438,11 @@ def test_who_was_sent_what_is_forgotten_a_year_after_the_send(run_tasks, issue):
     assert not Delivery.objects.exists()
     send.refresh_from_db()
     assert send.recipient_count == 2  # the totals stay
-    assert ("newsletter.tasks.purge_old_deliveries", 24 * 60 * 60) in PERIODIC_TASKS
-    assert ("newsletter.tasks.resume_sends", 5 * 60) in PERIODIC_TASKS
+    assert settings.PURGES["deliveries"] == {
+        "function": "newsletter.sending.purge_old_deliveries",
+        "every": 24 * 60 * 60,
+    }
+    assert settings.PERIODIC_TASKS["newsletter.tasks.resume_sends"] == 5 * 60
 
 
 def test_an_email_provider_through_django_anymail_gets_each_email_with_its_headers(

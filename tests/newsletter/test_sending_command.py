@@ -34,7 +34,7 @@ def test_sends_an_issue_named_by_slug_and_shows_progress(issue):
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert "Sending “March Newsletter” to 3 confirmed subscribers." in out
     assert "Finished: 3 sent, 0 failed, 0 skipped." in out
-    assert "[##############################] 100%  3/3 sent" in err
+    assert "[##############################] 100%  3/3 done  3 sent, 0 failed" in err
     assert PageLogEntry.objects.filter(page=issue, action="newsletter.send").exists()
 
 

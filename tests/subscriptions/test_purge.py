@@ -65,17 +65,18 @@ def test_sign_ups_unconfirmed_after_30_days_are_deleted_with_their_records(sign_
     assert StatusChange.objects.filter(subscriber__email="old.pending@example.org").count() == 0
 
 
-def test_the_purge_task_is_scheduled_daily():
-    assert ("subscriptions.tasks.purge_unconfirmed_subscribers", 24 * 60 * 60) in (
-        schedule.PERIODIC_TASKS
-    )
+def test_the_purge_is_scheduled_daily(settings):
+    assert settings.PURGES["unconfirmed-subscribers"] == {
+        "function": "subscriptions.signup.purge_unconfirmed",
+        "every": 24 * 60 * 60,
+    }
 
 
 def test_the_scheduler_runs_the_purge_through_the_task_queue(sign_ups):
     with time_machine.travel(TODAY, tick=False):
         last_run = schedule.run_due({}, now=1000.0)
 
-    assert last_run["subscriptions.tasks.purge_unconfirmed_subscribers"] == 1000.0
+    assert last_run["purge unconfirmed-subscribers"] == 1000.0
     assert remaining() == KEPT
 
 

@@ -2,7 +2,6 @@
 
 import pytest
 
-from lscp_site.schedule import PERIODIC_TASKS
 from tests.training.factories import book, london, make_course, make_session
 from training import booking as booking_rules
 from training.models import Booking
@@ -48,8 +47,11 @@ def test_the_retention_period_is_a_setting(old_and_new, later, settings):
     assert Booking.objects.count() == 2
 
 
-def test_the_purge_is_a_scheduled_task(old_and_new, later):
-    assert ("training.tasks.purge_expired_bookings", 24 * 60 * 60) in PERIODIC_TASKS
+def test_the_purge_is_a_scheduled_task(old_and_new, later, settings):
+    assert settings.PURGES["bookings"] == {
+        "function": "training.retention.purge_expired_bookings",
+        "every": 24 * 60 * 60,
+    }
 
     with later(london(2027, 1, 1)):
         result = purge_task.enqueue()

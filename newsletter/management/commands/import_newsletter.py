@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from lscp_site.progress import Progress
 from newsletter.dates import parse_month
 from newsletter.importer import IssueImportError, import_issue_file
 
@@ -35,16 +36,20 @@ class Command(BaseCommand):
         if issue_date and len(files) > 1:
             raise CommandError("--date gives one month: import one file at a time with it.")
         failures = []
-        for path in files:
-            try:
-                result = import_issue_file(path, issue_date=issue_date, publish=publish)
-            except IssueImportError as error:
-                failures.append(str(error))
-                self.stderr.write(self.style.ERROR(str(error)))
-                continue
-            self.stdout.write(self.style.SUCCESS(f"{path}: {result.describe()}"))
-            for warning in result.warnings:
-                self.stdout.write(self.style.WARNING(f"{path}, {warning}"))
+        with Progress(label="files imported", total=len(files), stream=self.stderr) as progress:
+            for path in files:
+                progress.update(progress.done, detail=path)
+                try:
+                    result = import_issue_file(path, issue_date=issue_date, publish=publish)
+                except IssueImportError as error:
+                    failures.append(str(error))
+                    self.stderr.write(self.style.ERROR(str(error)))
+                    progress.advance()
+                    continue
+                self.stdout.write(self.style.SUCCESS(f"{path}: {result.describe()}"))
+                for warning in result.warnings:
+                    self.stdout.write(self.style.WARNING(f"{path}, {warning}"))
+                progress.advance()
         if failures:
             raise CommandError(
                 f"{len(failures)} of {len(files)} file{'s' if len(files) > 1 else ''} "

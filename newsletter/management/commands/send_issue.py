@@ -6,12 +6,11 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from lscp_site.progress import Progress
 from newsletter import sending
 from newsletter.models import NewsletterIssuePage
 from newsletter.sending_models import Send
 from subscriptions.models import Topic
-
-BAR_WIDTH = 30
 
 
 def find_issue(reference):
@@ -29,16 +28,14 @@ def find_issue(reference):
     return issue
 
 
-def progress_line(counts):
-    filled = round(BAR_WIDTH * counts.percent / 100)
-    bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-    line = (
-        f"[{bar}] {counts.percent:3d}%  {counts.sent:,}/{counts.total:,} sent, "
-        f"{counts.failed:,} failed, {counts.skipped:,} skipped, {counts.remaining:,} remaining"
+def progress_detail(counts):
+    detail = (
+        f"{counts.sent:,} sent, {counts.failed:,} failed, {counts.skipped:,} skipped, "
+        f"{counts.remaining:,} remaining"
     )
     if counts.waiting_retry:
-        line += f" ({counts.waiting_retry:,} waiting to retry)"
-    return line
+        detail += f" ({counts.waiting_retry:,} waiting to retry)"
+    return detail
 
 
 class Command(BaseCommand):
@@ -163,9 +160,7 @@ class Command(BaseCommand):
         return send
 
     def watch(self, send, interval=0.5):
-        stderr = self.stderr._out
-        tty = stderr.isatty()
-        last_print = 0.0
+        progress = None
         last_done, last_change = -1, time.monotonic()
         warned = False
         while True:
@@ -174,23 +169,19 @@ class Command(BaseCommand):
             now = time.monotonic()
             if counts.done != last_done:
                 last_done, last_change = counts.done, now
-            if tty:
-                stderr.write("\r" + progress_line(counts))
-                stderr.flush()
-            elif now - last_print >= 5 or counts.finished:
-                stderr.write(progress_line(counts) + "\n")
-                last_print = now
+            if progress is None:
+                progress = Progress(label="done", total=counts.total, stream=self.stderr)
+            progress.update(counts.done, detail=progress_detail(counts))
             if counts.finished:
                 break
             if not warned and now - last_change > 30 and not counts.waiting_retry:
-                stderr.write(
+                self.stderr.write(
                     "\nNo progress for 30 seconds: is the task worker running "
-                    "(manage.py db_worker)?\n"
+                    "(manage.py db_worker)?"
                 )
                 warned = True
             time.sleep(interval)
-        if tty:
-            stderr.write("\n")
+        progress.finish()
         self.stdout.write(
             f"Finished: {counts.sent:,} sent, {counts.failed:,} failed, {counts.skipped:,} skipped"
             + (f", {counts.cancelled:,} stopped" if counts.cancelled else "")
