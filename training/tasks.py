@@ -12,6 +12,20 @@ logger = logging.getLogger(__name__)
 
 
 @task
+def send_already_booked(booking_id):
+    from training import notifications
+
+    return notifications.send_already_booked(booking_id)
+
+
+@task
+def send_booking_refused(session_id, name, email, message):
+    from training import notifications
+
+    return notifications.send_booking_refused(session_id, name, email, message)
+
+
+@task
 def send_booking_confirmed(booking_id):
     from training import notifications
 
