@@ -468,8 +468,8 @@ REVISION_RETENTION_DAYS = int(os.environ.get("REVISION_RETENTION_DAYS", "180"))
 PERIODIC_TASKS = {
     # Carries on a newsletter send that stopped (a worker killed mid-batch).
     "newsletter.tasks.resume_sends": 5 * 60,
-    # RECOVER_STALLED_TASKS: the task that puts back tasks left RUNNING by a killed worker
-    # goes here when it lands, e.g. "lscp_site.tasks.recover_stalled_tasks": 5 * 60.
+    # Puts back tasks a killed worker left RUNNING (lscp_site/task_recovery.py).
+    "lscp_site.task_recovery.recover_stale_tasks_job": 5 * 60,
 }
 # How often the scheduler publishes pages whose go-live time has come.
 SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60"))
