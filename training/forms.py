@@ -4,7 +4,7 @@ from django import forms
 from django.utils.safestring import mark_safe
 
 from training.models.audiences import Audience
-from training.models.pages import CourseFormat, CourseType
+from training.models.choices import CourseFormat, CourseType
 
 PRIVACY_URL = "/privacy/"
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lscp_site.links import absolute as absolute_url
+from training.models.bookings import Booking
 
 CANCEL_SALT = "training.booking.cancel"
 MADE_SALT = "training.booking.made"
@@ -35,8 +36,6 @@ def cancel_url(booking):
 
 def booking_from_cancel_token(token, *, now=None):
     """The booking a cancel link is for. Raises LinkInvalid or LinkExpired."""
-    from training.models import Booking
-
     try:
         booking_id = signing.loads(token, salt=CANCEL_SALT)["booking"]
     except (signing.BadSignature, KeyError, TypeError):
@@ -55,8 +54,6 @@ def made_token(booking):
 
 def booking_from_made_token(token):
     """The booking just made, for its confirmation page. Raises LinkInvalid or LinkExpired."""
-    from training.models import Booking
-
     try:
         booking_id = signing.loads(token, salt=MADE_SALT, max_age=MADE_MAX_AGE)
     except signing.SignatureExpired:

@@ -11,7 +11,7 @@ from lscp_site.email import Attachment, send_email
 from lscp_site.links import absolute as absolute_url
 from lscp_site.links import hostname
 from training import links
-from training.models import Booking, BookingStatus
+from training.models.bookings import Booking, BookingStatus
 
 
 def course_url(course):

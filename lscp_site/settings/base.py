@@ -415,7 +415,7 @@ REVISION_RETENTION_DAYS = int(os.environ.get("REVISION_RETENTION_DAYS", "180"))
 # Other tasks the scheduler queues: dotted path -> seconds between runs.
 PERIODIC_TASKS = {
     # Carries on a newsletter send that stopped (a worker killed mid-batch).
-    "newsletter.tasks.resume_sends": 5 * 60,
+    "newsletter.sending.resume_sends": 5 * 60,
     # RECOVER_STALLED_TASKS: the task that puts back tasks left RUNNING by a killed worker
     # goes here when it lands, e.g. "lscp_site.tasks.recover_stalled_tasks": 5 * 60.
 }
