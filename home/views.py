@@ -43,6 +43,11 @@ def search_results(query):
     """Live public pages matching ``query``, best first (Wagtail's database search backend:
     full-text search in PostgreSQL, FTS5 in SQLite). The home page is left out: it is every
     page's parent and says nothing on its own."""
+    # A double quote makes Wagtail's SQLite (FTS5) backend raise a syntax error (a 500);
+    # the search box offers no phrase search, so a quote is only a space to it.
+    query = query.replace('"', " ").strip()
+    if not query:  # nothing left to look for (and an empty search fails in the backend)
+        return Page.objects.none()
     return Page.objects.live().public().not_type(HomePage).search(query)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
@@ -34,6 +35,24 @@ class Attachment:
 # rewritten as RFC 2047 encoded-words, which RFC 2369 list headers must not contain: mail
 # clients would no longer find the URL. Folding at 998 keeps such a URL one word.
 MAX_LINE_LENGTH = 998
+
+
+ERROR_LOCAL_PART_NOT_ASCII = (
+    "Enter the part before the @ in English letters, numbers and symbols such as . _ - "
+    "or +: our email system cannot send to other characters there"
+)
+
+
+def validate_deliverable_address(address):
+    """Refuse an address the mail system cannot send to: a non-ASCII part before the @.
+
+    Django's validator accepts one (RFC 6531, SMTPUTF8), but sending it fails unless every
+    server on the way speaks SMTPUTF8, so a sign-up or a booking would never get its email.
+    International domain names are fine: they are sent as their ASCII (punycode) form.
+    """
+    local_part, _, _domain = address.rpartition("@")
+    if not local_part.isascii():
+        raise ValidationError(ERROR_LOCAL_PART_NOT_ASCII, code="local_part_not_ascii")
 
 
 class SiteEmail(EmailMultiAlternatives):

@@ -5,6 +5,7 @@ cache on a developer's machine, so every web process sees the same count. Never 
 process's own memory outside tests. A fixed window per client address and scope.
 """
 
+import ipaddress
 import time
 from functools import wraps
 
@@ -22,6 +23,18 @@ def client_address(request):
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def client_ip(request):
+    """``client_address`` for django-axes (AXES_CLIENT_IP_CALLABLE), or None when it is not an
+    IP address: axes keeps it in an IP address column, which PostgreSQL refuses anything else
+    in (a request made in code, such as a test's force_login, has no address at all)."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def hit(request, *, scope, limit, period):

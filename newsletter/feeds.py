@@ -1,6 +1,13 @@
-"""RSS 2.0 and Atom feeds of the newsletter: the latest issues with their summaries."""
+"""RSS 2.0 and Atom feeds of the newsletter: the latest issues with their summaries.
+
+Feed readers read an item's description (RSS ``<description>``, Atom ``<summary
+type="html">``) as HTML. An issue's summary is plain text, so it is HTML-escaped here, then
+XML-escaped by Django's feed writer: a reader shows ``<script>`` in a summary as those
+characters, never as markup.
+"""
 
 import datetime
+import html
 
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
@@ -39,7 +46,8 @@ class IssuesFeed(Feed):
         return issue_title(item)
 
     def item_description(self, item):
-        return item.search_description or item.summary
+        # Text, not an attribute: quotes need no escaping, and readers show them as typed.
+        return html.escape(item.search_description or item.summary, quote=False)
 
     def item_link(self, item):
         return absolute_url(item.url)

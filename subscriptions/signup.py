@@ -9,6 +9,10 @@ Emails are queued inside the same transaction: the task queue is a table in the 
 database (django-tasks-db), so an email is queued if and only if the change that needs it
 is committed. Nobody learns from these functions' callers whether an address subscribes:
 the public replies are the same whatever the outcome returned here.
+
+The public forms do not call these directly: they queue them (subscriptions/queued.py), so
+what differs between a new, pending, confirmed or unsubscribed address (rows written, emails
+chosen) happens in the background and neither the reply nor its timing depends on it.
 """
 
 import datetime
@@ -22,6 +26,7 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from lscp_site.email import validate_deliverable_address
 from subscriptions import consent, tasks
 from subscriptions.models import ConsentRecord, StatusChange, Subscriber
 from subscriptions.retention import purge_unconfirmed
@@ -93,6 +98,7 @@ def clean_email(email):
         validate_email(email)
     except ValidationError:
         raise ValidationError(ERROR_EMAIL_FORMAT, code="invalid") from None
+    validate_deliverable_address(email)
     return email
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lscp_site import links
 from lscp_site.ratelimit import rate_limited
-from subscriptions import signup
+from subscriptions import queued, signup
 from subscriptions.forms import ManageLinkForm, PreferencesForm, SignupForm
 from subscriptions.models import Subscriber
 from subscriptions.tokens import LinkExpired, LinkInvalid
@@ -85,7 +85,7 @@ def subscribe(request):
         )
     if form.is_valid():
         try:
-            signup.subscribe(
+            queued.request_subscription(
                 email=form.cleaned_data["email"],
                 topics=form.cleaned_data["topics"],
                 source_url=form.cleaned_data["source"],
@@ -124,7 +124,7 @@ def manage_link(request):
             status=status,
         )
     if form.is_valid():
-        signup.send_manage_link(email=form.cleaned_data["email"])
+        queued.request_manage_link(email=form.cleaned_data["email"])
         return redirect("subscriptions:link_sent")
     return TemplateResponse(request, "subscriptions/manage_link.html", {"form": form}, status=400)
 

@@ -15,6 +15,8 @@ from django.db import connection, transaction
 
 import pytest
 
+from tests.two_factor import sign_in_verified
+
 # Sync Playwright runs an event loop in the test thread beside the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -177,5 +179,5 @@ def admin_user(db, django_user_model):
 
 @pytest.fixture
 def admin_client(client, admin_user):
-    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    """Signed in as a superuser who gave their two-factor code (tests/two_factor.py)."""
+    return sign_in_verified(client, admin_user)

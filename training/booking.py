@@ -11,6 +11,12 @@ One booking per email per session is the database's job (a unique index on lower
 
 Emails go out after the transaction commits, from background tasks, so a rolled-back
 booking never sends one.
+
+The public form does not call ``book`` itself: it queues ``process_booking_request``
+(training/queued.py) and answers at once, the same way whatever the address.
+Whether the address already holds a place (and whether a new one gets a place or a spot on
+the waiting list) is then told to the address's owner by email, never on the page: the page
+and its timing would otherwise tell anyone whether a person booked.
 """
 
 from functools import partial
@@ -51,6 +57,23 @@ class SessionCancelled(BookingClosed):
 
 class AlreadyCancelled(BookingError):
     pass
+
+
+def refusal(*, session, now=None):
+    """Why ``session`` cannot be booked at ``now`` (a BookingClosed to raise or show), or None.
+
+    The same for every address, so the public form checks it before queueing a request.
+    """
+    now = now or timezone.now()
+    if _is_cancelled(session):
+        return SessionCancelled("This session has been cancelled, so it cannot be booked.")
+    if now >= session.start:
+        return BookingClosed("This session has already started, so booking has closed.")
+    if now >= session.closes_at:
+        return BookingClosed(
+            f"Booking for this session closed on {format_when(session.closes_at)}."
+        )
+    return None
 
 
 def _after_commit(task, *args):
@@ -109,14 +132,9 @@ def book(
     email = email.strip()
     with transaction.atomic():
         session = _lock(session)
-        if _is_cancelled(session):
-            raise SessionCancelled("This session has been cancelled, so it cannot be booked.")
-        if now >= session.start:
-            raise BookingClosed("This session has already started, so booking has closed.")
-        if now >= session.closes_at:
-            raise BookingClosed(
-                f"Booking for this session closed on {format_when(session.closes_at)}."
-            )
+        refused = refusal(session=session, now=now)
+        if refused is not None:
+            raise refused
         already = (
             Booking.objects.filter(session=session)
             .active()
@@ -153,6 +171,44 @@ def book(
             booking.pk,
         )
     return booking
+
+
+def process_booking_request(*, session_id, name, email, organisation, job_role, access_needs):
+    """Book a queued request (run by the task worker) and tell the address what happened.
+
+    A new booking is confirmed or waiting, and emailed as ``book`` does. An address that
+    already has a booking on the session is reminded of it by email; a session that closed
+    or was called off since the form was sent is explained by email. Returns the outcome.
+    """
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None:
+        return "session_gone"
+    try:
+        booking = book(
+            session=session,
+            name=name,
+            email=email,
+            organisation=organisation,
+            job_role=job_role,
+            access_needs=access_needs,
+        )
+    except AlreadyBooked:
+        existing = (
+            Booking.objects.filter(session=session)
+            .active()
+            .alias(email_lower=Lower("email"))
+            .filter(email_lower=email.strip().lower())
+            .first()
+        )
+        if existing is not None:
+            _after_commit(tasks.send_already_booked, existing.pk)
+        return "already_booked"
+    except BookingClosed as refused:
+        _after_commit(
+            tasks.send_booking_refused, session.pk, name.strip(), email.strip(), refused.message
+        )
+        return "refused"
+    return booking.status
 
 
 def promote_next(*, session, now=None):

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.safestring import mark_safe
 
+from lscp_site.email import validate_deliverable_address
 from training.models.audiences import Audience
 from training.models.choices import CourseFormat, CourseType
 
@@ -21,6 +22,7 @@ class BookingForm(forms.Form):
         max_length=254,
         help_text="We send your booking confirmation and joining details here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        validators=[validate_deliverable_address],
         error_messages={
             "required": "Enter your work email address",
             "invalid": "Enter an email address in the right format, like name@example.org",

@@ -1,6 +1,6 @@
-"""Signed links for delegates: cancelling a booking, and the page shown after booking.
+"""Signed links for delegates: cancelling a booking.
 
-Each purpose has its own salt, so a token made for one can never be used for the other. A
+The salt is used for nothing else, so a token signed for another purpose never works. A
 cancel link stops working when the session ends; the end is read from the session itself,
 so the link follows the session if an editor moves it.
 """
@@ -13,8 +13,6 @@ from lscp_site.links import absolute as absolute_url
 from training.models.bookings import Booking
 
 CANCEL_SALT = "training.booking.cancel"
-MADE_SALT = "training.booking.made"
-MADE_MAX_AGE = 24 * 60 * 60  # the "you're booked" page, reached straight after booking
 
 
 class LinkInvalid(Exception):
@@ -44,23 +42,5 @@ def booking_from_cancel_token(token, *, now=None):
     if booking is None:  # deleted after the retention period
         raise LinkExpired
     if (now or timezone.now()) >= booking.session.end:
-        raise LinkExpired
-    return booking
-
-
-def made_token(booking):
-    return signing.dumps(booking.pk, salt=MADE_SALT)
-
-
-def booking_from_made_token(token):
-    """The booking just made, for its confirmation page. Raises LinkInvalid or LinkExpired."""
-    try:
-        booking_id = signing.loads(token, salt=MADE_SALT, max_age=MADE_MAX_AGE)
-    except signing.SignatureExpired:
-        raise LinkExpired from None
-    except signing.BadSignature:
-        raise LinkInvalid from None
-    booking = Booking.objects.select_related("session__course").filter(pk=booking_id).first()
-    if booking is None:
         raise LinkExpired
     return booking

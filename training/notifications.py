@@ -5,6 +5,8 @@ again and sends nothing if it has moved on (a confirmation for a booking cancell
 later, for example).
 """
 
+from django.core.cache import cache
+
 from events.calendar import CalendarItem, build_calendar
 from events.dates import format_when
 from lscp_site.email import Attachment, send_email
@@ -12,6 +14,12 @@ from lscp_site.links import absolute as absolute_url
 from lscp_site.links import hostname
 from training import links
 from training.models.bookings import Booking, BookingStatus
+from training.models.sessions import Session
+
+# However often the booking form is sent with one address, its owner gets at most one
+# "you already have a booking" reminder for a booking in this time: nobody can use the
+# form to flood someone's inbox.
+REMINDER_INTERVAL_SECONDS = 5 * 60
 
 
 def course_url(course):
@@ -125,3 +133,46 @@ def send_session_cancelled(booking_id):
     if booking is None:
         return False
     return _send(booking, subject="Session cancelled", template="session_cancelled")
+
+
+def send_already_booked(booking_id):
+    """Someone asked to book again with this booking's address: remind its owner."""
+    booking = (
+        Booking.objects.select_related("session__course")
+        .filter(pk=booking_id)
+        .exclude(status=BookingStatus.CANCELLED)
+        .first()
+    )
+    if booking is None:
+        return False
+    if not cache.add(f"training:already-booked:{booking.pk}", 1, REMINDER_INTERVAL_SECONDS):
+        return False
+    return _send(
+        booking,
+        subject="You already have a booking",
+        template="already_booked",
+        position=booking.waiting_position(),
+    )
+
+
+def send_booking_refused(session_id, name, email, message):
+    """The form was sent, but the session closed or was cancelled before it was booked."""
+    session = Session.objects.select_related("course").filter(pk=session_id).first()
+    if session is None:
+        return False
+    course = session.course
+    when = format_when(session.start, session.end)
+    send_email(
+        to=email,
+        subject=f"We could not book your place: {course.title}, {when}",
+        template_name="training/booking_refused",
+        context={
+            "name": name,
+            "message": message,
+            "session": session,
+            "course": course,
+            "course_url": course_url(course),
+            "when": when,
+        },
+    )
+    return True

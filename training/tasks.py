@@ -14,6 +14,16 @@ logger = logging.getLogger(__name__)
 
 
 @task
+def send_already_booked(booking_id):
+    return notifications.send_already_booked(booking_id)
+
+
+@task
+def send_booking_refused(session_id, name, email, message):
+    return notifications.send_booking_refused(session_id, name, email, message)
+
+
+@task
 def send_booking_confirmed(booking_id):
     return notifications.send_booking_confirmed(booking_id)
 

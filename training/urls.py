@@ -10,6 +10,10 @@ from training import views
 app_name = "training"
 
 urlpatterns = [
-    path("training/bookings/booked/<str:token>/", views.booking_made, name="booking_made"),
+    path(
+        "training/bookings/requested/<int:session_id>/",
+        views.booking_requested,
+        name="booking_requested",
+    ),
     path("training/bookings/cancel/<str:token>/", views.cancel_booking, name="cancel_booking"),
 ]

@@ -1,19 +1,22 @@
 """Booking a place, the page after booking, and cancelling through the emailed link.
 
-The booking form is a route of the course page (/training/<course>/book/<session>/). The
-pages reached by a signed token live under /training/bookings/ (kept out of search engines
-by robots.txt and out of the page cache): the page after booking and the cancel link.
+The booking form is a route of the course page (/training/<course>/book/<session>/). It
+queues the booking (training.queued.request_booking) and always shows the same page after:
+what happened, confirmed, waiting or already booked, goes to the address by email, so the
+page cannot tell anyone whether a person booked. The pages under /training/bookings/ are
+kept out of search engines by robots.txt and out of the page cache.
 Every rule is in training.booking: these views only translate.
 """
 
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lscp_site.ratelimit import rate_limited
 from training import booking as booking_rules
-from training import links
+from training import links, queued
 from training.forms import BookingForm
 from training.models.sessions import Session, SessionState
 
@@ -34,18 +37,13 @@ def book_session(request, *, course, session_id):
     if request.method == "POST":
         form = BookingForm(request.POST)
         if form.is_valid():
-            try:
-                booking = booking_rules.book(session=session, **form.booking_details())
-            except booking_rules.BookingClosed as error:
-                return _booking_closed(request, course, session, error.message)
-            except booking_rules.BookingError as error:
-                form.add_error(error.field, error.message)
-                status = 409
-            else:
-                booked_url = reverse("training:booking_made", args=[links.made_token(booking)])
-                return HttpResponseRedirect(booked_url, status=303)
-        else:
-            status = 400
+            refused = booking_rules.refusal(session=session)
+            if refused is not None:
+                return _booking_closed(request, course, session, refused.message)
+            queued.request_booking(session=session, **form.booking_details())
+            requested_url = reverse("training:booking_requested", args=[session.pk])
+            return HttpResponseRedirect(requested_url, status=303)
+        status = 400
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
     if state in (SessionState.CLOSED, SessionState.CANCELLED):
@@ -73,22 +71,12 @@ def _booking_closed(request, course, session, message):
 
 
 @require_GET
-def booking_made(request, token):
-    """The page straight after booking: what happened, and that an email is on its way."""
-    try:
-        booking = links.booking_from_made_token(token)
-    except (links.LinkInvalid, links.LinkExpired):
-        return TemplateResponse(request, "training/booking_page_expired.html", status=404)
-    session = booking.session
+def booking_requested(request, session_id):
+    """The page straight after booking: the same for everyone; the email says the rest."""
+    session = get_object_or_404(Session.objects.select_related("course"), pk=session_id)
+    course = session.course.specific
     return TemplateResponse(
-        request,
-        "training/booked.html",
-        _course_context(
-            session.course,
-            booking=booking,
-            session=session,
-            position=booking.waiting_position(),
-        ),
+        request, "training/booking_requested.html", _course_context(course, session=session)
     )
 
 

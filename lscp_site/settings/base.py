@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "training",
     "events",
     "subscriptions",
+    "admin_2fa",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -53,6 +54,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,11 +71,19 @@ MIDDLEWARE = [
     # headers (lscp_site/pagecache.py).
     "lscp_site.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of the site's own: every response, static files and cached pages included.
+    "lscp_site.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads the path, query string or form: a NUL is a 400.
+    "lscp_site.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then an unverified admin session is sent to its second
+    # factor before any admin page (admin_2fa/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "admin_2fa.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -145,7 +157,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
+# Locked by the username and the client's address together, so an attacker who knows an
+# editor's username locks out only their own client. The address is the one the rate limits
+# use (X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies), not the proxy's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "lscp_site.ratelimit.client_ip"
 AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en-gb"
@@ -261,6 +277,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Leeds Safeguarding Children Partnership <lscp.info@leeds.gov.uk>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who is emailed the details of every server error (500) when DEBUG is off: a
+# comma-separated list of addresses, e.g. ADMINS=web-team@example.org.
+ADMINS = env_list("ADMINS")
 
 # The public address of the site, the start of every absolute link in emails, feeds and
 # pages (lscp_site/links.py). Empty: the default Wagtail Site's root URL; `check --deploy`
@@ -300,6 +319,30 @@ ADMIN_CSP = {
 if MEDIA_ORIGIN:  # pictures from object storage or its CDN
     SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], MEDIA_ORIGIN]
     ADMIN_CSP["img-src"] = [*ADMIN_CSP["img-src"], MEDIA_ORIGIN]
+# Browser features no page of the site uses are switched off for the site and anything it
+# frames; passkeys (WebAuthn) stay allowed for the site itself, should the admin offer them.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -324,14 +367,23 @@ LOGGING = {
         "quiet_routine_tasks": {
             "()": "lscp_site.logs.QuietRoutineTasks",
             "show": LOG_LEVEL == "DEBUG",
-        }
+        },
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["quiet_routine_tasks"]}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["quiet_routine_tasks"]},
+        # Errors (a 500, a task that failed, a task a stopped worker left) by email to ADMINS.
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own console handler for its loggers (when DEBUG is on) printed each of
         # their lines a second time beside the root's: the task worker's "Task ... state="
-        # lines, say. Its records go to the root's handler alone.
+        # lines, say. Its records go to the root's handlers alone.
         "django": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         "wagtail": {"level": "WARNING"},
@@ -416,8 +468,8 @@ REVISION_RETENTION_DAYS = int(os.environ.get("REVISION_RETENTION_DAYS", "180"))
 PERIODIC_TASKS = {
     # Carries on a newsletter send that stopped (a worker killed mid-batch).
     "newsletter.sending.resume_sends": 5 * 60,
-    # RECOVER_STALLED_TASKS: the task that puts back tasks left RUNNING by a killed worker
-    # goes here when it lands, e.g. "lscp_site.tasks.recover_stalled_tasks": 5 * 60.
+    # Puts back tasks a killed worker left RUNNING (lscp_site/task_recovery.py).
+    "lscp_site.task_recovery.recover_stale_tasks_job": 5 * 60,
 }
 # How often the scheduler publishes pages whose go-live time has come.
 SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60"))
@@ -437,3 +489,17 @@ NEWSLETTER_DELIVERY_RETENTION_DAYS = int(
 NEWSLETTER_LIST_ID = os.environ.get("NEWSLETTER_LIST_ID", "")
 # The mailto in List-Unsubscribe; empty: the contact email editors set in Site settings.
 UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")
+
+# Two-factor sign-in for the admin (admin_2fa/): the sign-in form takes the code, and these
+# permissions (with superusers) make it required; everyone else is offered it.
+WAGTAILADMIN_USER_LOGIN_FORM = "admin_2fa.forms.LoginForm"
+ADMIN_2FA_REQUIRED_PERMISSIONS = [
+    "newsletter.send_issue",
+    "subscriptions.manage_subscribers",
+    "training.manage_bookings",
+]
+OTP_TOTP_ISSUER = "LSCP site"
+
+# The admin's image upload reads the whole image, so a malformed file is a message on the
+# field, not a server error (lscp_site/image_forms.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "lscp_site.image_forms.ImageForm"

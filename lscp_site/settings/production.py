@@ -4,6 +4,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from lscp_site.error_reporting import init_sentry
+
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
@@ -45,3 +47,11 @@ if os.environ.get("ANYMAIL_ESP"):
         for key, value in os.environ.items()
         if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
     }
+
+# Errors to Sentry, only when SENTRY_DSN is set: no personal data, no request bodies
+# (lscp_site/error_reporting.py).
+SENTRY_ENABLED = init_sentry(
+    dsn=os.environ.get("SENTRY_DSN", ""),
+    environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+    release=os.environ.get("SENTRY_RELEASE", ""),
+)

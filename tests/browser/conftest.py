@@ -3,6 +3,9 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from admin_2fa.devices import can_verify, two_factor_required
+from tests.two_factor import authenticator_of, current_code
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
@@ -56,5 +59,7 @@ def sign_in(page, live_server, user, password):
     page.goto(live_server.url + "/admin/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(password)
+    if two_factor_required(user) or can_verify(user):
+        page.get_by_label("Authentication code").fill(current_code(authenticator_of(user)))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/admin/")

@@ -19,6 +19,7 @@ from tests.newsletter.factories import (
     make_training_index,
     section,
 )
+from tests.two_factor import authenticator_of, current_code
 
 SEED = Path(settings.BASE_DIR) / "home" / "demo_content" / "march-2025-newsletter.txt"
 
@@ -122,6 +123,7 @@ def test_the_issue_editor_works_under_the_content_security_policy(
     page.goto(live_server.url + "/admin/login/")
     page.get_by_label("Username").fill(admin_user.username)
     page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_label("Authentication code").fill(current_code(authenticator_of(admin_user)))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/admin/")
 

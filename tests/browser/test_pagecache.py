@@ -48,9 +48,7 @@ def test_the_footer_sign_up_form_works_on_a_page_served_from_the_cache(
 
 @browser_db
 @pytest.mark.urls("tests.lscp_site.test_pagecache")
-def test_a_script_allowed_by_its_nonce_runs_for_every_reader(
-    live_server, browser, home_page
-):
+def test_a_script_allowed_by_its_nonce_runs_for_every_reader(live_server, browser, home_page):
     SiteSettings.load()
     url = live_server.url + "/probe/nonce/"
     readers = [visit(browser, url) for _ in range(3)]

@@ -53,6 +53,13 @@ def test_the_housekeeping_purges_are_on_the_timetable():
 
     assert {"purge task-results", "purge sessions", "purge revisions"} <= names
     assert "newsletter.sending.resume_sends" in names
+    assert "lscp_site.task_recovery.recover_stale_tasks_job" in names
+
+
+def test_every_periodic_task_on_the_timetable_can_be_queued(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    for name, _every, enqueue in schedule.timetable():
+        assert enqueue() is not None, name
 
 
 def expired_session(key):

@@ -4,6 +4,8 @@ from django.test import override_settings
 
 import pytest
 
+from tests.two_factor import authenticator_of, current_code
+
 pytestmark = pytest.mark.django_db
 
 
@@ -23,9 +25,15 @@ def test_admin_login_locks_after_repeated_failures(client, admin_user):
     assert "_auth_user_id" not in client.session
 
 
-def test_admin_login_works_with_the_right_password(client, admin_user):
+def test_admin_login_works_with_the_right_password_and_code(client, admin_user):
+    device = authenticator_of(admin_user)
     response = client.post(
-        "/admin/login/", {"username": admin_user.username, "password": "correct horse battery"}
+        "/admin/login/",
+        {
+            "username": admin_user.username,
+            "password": "correct horse battery",
+            "otp_token": current_code(device),
+        },
     )
 
     assert response.status_code == 302

@@ -19,6 +19,7 @@ from home.models import HomePage
 from lscp_site.models import ContentPage
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
 from tests.newsletter.factories import item, make_index, make_issue, section
+from tests.two_factor import sign_in_verified
 
 MARCH_2025 = datetime.date(2025, 3, 1)
 
@@ -59,16 +60,17 @@ class TestPageTree(WagtailPageTestCase):
         self.assertPageIsRenderable(index)
         self.assertPageIsRenderable(index, route_path="/2025/")
         self.assertPageIsRenderable(issue)
-        self.client.force_login(
-            self.create_superuser("previewer"), "django.contrib.auth.backends.ModelBackend"
-        )
+        previewer = self.create_superuser("previewer")
+        sign_in_verified(self.client, previewer)
         edit_form = self.client.get(reverse("wagtailadmin_pages:edit", args=[issue.pk]))
         # The body's fields are drawn by JavaScript, so the form's HTML lacks them.
         post_data = with_body(
             querydict_from_html(edit_form.content.decode(), form_id="page-edit-form")
         )
-        self.assertPageIsPreviewable(issue, post_data=post_data)
-        self.assertPageIsPreviewable(index)
+        # As the signed-in superuser, whose session gave its two-factor code.
+        self.assertPageIsPreviewable(issue, post_data=post_data, user=previewer)
+        sign_in_verified(self.client, previewer)  # the assertion above signs out at its end
+        self.assertPageIsPreviewable(index, user=previewer)
         self.assertPageIsRoutable(index, route_path="/2025/")
 
 

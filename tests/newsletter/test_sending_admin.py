@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from newsletter import sending
 from newsletter.sending_models import Delivery, Send
 from tests.newsletter.sending_support import rich_issue, sender_user, subscribers, topic
+from tests.two_factor import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,7 @@ def editor(django_user_model):
 
 
 def login(client, user):
-    client.force_login(user, backend=MODEL_BACKEND)
-    return client
+    return sign_in_verified(client, user, backend=MODEL_BACKEND)
 
 
 def soup(response):

@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 
 from subscriptions import signup
 from subscriptions.models import ConsentRecord, StatusChange, Subscriber
+from tests.two_factor import sign_in_verified
 
 from .factories import SubscriberFactory, confirm_path, seed_topics, sign_up
 
@@ -49,8 +50,7 @@ def manager(django_user_model):
 
 @pytest.fixture
 def manager_client(client, manager):
-    client.force_login(manager)
-    return client
+    return sign_in_verified(client, manager, backend=None)
 
 
 @pytest.fixture

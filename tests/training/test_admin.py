@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.training.factories import book, london, make_course, make_session
+from tests.two_factor import sign_in_verified
 from training import booking as booking_rules
 from training.models import Booking, BookingStatus, Session
 
@@ -38,8 +39,7 @@ def editor(django_user_model, username, *, bookings=False):
 def officer_client(client, django_user_model):
     """The business unit's bookings officer: an editor with the bookings permission."""
     user = editor(django_user_model, "officer", bookings=True)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    return sign_in_verified(client, user)
 
 
 @pytest.fixture
