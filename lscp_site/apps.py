@@ -6,6 +6,8 @@ class LscpSiteConfig(AppConfig):
     verbose_name = "LSCP site"
 
     def ready(self):
-        from lscp_site import checks, pagecache  # noqa: F401 (checks register themselves)
+        # Here, not at the top: these import models, which Django forbids before the app
+        # registry is ready. checks registers its checks on import.
+        from lscp_site import checks, pagecache  # noqa: F401
 
         pagecache.connect_signals()

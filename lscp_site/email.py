@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 import css_inline
 
 from lscp_site import links
+from lscp_site.models import SiteSettings
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,6 @@ def _inliner():
 
 
 def email_context(context):
-    from lscp_site.models import SiteSettings
-
     return {
         "base_url": links.base_url(),
         "site_name": settings.WAGTAIL_SITE_NAME,

@@ -37,6 +37,8 @@ def before_send(event, hint):
 
 def sentry_options(*, dsn, environment, release=""):
     """The keyword arguments for ``sentry_sdk.init``."""
+    # Imported only when Sentry is configured: settings import this module, and a site
+    # without SENTRY_DSN should not load the SDK and its Django integration at all.
     from sentry_sdk.integrations.django import DjangoIntegration
 
     return {
@@ -56,7 +58,7 @@ def init_sentry(*, dsn, environment, release=""):
     """Start Sentry if ``dsn`` is set; returns whether it was started."""
     if not dsn:
         return False
-    import sentry_sdk
+    import sentry_sdk  # only when configured, as in sentry_options
 
     sentry_sdk.init(**sentry_options(dsn=dsn, environment=environment, release=release))
     return True

@@ -55,6 +55,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import split_header_value
 
 import wagtail
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
 logger = logging.getLogger(__name__)
 
@@ -207,9 +209,6 @@ def invalidating_models():
 
 def connect_signals():
     """Connect every invalidation path. Called once from LscpSiteConfig.ready()."""
-    from wagtail.models import Page
-    from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
-
     uid = "lscp_site.pagecache"
     page_published.connect(_on_page_change, dispatch_uid=f"{uid}.published")
     # django.tasks' signal is the one the worker (django-tasks-db) and Django's own backends

@@ -22,6 +22,7 @@ from newsletter.blocks import DiaryMode
 from newsletter.dates import MONTH_NAMES, first_of_month, issue_slug
 from newsletter.importer import import_issue_file
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
+from training.queries import live_courses
 
 SEED_ISSUE = Path(settings.BASE_DIR) / "home" / "demo_content" / "march-2025-newsletter.txt"
 INDEX_TITLE = "Newsletter"
@@ -75,8 +76,6 @@ def load_current_issue(index, *, today=None):
     issue_date = first_of_month(today or timezone.localdate())
     if NewsletterIssuePage.objects.filter(issue_date=issue_date).exists():
         return None
-    from training.queries import live_courses
-
     month = MONTH_NAMES[issue_date.month - 1]
     courses = list(live_courses().order_by("title").values_list("pk", flat=True)[:2])
     body = [

@@ -34,9 +34,13 @@ from django.utils.text import slugify
 
 import nh3
 
+from events.dates import format_when
+from events.models import EventCategory, EventIndexPage, EventPage
 from newsletter import parsing
 from newsletter.blocks import DiaryMode
 from newsletter.dates import issue_slug, month_label
+from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
+from training.models import CoursePage, TrainingIndexPage
 
 ALLOWED_TAGS = {"p", "ul", "li", "a", "b", "i"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -144,8 +148,6 @@ class Links:
     """Looks up courses and diary events for one import, with few queries."""
 
     def __init__(self):
-        from training.models import CoursePage, TrainingIndexPage
-
         courses = {}
         for course in CoursePage.objects.order_by("-live", "pk").only("id", "title", "live"):
             courses.setdefault(_normalise_title(course.title), course)
@@ -157,8 +159,6 @@ class Links:
         return self.courses.get(_normalise_title(title))
 
     def event_index(self, *, line):
-        from events.models import EventIndexPage
-
         if self._event_index is None:
             self._event_index = EventIndexPage.objects.order_by("-live", "pk").first()
         if self._event_index is None:
@@ -172,8 +172,6 @@ class Links:
 
 def diary_category(title):
     """The event category for a date read from an issue: by what the title says it is."""
-    from events.models import EventCategory
-
     lowered = title.lower()
     if re.search(r"\bweek\b", lowered):
         name = "Awareness week"
@@ -196,9 +194,6 @@ def get_or_create_diary_event(*, title, start, end=None, index):
     The events app has no importing function of its own; this uses EventPage's public
     fields only. Returns (event, created).
     """
-    from events.dates import format_when
-    from events.models import EventPage
-
     wanted = _normalise_title(title)
     for event in EventPage.objects.filter(start_date=start).order_by("-live", "pk"):
         if _normalise_title(event.title) == wanted:
@@ -322,8 +317,6 @@ def _same_body(stream_value, body):
 
 def save_issue(parsed, *, publish=False, index=None):
     """Create or update the issue for ``parsed.issue_date``; one transaction."""
-    from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
-
     with transaction.atomic():
         index = index or NewsletterIndexPage.objects.first()
         if index is None:

@@ -1,5 +1,7 @@
 """Sending an issue to its subscribers: queue, prepare, deliver, resume. The rules live here;
-the admin views, ``manage.py send_issue`` and the tasks in ``newsletter/tasks.py`` call them.
+the admin views and ``manage.py send_issue`` call them, and the tasks at the end of this module
+(the worker's side) carry them on. The tasks live here because sending queues them and they
+call sending: one module, no import cycle.
 
 The journey
 -----------
@@ -73,9 +75,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
 from django.db.models import Count, F, Min, Value
+from django.tasks import task
 from django.utils import timezone
+from django.utils.deprecation import RemovedInDjango2028Warning
 
 from wagtail.log_actions import log
+
+from anymail.exceptions import AnymailRecipientsRefused
 
 from newsletter.email_edition import (
     EXAMPLE_TOKEN,
@@ -86,6 +92,7 @@ from newsletter.email_edition import (
     render_edition,
     site_host,
 )
+from newsletter.models import NewsletterIssuePage
 from newsletter.sending_models import Delivery, Send
 from subscriptions.models import Subscriber
 from subscriptions.queries import confirmed_subscribers
@@ -342,11 +349,7 @@ def classify(error):
         return Failure(False, False, f"The email address cannot be used: {error}")
     if isinstance(error, OSError):  # refused, reset, timed out
         return Failure(True, True, f"Could not reach the mail server: {error}")
-    try:
-        from anymail.exceptions import AnymailRecipientsRefused
-    except ImportError:  # pragma: no cover - anymail is a dependency
-        AnymailRecipientsRefused = ()  # noqa: N806
-    if AnymailRecipientsRefused and isinstance(error, AnymailRecipientsRefused):
+    if isinstance(error, AnymailRecipientsRefused):
         return Failure(False, False, f"Refused by the email service: {error}")
     return Failure(True, False, f"{type(error).__name__}: {error}")
 
@@ -947,8 +950,6 @@ def send_test(*, issue, addresses, user=None, queue=True):
 def deliver_test(*, issue_id, addresses):
     """Send the test emails (the task). The links in them are those of the subscriber with
     that address if there is one, else example links that lead nowhere."""
-    from newsletter.models import NewsletterIssuePage
-
     issue = NewsletterIssuePage.objects.live().filter(pk=issue_id).first()
     if issue is None:
         return 0
@@ -976,8 +977,6 @@ def mail_connection():
     """The configured email backend, not yet opened. Django 6.1 deprecates get_connection()
     for MAILERS, which the site does not use yet (see lscp_site/settings/base.py: under
     MAILERS, Wagtail's own emails lose the SMTP login)."""
-    from django.utils.deprecation import RemovedInDjango2028Warning
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RemovedInDjango2028Warning)
         if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
@@ -989,9 +988,7 @@ def mail_connection():
 
 
 def _enqueue(task_name, *, run_after=None, **kwargs):
-    from newsletter import tasks
-
-    task = getattr(tasks, task_name)
+    task = TASKS[task_name]
     if run_after is not None:
         if not task.get_backend().supports_defer:
             return None  # resume_sends (every few minutes) picks it up
@@ -1014,10 +1011,53 @@ def _enqueue_with_commit(task_name, **kwargs):
 
 def chaining():
     """Whether deliver_send should hand each batch to a new task (a real queue) or loop."""
-    from newsletter import tasks
-
-    return tasks.deliver_send.get_backend().supports_defer
+    return deliver_send.get_backend().supports_defer
 
 
 def unfinished_sends():
     return Send.objects.filter(finished_at__isnull=True).order_by("pk")
+
+
+# --- The worker's side ---------------------------------------------------------------------
+# Sending tasks run at a lower priority than the site's one-off emails (sign-up
+# confirmations, booking emails), so a long send never holds those up: the worker takes them
+# between two batches. Tasks take ids and read the rows when they run.
+
+SENDING_PRIORITY = -10
+
+
+@task(priority=SENDING_PRIORITY)
+def prepare_send(*, send_id):
+    """Render the edition and queue one delivery per recipient; then start delivering."""
+    return prepare(send_id=send_id)
+
+
+@task(priority=SENDING_PRIORITY)
+def deliver_send(*, send_id):
+    """Send one batch (or, when tasks run at once, every batch) of a send."""
+    result = run_delivery(send_id=send_id, chain=chaining())
+    return {"claimed": result.claimed, "sent": result.sent, "failed": result.failed}
+
+
+@task
+def send_test_email(*, issue_id, addresses):
+    return deliver_test(issue_id=issue_id, addresses=addresses)
+
+
+@task
+def resume_sends():
+    """Run every few minutes (settings.PERIODIC_TASKS): carries on any send that stopped (a
+    worker was killed mid-batch, retries fell due while tasks ran at once). Harmless when all
+    is well: a delivery task that finds nothing to claim ends at once."""
+    resumed = 0
+    for send in unfinished_sends():
+        resumed += resume(send_id=send.pk, only_if_stalled=True)
+    return resumed
+
+
+# The tasks _enqueue queues, by the names used in this module.
+TASKS = {
+    "prepare_send": prepare_send,
+    "deliver_send": deliver_send,
+    "send_test_email": send_test_email,
+}

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from lscp_site.links import absolute as absolute_url
+from lscp_site.models import SiteSettings
 from subscriptions.tokens import make_confirmation_token
 
 
@@ -47,8 +48,6 @@ def unsubscribe_mailto():
     contact email (one query for the site settings)."""
     address = getattr(settings, "UNSUBSCRIBE_MAILTO", "")
     if not address:
-        from lscp_site.models import SiteSettings
-
         address = SiteSettings.load().contact_email
     return address
 

@@ -29,11 +29,11 @@ from django.utils import timezone
 from lscp_site.email import validate_deliverable_address
 from subscriptions import consent, tasks
 from subscriptions.models import ConsentRecord, StatusChange, Subscriber
+from subscriptions.retention import purge_unconfirmed
 from subscriptions.signals import subscriber_erasing, subscriber_exporting
 from subscriptions.tokens import LinkExpired, LinkGone, LinkInvalid, read_confirmation_token
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path, less the angle brackets
-UNCONFIRMED_DAYS = 30
 # However often the forms are sent, one address gets at most one sign-up email in this time,
 # so nobody can use the forms to flood someone's inbox.
 EMAIL_INTERVAL = datetime.timedelta(minutes=5)
@@ -303,17 +303,6 @@ def send_manage_link(*, email, now=None):
             return Result(subscriber, Outcome.ALREADY_CONFIRMED, emailed=True)
         tasks.send_confirmation_email.enqueue(subscriber_id=subscriber.pk, consent_id=record.pk)
         return Result(subscriber, Outcome.STILL_PENDING, emailed=True)
-
-
-def purge_unconfirmed(*, now=None, days=UNCONFIRMED_DAYS):
-    """Delete sign-ups still unconfirmed ``days`` after they were made; returns how many."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=days)
-    with transaction.atomic():
-        _, per_model = Subscriber.objects.filter(
-            status=Status.PENDING, signed_up_at__lt=cutoff
-        ).delete()
-    return per_model.get(Subscriber._meta.label, 0)
 
 
 def _iso(value):

@@ -8,7 +8,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from lscp_site.email import send_email
-from subscriptions import mailing
+from subscriptions import mailing, retention
 from subscriptions.models import ConsentRecord, Subscriber
 from subscriptions.tokens import CONFIRM_LINK_MAX_AGE
 
@@ -69,6 +69,4 @@ def send_preferences_email(*, subscriber_id):
 @task
 def purge_unconfirmed_subscribers():
     """Registered in lscp_site/schedule.py: runs once a day."""
-    from subscriptions.signup import purge_unconfirmed
-
-    return purge_unconfirmed()
+    return retention.purge_unconfirmed()

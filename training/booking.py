@@ -28,13 +28,8 @@ from django.utils import timezone
 from events.dates import format_when
 from lscp_site.pagecache import invalidate_pages
 from training import tasks
-from training.models import (
-    Booking,
-    BookingStatus,
-    CancelledBy,
-    Session,
-    SessionCancellation,
-)
+from training.models.bookings import Booking, BookingStatus, CancelledBy, SessionCancellation
+from training.models.sessions import Session
 
 
 class BookingError(Exception):

@@ -5,7 +5,7 @@ from django.utils.safestring import mark_safe
 
 from lscp_site.email import validate_deliverable_address
 from training.models.audiences import Audience
-from training.models.pages import CourseFormat, CourseType
+from training.models.choices import CourseFormat, CourseType
 
 PRIVACY_URL = "/privacy/"
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lscp_site.links import absolute as absolute_url
+from training.models.bookings import Booking
 
 CANCEL_SALT = "training.booking.cancel"
 
@@ -33,8 +34,6 @@ def cancel_url(booking):
 
 def booking_from_cancel_token(token, *, now=None):
     """The booking a cancel link is for. Raises LinkInvalid or LinkExpired."""
-    from training.models import Booking
-
     try:
         booking_id = signing.loads(token, salt=CANCEL_SALT)["booking"]
     except (signing.BadSignature, KeyError, TypeError):

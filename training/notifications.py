@@ -13,7 +13,8 @@ from lscp_site.email import Attachment, send_email
 from lscp_site.links import absolute as absolute_url
 from lscp_site.links import hostname
 from training import links
-from training.models import Booking, BookingStatus, Session
+from training.models.bookings import Booking, BookingStatus
+from training.models.sessions import Session
 
 # However often the booking form is sent with one address, its owner gets at most one
 # "you already have a booking" reminder for a booking in this time: nobody can use the

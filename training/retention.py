@@ -5,6 +5,8 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from training.models.bookings import Booking
+
 DEFAULT_RETENTION_DAYS = 365
 
 
@@ -15,8 +17,6 @@ def retention_days():
 def purge_expired_bookings(*, now=None):
     """Delete every booking, of any status, whose session ended more than the retention
     period ago. Returns how many were deleted."""
-    from training.models import Booking
-
     cutoff = (now or timezone.now()) - datetime.timedelta(days=retention_days())
     deleted, _by_model = Booking.objects.filter(session__end__lt=cutoff).delete()
     return deleted

@@ -8,63 +8,49 @@ import logging
 
 from django.tasks import task
 
+from training import notifications, retention
+
 logger = logging.getLogger(__name__)
 
 
 @task
 def send_already_booked(booking_id):
-    from training import notifications
-
     return notifications.send_already_booked(booking_id)
 
 
 @task
 def send_booking_refused(session_id, name, email, message):
-    from training import notifications
-
     return notifications.send_booking_refused(session_id, name, email, message)
 
 
 @task
 def send_booking_confirmed(booking_id):
-    from training import notifications
-
     return notifications.send_booking_confirmed(booking_id)
 
 
 @task
 def send_waiting_list_joined(booking_id):
-    from training import notifications
-
     return notifications.send_waiting_list_joined(booking_id)
 
 
 @task
 def send_promotion(booking_id):
-    from training import notifications
-
     return notifications.send_promotion(booking_id)
 
 
 @task
 def send_booking_cancelled(booking_id):
-    from training import notifications
-
     return notifications.send_booking_cancelled(booking_id)
 
 
 @task
 def send_session_cancelled(booking_id):
-    from training import notifications
-
     return notifications.send_session_cancelled(booking_id)
 
 
 @task
 def purge_expired_bookings():
     """Run daily by lscp_site.schedule: delegates' details go a set time after the session."""
-    from training.retention import purge_expired_bookings as purge
-
-    deleted = purge()
+    deleted = retention.purge_expired_bookings()
     logger.info("Deleted %s training bookings past the retention period", deleted)
     return deleted

@@ -18,7 +18,7 @@ from lscp_site.ratelimit import rate_limited
 from training import booking as booking_rules
 from training import links, queued
 from training.forms import BookingForm
-from training.models import Session, SessionState
+from training.models.sessions import Session, SessionState
 
 
 def _course_context(course, **context):

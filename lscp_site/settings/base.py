@@ -467,7 +467,7 @@ REVISION_RETENTION_DAYS = int(os.environ.get("REVISION_RETENTION_DAYS", "180"))
 # Other tasks the scheduler queues: dotted path -> seconds between runs.
 PERIODIC_TASKS = {
     # Carries on a newsletter send that stopped (a worker killed mid-batch).
-    "newsletter.tasks.resume_sends": 5 * 60,
+    "newsletter.sending.resume_sends": 5 * 60,
     # Puts back tasks a killed worker left RUNNING (lscp_site/task_recovery.py).
     "lscp_site.task_recovery.recover_stale_tasks_job": 5 * 60,
 }

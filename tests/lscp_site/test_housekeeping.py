@@ -22,7 +22,7 @@ def task_result(*, finished_days_ago, status="SUCCESSFUL"):
         status=status,
         finished_at=finished,
         args_kwargs={"args": [], "kwargs": {}},
-        task_path="newsletter.tasks.resume_sends",
+        task_path="newsletter.sending.resume_sends",
         backend_name="default",
         run_after=finished,
     )

@@ -11,7 +11,7 @@ from lscp_site.logs import QuietRoutineTasks
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
-def record(name, level, message="Task id=1 path=newsletter.tasks.resume_sends state=RUNNING"):
+def record(name, level, message="Task id=1 path=newsletter.sending.resume_sends state=RUNNING"):
     return logging.LogRecord(name, level, __file__, 1, message, (), None)
 
 

@@ -251,7 +251,7 @@ def test_search_results_are_cached_until_the_worker_indexes_a_published_page(
     production; running the queued index task stands for the worker."""
     from django.tasks import task_backends
 
-    from newsletter.tasks import purge_old_deliveries
+    from newsletter.sending import resume_sends
 
     assert client.get("/search/?q=privacy")["X-Cache"] == "miss"
     response = client.get("/search/?q=privacy")
@@ -283,7 +283,7 @@ def test_search_results_are_cached_until_the_worker_indexes_a_published_page(
     # Indexing it again (a draft saved, say) or any other task changes nothing readers see.
     assert client.get("/search/?q=kestrel")["X-Cache"] == "hit"
     index_task.task.enqueue(*index_task.args)
-    purge_old_deliveries.enqueue()
+    resume_sends.enqueue()
     privacy.title = "A draft title"
     privacy.save_revision()
     response = client.get("/search/?q=kestrel")

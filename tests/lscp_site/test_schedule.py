@@ -52,7 +52,7 @@ def test_the_housekeeping_purges_are_on_the_timetable():
     names = {name for name, _every, _enqueue in schedule.timetable()}
 
     assert {"purge task-results", "purge sessions", "purge revisions"} <= names
-    assert "newsletter.tasks.resume_sends" in names
+    assert "newsletter.sending.resume_sends" in names
     assert "lscp_site.task_recovery.recover_stale_tasks_job" in names
 
 

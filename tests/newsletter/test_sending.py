@@ -13,7 +13,7 @@ from wagtail.models import PageLogEntry
 import pytest
 import time_machine
 
-from newsletter import sending, tasks
+from newsletter import sending
 from newsletter.sending_models import Delivery, Send
 from subscriptions import signup
 from tests.newsletter.sending_support import (
@@ -140,7 +140,7 @@ def test_running_delivery_again_sends_nothing_more(run_tasks, issue):
     send = send_all(run_tasks, issue)
     assert len(RecordingBackend.sent) == 3
     sending.run_delivery(send_id=send.pk, chain=False)
-    tasks.deliver_send.call(send_id=send.pk)
+    sending.deliver_send.call(send_id=send.pk)
     assert sending.resume(send_id=send.pk) is False
     assert len(RecordingBackend.sent) == 3
 
@@ -201,7 +201,7 @@ def test_temporary_failure_is_retried_later_with_backoff(run_tasks, issue):
     with time_machine.travel(start + datetime.timedelta(seconds=30), tick=False):
         assert sending.resume(send_id=send.pk, only_if_stalled=True) is False  # not due yet
     with time_machine.travel(start + datetime.timedelta(minutes=2), tick=False):
-        run_tasks(tasks.resume_sends.call)
+        run_tasks(sending.resume_sends.call)
     assert sent_to() == {p.email: 1 for p in people}
     row.refresh_from_db()
     assert row.status == Status.SENT and row.attempts == 2 and row.error == ""
@@ -432,9 +432,9 @@ def test_who_was_sent_what_is_forgotten_a_year_after_the_send(run_tasks, issue, 
         send = send_all(run_tasks, issue)
     assert Delivery.objects.count() == 2
     with time_machine.travel(start + datetime.timedelta(days=364), tick=False):
-        assert tasks.purge_old_deliveries.call() == 0
+        assert sending.purge_old_deliveries() == 0
     with time_machine.travel(start + datetime.timedelta(days=366), tick=False):
-        assert tasks.purge_old_deliveries.call() == 2
+        assert sending.purge_old_deliveries() == 2
     assert not Delivery.objects.exists()
     send.refresh_from_db()
     assert send.recipient_count == 2  # the totals stay
@@ -442,7 +442,7 @@ def test_who_was_sent_what_is_forgotten_a_year_after_the_send(run_tasks, issue, 
         "function": "newsletter.sending.purge_old_deliveries",
         "every": 24 * 60 * 60,
     }
-    assert settings.PERIODIC_TASKS["newsletter.tasks.resume_sends"] == 5 * 60
+    assert settings.PERIODIC_TASKS["newsletter.sending.resume_sends"] == 5 * 60
 
 
 def test_an_email_provider_through_django_anymail_gets_each_email_with_its_headers(
@@ -485,6 +485,6 @@ def test_through_the_database_queue_a_retry_is_a_task_queued_for_when_it_falls_d
     row = Delivery.objects.get(subscriber=people[0])
     assert row.status == Status.QUEUED and row.next_attempt_at
     waiting = DBTaskResult.objects.filter(
-        task_path="newsletter.tasks.deliver_send", status="READY"
+        task_path="newsletter.sending.deliver_send", status="READY"
     ).get()
     assert waiting.run_after == row.next_attempt_at

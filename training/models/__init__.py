@@ -3,7 +3,8 @@
 from training.models.audiences import Audience
 from training.models.bookings import Booking, BookingStatus, CancelledBy, SessionCancellation
 from training.models.catalogue import TrainingIndexPage
-from training.models.pages import CourseFormat, CoursePage, CourseType
+from training.models.choices import CourseFormat, CourseType
+from training.models.pages import CoursePage
 from training.models.sessions import Session, SessionFormat, SessionState
 
 __all__ = [

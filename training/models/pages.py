@@ -12,23 +12,14 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from training import views
 from training.admin_forms import CoursePageForm
-from training.models.sessions import Session, SessionFormat, with_places_in_memory
+from training.models.choices import CourseFormat, CourseType
+from training.models.sessions import Session, with_places_in_memory
 from training.panels import BookingCountsPanel
 
 # Slugs a course may not take: the app's own routes live under /training/ beside the pages.
 RESERVED_COURSE_SLUGS = {"bookings"}
-
-
-class CourseType(models.TextChoices):
-    CORE = "core", "Core course"
-    TOPIC = "topic", "Topic-based session"
-
-
-class CourseFormat(models.TextChoices):
-    LIVE_WEBINAR = SessionFormat.LIVE_WEBINAR.value, SessionFormat.LIVE_WEBINAR.label
-    FACE_TO_FACE = SessionFormat.FACE_TO_FACE.value, SessionFormat.FACE_TO_FACE.label
-    E_LEARNING = "e_learning", "E-learning"
 
 
 class CoursePage(RoutablePageMixin, Page):
@@ -182,10 +173,6 @@ class CoursePage(RoutablePageMixin, Page):
 
     @path("book/<int:session_id>/", name="book")
     def book(self, request, session_id):
-        # The booking view needs this module's models (training.views, training.booking):
-        # imported when a booking form is served.
-        from training import views
-
         return views.book_session(request, course=self, session_id=session_id)
 
     def booking_url(self, session, request=None):
