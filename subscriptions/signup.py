@@ -29,7 +29,6 @@ from django.utils import timezone
 from lscp_site.email import validate_deliverable_address
 from subscriptions import consent, tasks
 from subscriptions.models import ConsentRecord, StatusChange, Subscriber
-from subscriptions.retention import purge_unconfirmed
 from subscriptions.signals import subscriber_erasing, subscriber_exporting
 from subscriptions.tokens import LinkExpired, LinkGone, LinkInvalid, read_confirmation_token
 
@@ -58,7 +57,6 @@ __all__ = [
     "confirm",
     "erase_subscriber",
     "export_subscriber_data",
-    "purge_unconfirmed",
     "send_manage_link",
     "subscribe",
     "unsubscribe",

@@ -8,7 +8,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from lscp_site.email import send_email
-from subscriptions import mailing, retention
+from subscriptions import mailing
 from subscriptions.models import ConsentRecord, Subscriber
 from subscriptions.tokens import CONFIRM_LINK_MAX_AGE
 
@@ -64,9 +64,3 @@ def send_preferences_email(*, subscriber_id):
         headers=mailing.list_headers(subscriber),
     )
     return True
-
-
-@task
-def purge_unconfirmed_subscribers():
-    """Registered in lscp_site/schedule.py: runs once a day."""
-    return retention.purge_unconfirmed()

@@ -8,7 +8,7 @@ import logging
 
 from django.tasks import task
 
-from training import notifications, retention
+from training import notifications
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +46,3 @@ def send_booking_cancelled(booking_id):
 @task
 def send_session_cancelled(booking_id):
     return notifications.send_session_cancelled(booking_id)
-
-
-@task
-def purge_expired_bookings():
-    """Run daily by lscp_site.schedule: delegates' details go a set time after the session."""
-    deleted = retention.purge_expired_bookings()
-    logger.info("Deleted %s training bookings past the retention period", deleted)
-    return deleted

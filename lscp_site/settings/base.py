@@ -453,7 +453,7 @@ PURGES = {
     "sessions": {"function": "lscp_site.housekeeping.clear_expired_sessions", "every": DAY_SECONDS},
     "revisions": {"function": "lscp_site.housekeeping.purge_old_revisions", "every": DAY_SECONDS},
     "unconfirmed-subscribers": {
-        "function": "subscriptions.signup.purge_unconfirmed",
+        "function": "subscriptions.retention.purge_unconfirmed",
         "every": DAY_SECONDS,
     },
     "bookings": {"function": "training.retention.purge_expired_bookings", "every": DAY_SECONDS},

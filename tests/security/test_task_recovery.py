@@ -11,7 +11,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from lscp_site.task_recovery import recover_stale_tasks
-from subscriptions.tasks import purge_unconfirmed_subscribers
+from lscp_site.tasks import purge
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def queue(settings):
 
 def left_running(*, minutes_ago, workers=("worker-a",)):
     """A queued task claimed by ``workers`` in turn, the last ``minutes_ago``, never finished."""
-    result = purge_unconfirmed_subscribers.enqueue()
+    result = purge.enqueue(name="unconfirmed-subscribers")
     row = DBTaskResult.objects.get(pk=result.id)
     for worker in workers:
         row.claim(worker)

@@ -6,7 +6,8 @@ import pytest
 import time_machine
 
 from lscp_site import schedule
-from subscriptions import signup, tasks
+from lscp_site import tasks as housekeeping_tasks
+from subscriptions import retention
 from subscriptions.models import ConsentRecord, StatusChange, Subscriber
 
 from .factories import SubscriberFactory, sign_up
@@ -56,7 +57,7 @@ KEPT = [
 
 def test_sign_ups_unconfirmed_after_30_days_are_deleted_with_their_records(sign_ups):
     with time_machine.travel(TODAY, tick=False):
-        deleted = signup.purge_unconfirmed()
+        deleted = retention.purge_unconfirmed()
 
     assert deleted == 2
     assert remaining() == KEPT
@@ -67,7 +68,7 @@ def test_sign_ups_unconfirmed_after_30_days_are_deleted_with_their_records(sign_
 
 def test_the_purge_is_scheduled_daily(settings):
     assert settings.PURGES["unconfirmed-subscribers"] == {
-        "function": "subscriptions.signup.purge_unconfirmed",
+        "function": "subscriptions.retention.purge_unconfirmed",
         "every": 24 * 60 * 60,
     }
 
@@ -82,6 +83,6 @@ def test_the_scheduler_runs_the_purge_through_the_task_queue(sign_ups):
 
 def test_the_purge_task_reports_how_many_it_deleted(sign_ups):
     with time_machine.travel(TODAY, tick=False):
-        result = tasks.purge_unconfirmed_subscribers.enqueue()
+        result = housekeeping_tasks.purge.enqueue(name="unconfirmed-subscribers")
 
     assert result.return_value == 2

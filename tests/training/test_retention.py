@@ -2,11 +2,11 @@
 
 import pytest
 
+from lscp_site.tasks import purge
 from tests.training.factories import book, london, make_course, make_session
 from training import booking as booking_rules
 from training.models import Booking
 from training.retention import purge_expired_bookings
-from training.tasks import purge_expired_bookings as purge_task
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_the_purge_is_a_scheduled_task(old_and_new, later, settings):
     }
 
     with later(london(2027, 1, 1)):
-        result = purge_task.enqueue()
+        result = purge.enqueue(name="bookings")
 
     assert result.return_value == 5
     assert not Booking.objects.exists()
