@@ -1,4 +1,4 @@
-"""Background work of the sign-up: its emails and the purge of unconfirmed sign-ups.
+"""Background work of the sign-up: its emails.
 
 Tasks take ids and read the rows when they run, so an email queued for a sign-up that was
 confirmed, unsubscribed or erased meanwhile is not sent.

@@ -1,16 +1,12 @@
-"""Background tasks of the training app: delegates' emails and the retention purge.
+"""Background tasks of the training app: delegates' emails.
 
 Tasks take booking ids (JSON-serialisable) and are enqueued after the booking's transaction
 commits (see training.booking).
 """
 
-import logging
-
 from django.tasks import task
 
 from training import notifications
-
-logger = logging.getLogger(__name__)
 
 
 @task
