@@ -17,6 +17,7 @@ CACHES = {
 }
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ANYMAIL = {"WEBHOOK_SECRET": "provider:webhook-test-secret"}
 BASE_URL = "https://lscp.test"
 WAGTAILADMIN_BASE_URL = BASE_URL
 # One folder per pytest-xdist worker (each also has a test database of its own).
