@@ -94,7 +94,7 @@ from newsletter.email_edition import (
     site_host,
 )
 from newsletter.models import NewsletterIssuePage
-from newsletter.sending_models import Delivery, Send
+from newsletter.sending_models import Delivery, DeliveryEvent, Send
 from subscriptions.models import Subscriber
 from subscriptions.queries import confirmed_subscribers
 
@@ -698,7 +698,9 @@ class _Batch:
             answer = answers.get(row.address.lower())
             status = getattr(answer, "status", None) or "unknown"
             if status in PROVIDER_SENT:
-                accepted.setdefault(str(getattr(answer, "message_id", "") or ""), []).append(row)
+                provider_id = getattr(answer, "message_id", None)
+                provider_id = "" if provider_id is None else str(provider_id)
+                accepted.setdefault(provider_id, []).append(row)
             elif status in PROVIDER_REFUSED:
                 reason = f"Refused by the email service: {status}"
                 failure = Failure(False, False, reason)
@@ -745,7 +747,7 @@ def _send_one_by_one(batch, mailer, messages):
                 continue
             batch.mark_sent(row)
             status = getattr(message, "anymail_status", None)  # django-anymail's answer
-            if status is not None and status.message_id:
+            if status is not None and status.message_id is not None:
                 Delivery.objects.filter(pk=row.pk).update(
                     provider_message_id=str(status.message_id)[:255]
                 )
@@ -997,7 +999,8 @@ def cancel(*, send, user=None, now=None):
 
 
 def purge_old_deliveries(*, now=None, days=None):
-    """Forget who was sent what once a send finished more than ``days`` ago (the
+    """Forget who was sent what once a send finished more than ``days`` ago, and the email
+    services' reports older than that (the
     NEWSLETTER_DELIVERY_RETENTION_DAYS setting, a year by default). The send itself and the
     issue's history keep the totals; after this, sending that issue again would reach
     everyone. Returns how many deliveries were deleted."""
@@ -1006,7 +1009,9 @@ def purge_old_deliveries(*, now=None, days=None):
         days = int(getattr(settings, "NEWSLETTER_DELIVERY_RETENTION_DAYS", 365))
     cutoff = now - datetime.timedelta(days=days)
     deleted, _ = Delivery.objects.filter(send__finished_at__lt=cutoff).delete()
-    return deleted
+    # The email services' reports (bounces, complaints) name people too: kept as long.
+    events, _ = DeliveryEvent.objects.filter(occurred_at__lt=cutoff).delete()
+    return deleted + events
 
 
 # --- Progress ------------------------------------------------------------------------------
