@@ -20,11 +20,12 @@ bounces within SOFT_BOUNCE_DAYS.
 import datetime
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Value
-from django.db.models.functions import Lower
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
 
 from anymail.signals import EventType, RejectReason
@@ -209,3 +210,61 @@ def record_refusal(*, delivery_id, send_id, subscriber_id, address, reason, now=
             recorded.suppressed = True
             recorded.save(update_fields=["suppressed"])
     return recorded
+
+
+# --- What became of a send (its history in the admin) -------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    sent: int = 0
+    delivered: int = 0
+    bounced: int = 0
+    complained: int = 0
+    suppressed: int = 0
+
+
+BOUNCED_KINDS = (Kind.HARD_BOUNCE, Kind.SOFT_BOUNCE, Kind.REJECTED)
+
+
+def _event_counts():
+    return {
+        "delivered": Count("pk", filter=Q(kind=Kind.DELIVERED)),
+        "bounced": Count("pk", filter=Q(kind__in=BOUNCED_KINDS)),
+        "complained": Count("pk", filter=Q(kind=Kind.COMPLAINED)),
+        "suppressed": Count("pk", filter=Q(suppressed=True)),
+    }
+
+
+def outcomes(send_ids):
+    """{send id: Outcomes} for these sends, in two queries however many recipients."""
+    send_ids = list(send_ids)
+    sent = dict(
+        Delivery.objects.filter(send_id__in=send_ids, status=Delivery.Status.SENT)
+        .values_list("send_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    events = {
+        row.pop("send_id"): row
+        for row in DeliveryEvent.objects.filter(send_id__in=send_ids)
+        .values("send_id")
+        .annotate(**_event_counts())
+        .order_by()
+    }
+    return {
+        send_id: Outcomes(sent=sent.get(send_id, 0), **events.get(send_id, {}))
+        for send_id in send_ids
+    }
+
+
+def outcomes_by_day(send):
+    """[(day, Outcomes without 'sent')] of a send's reports, day by day, in one query."""
+    rows = (
+        DeliveryEvent.objects.filter(send=send)
+        .annotate(day=TruncDate("occurred_at"))
+        .values("day")
+        .annotate(**_event_counts())
+        .order_by("day")
+    )
+    return [(row.pop("day"), Outcomes(**row)) for row in rows]
