@@ -5,8 +5,8 @@ class NewsletterConfig(AppConfig):
     name = "newsletter"
 
     def ready(self):
-        from anymail.signals import tracking
+        # Here, not at the top: signals imports models, which Django forbids before the app
+        # registry is ready.
+        from newsletter import signals
 
-        from newsletter.bounces import receive_tracking_event
-
-        tracking.connect(receive_tracking_event, dispatch_uid="newsletter_tracking_events")
+        signals.connect()
