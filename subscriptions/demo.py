@@ -18,8 +18,7 @@ TOPICS = [
 DEMO_EMAIL = "demo.subscriber@example.org"
 BOUNCED_EMAIL = "demo.bounced@example.org"
 BOUNCE_REASON = (
-    "The address bounced (Amazon SES): smtp; 550 5.1.1 <demo.bounced@example.org>: "
-    "user unknown"
+    "The address bounced (Amazon SES): smtp; 550 5.1.1 <demo.bounced@example.org>: user unknown"
 )
 
 
