@@ -186,10 +186,7 @@ def passkey_relying_party(base_url):
     a development server at http://127.0.0.1:8000 offers passkeys at http://localhost:8000.
     """
     parts = urlsplit(base_url or "https://localhost")
-    if parts.scheme == "https":
-        host = parts.hostname
-    else:
-        host = "localhost"
+    host = parts.hostname if parts.scheme == "https" else "localhost"
     port = f":{parts.port}" if parts.port else ""
     return host, [f"{parts.scheme}://{host}{port}"]
 
