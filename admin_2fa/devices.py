@@ -59,9 +59,7 @@ def remove_passkey(*, user, passkey_id):
     """
     with transaction.atomic():
         passkey = (
-            WebAuthnCredential.objects.select_for_update()
-            .filter(user=user, pk=passkey_id)
-            .first()
+            WebAuthnCredential.objects.select_for_update().filter(user=user, pk=passkey_id).first()
         )
         if passkey is None:
             return False

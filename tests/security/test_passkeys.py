@@ -52,9 +52,7 @@ def sender_with_passkey(client, sender):
     return sender, passkey
 
 
-def test_the_setup_page_offers_a_passkey_beside_the_app_with_the_librarys_scripts(
-    client, sender
-):
+def test_the_setup_page_offers_a_passkey_beside_the_app_with_the_librarys_scripts(client, sender):
     sign_in(client, sender)
 
     page = client.get("/admin/2fa/setup/")
@@ -68,9 +66,7 @@ def test_the_setup_page_offers_a_passkey_beside_the_app_with_the_librarys_script
     assert "data:image/svg+xml" in html  # the authenticator app is still offered
 
 
-def test_a_passkey_instead_of_an_app_verifies_the_session_and_gives_backup_codes(
-    client, sender
-):
+def test_a_passkey_instead_of_an_app_verifies_the_session_and_gives_backup_codes(client, sender):
     sign_in(client, sender)
     assert client.get("/admin/pages/").status_code == 302  # sent to set up
 
@@ -170,9 +166,7 @@ def test_a_verified_editor_adds_a_passkey_beside_the_app(client, sender):
     assert "Move to a new phone" in overview
 
 
-def test_the_only_way_in_of_an_account_that_needs_it_cannot_be_removed(
-    client, sender_with_passkey
-):
+def test_the_only_way_in_of_an_account_that_needs_it_cannot_be_removed(client, sender_with_passkey):
     sender, passkey = sender_with_passkey
     sign_in(client, sender)
     use_passkey(client, passkey)
