@@ -7,7 +7,8 @@ from django_otp import match_token
 
 CODE_HELP = (
     "The 6-digit code your authenticator app shows now, or one of your backup codes. "
-    "Leave it empty if you have not set up two-factor sign-in: you will be asked next."
+    "Leave it empty if you use a passkey or have not set up two-factor sign-in: you will be "
+    "asked next."
 )
 ERROR_WRONG_CODE = (
     "That code is not right. Enter the code your authenticator app shows now (it changes "

@@ -129,6 +129,9 @@ def test_enrol_a_passkey_sign_in_with_it_and_be_refused_without_it(
     assert WebAuthnCredential.objects.filter(user=sender).count() == 1
     page.get_by_role("link", name="Continue").click()
     expect(page).to_have_url(f"{live_server.url}/admin/")
+    page.goto(live_server.url + "/admin/2fa/")
+    expect(page.get_by_role("cell", name="Passkey 1", exact=True)).to_be_visible()
+    accessible(page)
     sign_out(page)
 
     # The password alone reaches only the passkey page.
