@@ -219,3 +219,28 @@ def test_deleting_an_editor_deletes_their_passkeys(sender_with_passkey):
 
     assert not WebAuthnCredential.objects.exists()
     assert not WebAuthnUserHandle.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        "{}",
+        '{"id": "abc", "rawId": "!!", "type": "public-key", "response": {}}',
+        '{"id": "\\u0000", "rawId": "AA", "type": "public-key", '
+        '"response": {"clientDataJSON": "AA", "attestationObject": "AA", "authenticatorData": '
+        '"AA", "signature": "AA"}}',
+    ],
+)
+def test_malformed_passkey_answers_are_a_4xx_and_store_nothing(client, sender, body):
+    sign_in(client, sender)
+    for ceremony in ("registration", "authentication"):
+        client.post(f"{PASSKEY_URLS}{ceremony}/begin/")
+
+        reply = client.post(
+            f"{PASSKEY_URLS}{ceremony}/complete/", body, content_type="application/json"
+        )
+
+        assert 400 <= reply.status_code < 500, (ceremony, reply.status_code)
+    assert not WebAuthnCredential.objects.exists()
+    assert client.get("/admin/pages/").status_code == 302
