@@ -4,7 +4,9 @@ with the account."""
 
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 import pytest
 from django_otp.plugins.otp_static.models import StaticToken
@@ -244,3 +246,20 @@ def test_malformed_passkey_answers_are_a_4xx_and_store_nothing(client, sender, b
         assert 400 <= reply.status_code < 500, (ceremony, reply.status_code)
     assert not WebAuthnCredential.objects.exists()
     assert client.get("/admin/pages/").status_code == 302
+
+
+def test_the_overview_lists_passkeys_in_the_same_number_of_queries(client, sender_with_passkey):
+    sender, passkey = sender_with_passkey
+    sign_in(client, sender)
+    use_passkey(client, passkey)
+    client.get("/admin/2fa/")  # first visit's one-off work (menus, site settings)
+    with CaptureQueriesContext(connection) as with_one:
+        client.get("/admin/2fa/")
+    add_passkey(client, SoftwarePasskey())
+    add_passkey(client, SoftwarePasskey())
+
+    with CaptureQueriesContext(connection) as with_three:
+        page = client.get("/admin/2fa/")
+
+    assert "Remove passkey 3" in page.content.decode()
+    assert len(with_three) == len(with_one)
