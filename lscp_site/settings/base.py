@@ -335,7 +335,7 @@ if MEDIA_ORIGIN:  # pictures from object storage or its CDN
     SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], MEDIA_ORIGIN]
     ADMIN_CSP["img-src"] = [*ADMIN_CSP["img-src"], MEDIA_ORIGIN]
 # Browser features no page of the site uses are switched off for the site and anything it
-# frames; passkeys (WebAuthn) stay allowed for the site itself, should the admin offer them.
+# frames; passkeys (WebAuthn) stay allowed for the site itself, for the admin's two-factor sign-in.
 PERMISSIONS_POLICY = {
     "accelerometer": [],
     "autoplay": [],
