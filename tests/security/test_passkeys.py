@@ -94,6 +94,25 @@ def test_with_a_passkey_the_password_alone_reaches_only_the_verify_page(
     assert b"Sign in with your passkey" in verify.content
     assert b'id="passkey-verification-button"' in verify.content
     assert b"/static/django_otp_webauthn/otp_webauthn_auth.js" in verify.content
+    assert b"One of your backup codes." in verify.content
+
+
+def test_a_lost_passkey_is_replaced_by_a_backup_code_once(client, sender):
+    sign_in(client, sender)
+    add_passkey(client, SoftwarePasskey())
+    codes = new_backup_codes(sender)
+    client.logout()
+    sign_in(client, sender)
+
+    reply = client.post("/admin/2fa/verify/", {"otp_token": codes[0], "next": "/admin/pages/"})
+
+    assert reply["Location"] == "/admin/pages/"
+    assert client.get("/admin/pages/").status_code == 200
+    client.logout()
+    sign_in(client, sender)
+    again = client.post("/admin/2fa/verify/", {"otp_token": codes[0]})
+    assert again.status_code == 400
+    assert b"That code is not right" in again.content
 
 
 def test_the_passkey_after_the_password_opens_the_admin(client, sender_with_passkey):
