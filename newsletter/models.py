@@ -190,4 +190,5 @@ class NewsletterIssuePage(Page):
         return listing.neighbours(NewsletterIssuePage.objects.all(), issue=self)
 
 
+from newsletter.alert_models import DigestWeek, TopicNews  # noqa: E402, F401  (topic alerts)
 from newsletter.sending_models import Delivery, Send  # noqa: E402, F401  (issue sending)

@@ -74,7 +74,7 @@ from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import Count, F, Min, Value
+from django.db.models import Count, F, IntegerField, Min, Value
 from django.tasks import task
 from django.utils import timezone
 from django.utils.deprecation import RemovedInDjango2028Warning
@@ -262,6 +262,12 @@ def prepare(*, send_id, now=None):
     return send.recipient_count
 
 
+def start_delivery(*, send):
+    """Deliver a send whose email and deliveries are already in place (a topic alert or a
+    weekly digest): queued with the current transaction, like an issue's send."""
+    _enqueue_with_commit("deliver_send", send_id=send.pk)
+
+
 def create_deliveries(*, send, subscribers):
     """One queued delivery of ``send`` per subscriber in ``subscribers`` (a queryset), none
     for anyone who already has one for the issue (the unique constraint decides).
@@ -271,7 +277,7 @@ def create_deliveries(*, send, subscribers):
     """
     rows = subscribers.order_by("pk").annotate(
         new_send=Value(send.pk),
-        new_issue=Value(send.issue_id),
+        new_issue=Value(send.issue_id, output_field=IntegerField()),
         new_status=Value(Status.QUEUED),
         new_attempts=Value(0),
         new_text=Value(""),
@@ -421,7 +427,7 @@ def claim_batch(*, send_id, size=None, now=None, chain=False):
 
 
 def _load_template(send_id):
-    send = Send.objects.only("subject", "text", "html", "issue_id").get(pk=send_id)
+    send = Send.objects.only("subject", "text", "html", "issue_id", "kind").get(pk=send_id)
     edition = Edition(subject=send.subject, preheader="", text=send.text, html=send.html)
     return send, MessageTemplate(edition)
 
@@ -463,7 +469,9 @@ def deliver_batch(*, send_id, chain=False, mailer=None, clock=timezone.now):
                         to=row.address,
                         token=row.token,
                         message_id_value=message_id(
-                            issue_id=send.issue_id, subscriber_id=row.subscriber_id
+                            issue_id=send.issue_id,
+                            subscriber_id=row.subscriber_id,
+                            send_id=None if send.issue_id else send.pk,
                         ),
                     ),
                 )
@@ -720,8 +728,8 @@ def finish_if_done(*, send_id, now=None):
         finished = Send.objects.filter(
             pk=send_id, finished_at__isnull=True, prepared_at__isnull=False
         ).update(finished_at=now)
-        if finished:
-            send = Send.objects.select_related("issue").get(pk=send_id)
+        send = Send.objects.select_related("issue").get(pk=send_id) if finished else None
+        if send is not None and send.issue is not None:
             counts = progress(send)
             log(
                 instance=send.issue,
@@ -801,12 +809,13 @@ def cancel(*, send, user=None, now=None):
         if send.prepared_at is None:
             send.finished_at = now
         send.save(update_fields=["cancelled_at", "cancelled_by", "finished_at"])
-        log(
-            instance=send.issue,
-            action=LOG_SEND_CANCELLED,
-            user=user,
-            data={"send_id": send.pk, "cancelled": cancelled},
-        )
+        if send.issue is not None:
+            log(
+                instance=send.issue,
+                action=LOG_SEND_CANCELLED,
+                user=user,
+                data={"send_id": send.pk, "cancelled": cancelled},
+            )
     finish_if_done(send_id=send.pk, now=now)
     return cancelled
 

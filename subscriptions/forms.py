@@ -1,7 +1,7 @@
 from django import forms
 
 from subscriptions import consent, signup
-from subscriptions.models import Topic
+from subscriptions.models import Subscriber, Topic
 
 
 class EmailAddressField(forms.CharField):
@@ -77,6 +77,15 @@ class ManageLinkForm(HoneypotMixin, forms.Form):
 
 class PreferencesForm(forms.Form):
     topics = TopicsField(label="Send me updates on")
+    frequency = forms.ChoiceField(
+        label="How often",
+        choices=Subscriber.Frequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how often we email you",
+            "invalid_choice": "Choose one of the options listed",
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

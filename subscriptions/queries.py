@@ -16,9 +16,12 @@ def signup_topics():
     ]
 
 
-def confirmed_subscribers(*, topics=None):
-    """Confirmed subscribers, each once, optionally only those with any of ``topics``."""
+def confirmed_subscribers(*, topics=None, frequency=None):
+    """Confirmed subscribers, each once, optionally only those with any of ``topics`` and
+    only those who chose ``frequency`` (a Subscriber.Frequency) for their topic news."""
     subscribers = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED)
+    if frequency is not None:
+        subscribers = subscribers.filter(frequency=frequency)
     if topics is not None:
         subscribers = subscribers.filter(
             pk__in=Subscriber.topics.through.objects.filter(topic__in=topics).values(
