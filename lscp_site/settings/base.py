@@ -480,6 +480,12 @@ PERIODIC_TASKS = {
 NEWSLETTER_ALERT_DELAY_SECONDS = int(os.environ.get("NEWSLETTER_ALERT_DELAY_SECONDS", "300"))
 NEWSLETTER_DIGEST_WEEKDAY = int(os.environ.get("NEWSLETTER_DIGEST_WEEKDAY", "0"))
 NEWSLETTER_DIGEST_TIME = os.environ.get("NEWSLETTER_DIGEST_TIME", "08:00")
+# Checks before a send (newsletter/checks.py): links to other sites are fetched in the
+# background, each for at most NEWSLETTER_LINK_CHECK_TIMEOUT seconds, all of them within
+# NEWSLETTER_LINK_CHECK_LIMIT.
+NEWSLETTER_LINK_CHECK = True
+NEWSLETTER_LINK_CHECK_TIMEOUT = 5
+NEWSLETTER_LINK_CHECK_LIMIT = 30
 # How often the scheduler publishes pages whose go-live time has come.
 SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60"))
 
