@@ -50,6 +50,8 @@ def test_preview_then_send_with_the_count_then_watch_it_finish(
         expect(page.locator("main")).to_contain_text(
             "3 confirmed subscribers will get “March Newsletter” by email"
         )
+        expect(page.locator("main")).to_contain_text("No problems found")  # the checks
+        accessible(page)
         # The progress page polls every few seconds: the browser's clock is moved on
         # instead of waited for.
         page.clock.install()
@@ -69,6 +71,6 @@ def test_preview_then_send_with_the_count_then_watch_it_finish(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert not [text for text in csp_violations if "script" in text]
     accessible(page)
-    for path in ("send/", "send-test/", "email-preview/"):
+    for path in ("send/", "send-test/", "email-preview/", "checks/"):
         page.goto(f"{live_server.url}/admin/newsletter/issues/{issue.pk}/{path}")
         accessible(page)
