@@ -5,5 +5,6 @@ class NewsletterConfig(AppConfig):
     name = "newsletter"
 
     def ready(self):
-        # Topic alerts listen for publishing (Wagtail's page_published) and new sessions.
-        from newsletter import alerts  # noqa: F401, PLC0415
+        # Here, not at the top: alerts imports models, which Django forbids before the app
+        # registry is ready. Its receivers note what publishing makes new in a topic.
+        from newsletter import alerts  # noqa: F401

@@ -223,7 +223,12 @@ def prepare(*, send_id, now=None):
     """Render the edition and create the deliveries of a send. Idempotent: a send already
     prepared is left as it is. Returns the number of deliveries the send has."""
     with transaction.atomic():
-        send = Send.objects.select_for_update().select_related("issue").filter(pk=send_id).first()
+        send = (
+            Send.objects.select_for_update(of=("self",))
+            .select_related("issue")
+            .filter(pk=send_id)
+            .first()
+        )
         if send is None or send.prepared_at is not None or send.finished_at is not None:
             return send.recipient_count if send else 0
         issue = send.issue
@@ -799,7 +804,7 @@ def cancel(*, send, user=None, now=None):
     them). Batches already being sent finish. Returns how many deliveries were cancelled."""
     now = now or timezone.now()
     with transaction.atomic():
-        send = Send.objects.select_for_update().select_related("issue").get(pk=send.pk)
+        send = Send.objects.select_for_update(of=("self",)).select_related("issue").get(pk=send.pk)
         if send.finished_at is not None or send.cancelled_at is not None:
             return 0
         cancelled = send.deliveries.filter(status=Status.QUEUED).update(

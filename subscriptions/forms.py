@@ -77,14 +77,13 @@ class ManageLinkForm(HoneypotMixin, forms.Form):
 
 class PreferencesForm(forms.Form):
     topics = TopicsField(label="Send me updates on")
+    # Not required: a form without it (a page saved before it was added) keeps the choice.
     frequency = forms.ChoiceField(
         label="How often",
         choices=Subscriber.Frequency.choices,
+        required=False,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose how often we email you",
-            "invalid_choice": "Choose one of the options listed",
-        },
+        error_messages={"invalid_choice": "Choose one of the options listed"},
     )
 
     def __init__(self, *args, **kwargs):

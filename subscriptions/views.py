@@ -194,7 +194,7 @@ def preferences(request, token):
                 signup.update_preferences(
                     subscriber=subscriber,
                     topics=form.cleaned_data["topics"],
-                    frequency=form.cleaned_data["frequency"],
+                    frequency=form.cleaned_data["frequency"] or None,
                 )
             except signup.NotSubscribed:
                 subscriber.refresh_from_db()
