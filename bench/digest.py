@@ -63,6 +63,7 @@ def manage(env, *args):
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 

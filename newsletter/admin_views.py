@@ -225,7 +225,11 @@ def send(request, page_id):
 
 
 def _send_or_404(send_id):
-    return get_object_or_404(Send.objects.select_related("issue", "requested_by"), pk=send_id)
+    """An issue's send (topic alerts and digests have no issue page to show them under)."""
+    return get_object_or_404(
+        Send.objects.filter(kind=Send.Kind.ISSUE).select_related("issue", "requested_by"),
+        pk=send_id,
+    )
 
 
 @send_permission_required

@@ -4,6 +4,7 @@ grouping, exactly once through the sending ledger, and the emails themselves."""
 import datetime
 
 from django.core import mail
+from django.urls import reverse
 
 import pytest
 import time_machine
@@ -18,6 +19,7 @@ from tests.events.factories import make_event
 from tests.newsletter.factories import make_issue, section
 from tests.subscriptions.factories import SubscriberFactory, TopicFactory
 from tests.training.factories import london, make_course, make_session
+from tests.two_factor import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +270,14 @@ def test_a_new_subscriber_gets_the_monthly_newsletter_only_and_the_export_says_h
     assert subscriber.frequency == Frequency.MONTHLY
     data = signup.export_subscriber_data(subscriber=subscriber)
     assert data["subscriber"]["frequency"] == "The monthly newsletter only"
+
+
+def test_an_alert_has_no_issue_progress_page(client, admin_user, topics, training_index, run_tasks):
+    person("now@example.org", topics=[topics["training"]], frequency=Frequency.IMMEDIATE)
+    with time_machine.travel(NOW, tick=False):
+        course_with_session(training_index)
+    with time_machine.travel(NOW + datetime.timedelta(minutes=6), tick=False):
+        (send,) = run_tasks(alerts.send_due_alerts)
+    sign_in_verified(client, admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(reverse("newsletter_sending:progress", args=[send.pk]))
+    assert response.status_code == 404
