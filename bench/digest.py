@@ -173,7 +173,7 @@ def main():
             worker = start_worker(env, log)
             wait_until_ready(worker, Path(log.name))
             started = time.monotonic()
-            week = alerts.send_weekly_digest(now=moment, force_week=moment)
+            week = alerts.send_weekly_digest(now=moment, moment=moment)
             built = time.monotonic() - started
             while Send.objects.filter(kind=Send.Kind.DIGEST, finished_at__isnull=True).exists():
                 time.sleep(0.2)

@@ -114,7 +114,7 @@ def news_of_course(*, course, now=None, sessions=None):
         return set()
     if sessions is None:
         sessions = Session.objects.filter(course_id=course.pk, start__gt=now)
-    recorded = {
+    created = [
         record_news(
             topic=topic,
             kind=Kind.SESSION,
@@ -126,8 +126,8 @@ def news_of_course(*, course, now=None, sessions=None):
         )
         for session in sessions
         if session.start > now
-    }
-    return {topic.pk} if True in recorded else set()
+    ]
+    return {topic.pk} if any(created) else set()
 
 
 def news_of_event(*, event, now=None):
@@ -344,11 +344,12 @@ def digest_groups(*, topic_ids):
     return groups
 
 
-def send_weekly_digest(*, now=None, force_week=None):
+def send_weekly_digest(*, now=None, moment=None):
     """Send this week's digest if its time has come and it has not gone; returns the
-    DigestWeek (None when not yet due or already done)."""
+    DigestWeek (None when already done). ``moment``: the set time it is for (the latest one
+    before ``now`` unless given)."""
     now = now or timezone.now()
-    moment = force_week or digest_moment(now)
+    moment = moment or digest_moment(now)
     if DigestWeek.objects.filter(week_of=moment.date()).exists():
         return None
     try:
