@@ -20,7 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
-from newsletter import bounces, sending
+from newsletter import bounces, checks, sending
 from newsletter.email_edition import EXAMPLE_TOKEN, render_edition
 from newsletter.models import NewsletterIssuePage
 from newsletter.sending_models import Send
@@ -152,6 +152,31 @@ def send_test(request, page_id):
     )
 
 
+def _checks_context(issue):
+    """The checks of the issue as it will be sent (its live version)."""
+    return {
+        "problems": checks.content_problems(issue),
+        "links": checks.link_check(issue, revision_id=issue.live_revision_id),
+        "recheck_url": reverse("newsletter_sending:checks", args=[issue.pk]),
+    }
+
+
+@send_permission_required
+def send_checks(request, page_id):
+    """The checks before sending on a page of their own, to look again once the links are
+    checked."""
+    issue = _issue(page_id)
+    return TemplateResponse(
+        request,
+        "newsletter/admin/checks.html",
+        {
+            "issue": issue,
+            "page_title": f"Checks before sending “{issue.title}”",
+            **_checks_context(issue),
+        },
+    )
+
+
 @send_permission_required
 def send(request, page_id):
     """Choose who gets it (GET, POST), then confirm with the count (POST with 'confirm')."""
@@ -187,6 +212,7 @@ def send(request, page_id):
             topics=topics,
             resend=resend,
             recipients=sending.audience(issue=issue, topics=topics, resend=resend).count(),
+            **_checks_context(issue),
         )
         return TemplateResponse(request, "newsletter/admin/send_confirm.html", context)
     try:
@@ -208,7 +234,11 @@ def _with_outcomes(sends):
 
 
 def _send_or_404(send_id):
-    return get_object_or_404(Send.objects.select_related("issue", "requested_by"), pk=send_id)
+    """An issue's send (topic alerts and digests have no issue page to show them under)."""
+    return get_object_or_404(
+        Send.objects.filter(kind=Send.Kind.ISSUE).select_related("issue", "requested_by"),
+        pk=send_id,
+    )
 
 
 @send_permission_required
@@ -279,6 +309,7 @@ def preview_html(request, page_id):
 def urlpatterns():
     return [
         path("issues/<int:page_id>/send/", send, name="send"),
+        path("issues/<int:page_id>/checks/", send_checks, name="checks"),
         path("issues/<int:page_id>/send-test/", send_test, name="send_test"),
         path("issues/<int:page_id>/email-preview/", preview, name="preview"),
         path("issues/<int:page_id>/email-preview/email.html", preview_html, name="preview_html"),

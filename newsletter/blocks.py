@@ -29,6 +29,7 @@ from wagtail import blocks
 from wagtail.blocks import PageChooserBlock
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 from lscp_site import pagecache
 from lscp_site.links import absolute as absolute_url
@@ -172,6 +173,15 @@ class SectionBlock(blocks.StructBlock):
         default=[],
         label="Calls to action",
         help_text="Optional links under the text, such as 'Book your place on ...'.",
+    )
+    topic = SnippetChooserBlock(
+        "subscriptions.Topic",
+        required=False,
+        label="Alert subscribers of a topic",
+        help_text="Optional. Choose a topic (for example 'Local protocols and guidance') if "
+        "this section is new guidance: when the issue is published, people who asked for "
+        "that topic 'as it happens' get a short email about it, and it goes in the weekly "
+        "digest.",
     )
 
     class Meta:

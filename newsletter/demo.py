@@ -18,10 +18,13 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from events.models import EventPage
+from newsletter import alerts
 from newsletter.blocks import DiaryMode
 from newsletter.dates import MONTH_NAMES, first_of_month, issue_slug
 from newsletter.importer import import_issue_file
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
+from subscriptions.models import Topic
 from training.queries import live_courses
 
 SEED_ISSUE = Path(settings.BASE_DIR) / "home" / "demo_content" / "march-2025-newsletter.txt"
@@ -78,6 +81,7 @@ def load_current_issue(index, *, today=None):
         return None
     month = MONTH_NAMES[issue_date.month - 1]
     courses = list(live_courses().order_by("title").values_list("pk", flat=True)[:2])
+    guidance = Topic.objects.filter(slug="guidance").first()
     body = [
         {
             "type": "section",
@@ -88,6 +92,18 @@ def load_current_issue(index, *, today=None):
                 "share news from your service in a future issue, email us at "
                 '<a href="mailto:lscp.info@leeds.gov.uk">lscp.info@leeds.gov.uk</a>.</p>',
                 "calls_to_action": [],
+            },
+        },
+        {
+            "type": "section",
+            "value": {
+                "heading": "Updated multi-agency escalation policy",
+                "text": "<p>The LSCP escalation policy has been updated to make it clearer who "
+                "to contact when you disagree with another agency's decision about a child. "
+                "Please read it and share it with your team.</p>",
+                "calls_to_action": [],
+                # Marked as guidance: publishing it alerts the topic's subscribers.
+                "topic": guidance.pk if guidance else None,
             },
         },
         {
@@ -128,9 +144,17 @@ def load_current_issue(index, *, today=None):
     return issue
 
 
+def load_topic_news():
+    """What the demo's courses and events make new in the email topics (they were published
+    before the topics existed), for the weekly digest and alerts to show. Recorded once."""
+    for page in [*live_courses(), *EventPage.objects.live()]:
+        alerts.record_news_for_page(page=page)
+
+
 def load_demo(home):
     index = load_index(home)
     import_issue_file(SEED_ISSUE, publish=True)
     load_current_issue(index)
     load_review_workflow(index)
+    load_topic_news()
     return index

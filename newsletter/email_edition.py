@@ -94,10 +94,13 @@ def site_host():
     return links.hostname()
 
 
-def message_id(*, issue_id, subscriber_id):
-    """The same Message-ID every time one subscriber is sent one issue, so that if a crash
-    makes the worker send it twice (see newsletter/sending.py), mail services that
-    de-duplicate by Message-ID (Gmail does) show it once."""
+def message_id(*, issue_id, subscriber_id, send_id=None):
+    """The same Message-ID every time one subscriber is sent one issue (or one alert or
+    digest: ``send_id``), so that if a crash makes the worker send it twice (see
+    newsletter/sending.py), mail services that de-duplicate by Message-ID (Gmail does) show
+    it once."""
+    if send_id is not None:
+        return f"<newsletter-mailing-{send_id}-{subscriber_id}@{site_host()}>"
     return f"<newsletter-{issue_id}-{subscriber_id}@{site_host()}>"
 
 

@@ -17,6 +17,7 @@ from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
 from newsletter.dates import first_of_month, issue_slug, month_label
 from newsletter.forms import NewsletterIssueForm
+from newsletter.panels import SendChecksPanel
 
 
 class NewsletterIndexPage(RoutablePageMixin, Page):
@@ -134,6 +135,7 @@ class NewsletterIssuePage(Page):
         FieldPanel("issue_date"),
         FieldPanel("summary"),
         FieldPanel("body"),
+        SendChecksPanel(heading="Checks before sending"),
     ]
 
     class Meta:
@@ -190,4 +192,5 @@ class NewsletterIssuePage(Page):
         return listing.neighbours(NewsletterIssuePage.objects.all(), issue=self)
 
 
+from newsletter.alert_models import DigestWeek, TopicNews  # noqa: E402, F401  (topic alerts)
 from newsletter.sending_models import Delivery, Send  # noqa: E402, F401  (issue sending)

@@ -74,7 +74,7 @@ from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import Case, Count, F, Min, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, Value, When
 from django.tasks import task
 from django.utils import timezone
 from django.utils.deprecation import RemovedInDjango2028Warning
@@ -224,7 +224,12 @@ def prepare(*, send_id, now=None):
     """Render the edition and create the deliveries of a send. Idempotent: a send already
     prepared is left as it is. Returns the number of deliveries the send has."""
     with transaction.atomic():
-        send = Send.objects.select_for_update().select_related("issue").filter(pk=send_id).first()
+        send = (
+            Send.objects.select_for_update(of=("self",))
+            .select_related("issue")
+            .filter(pk=send_id)
+            .first()
+        )
         if send is None or send.prepared_at is not None or send.finished_at is not None:
             return send.recipient_count if send else 0
         issue = send.issue
@@ -263,6 +268,12 @@ def prepare(*, send_id, now=None):
     return send.recipient_count
 
 
+def start_delivery(*, send):
+    """Deliver a send whose email and deliveries are already in place (a topic alert or a
+    weekly digest): queued with the current transaction, like an issue's send."""
+    _enqueue_with_commit("deliver_send", send_id=send.pk)
+
+
 def create_deliveries(*, send, subscribers):
     """One queued delivery of ``send`` per subscriber in ``subscribers`` (a queryset), none
     for anyone who already has one for the issue (the unique constraint decides).
@@ -272,7 +283,7 @@ def create_deliveries(*, send, subscribers):
     """
     rows = subscribers.order_by("pk").annotate(
         new_send=Value(send.pk),
-        new_issue=Value(send.issue_id),
+        new_issue=Value(send.issue_id, output_field=IntegerField()),
         new_status=Value(Status.QUEUED),
         new_attempts=Value(0),
         new_text=Value(""),
@@ -438,7 +449,7 @@ def claim_batch(*, send_id, size=None, now=None, chain=False):
 
 
 def _load_template(send_id):
-    send = Send.objects.only("subject", "text", "html", "issue_id").get(pk=send_id)
+    send = Send.objects.only("subject", "text", "html", "issue_id", "kind").get(pk=send_id)
     edition = Edition(subject=send.subject, preheader="", text=send.text, html=send.html)
     return send, MessageTemplate(edition)
 
@@ -499,7 +510,9 @@ def _send_each(batch, mailer, rows, *, send, template):
                 to=row.address,
                 token=row.token,
                 message_id_value=message_id(
-                    issue_id=send.issue_id, subscriber_id=row.subscriber_id
+                    issue_id=send.issue_id,
+                    subscriber_id=row.subscriber_id,
+                    send_id=None if send.issue_id else send.pk,
                 ),
             ),
         )
@@ -568,7 +581,11 @@ def _send_through_provider(batch, mailer, rows, *, send, template, batching):
                 (
                     row.address,
                     row.token,
-                    message_id(issue_id=send.issue_id, subscriber_id=row.subscriber_id),
+                    message_id(
+                        issue_id=send.issue_id,
+                        subscriber_id=row.subscriber_id,
+                        send_id=None if send.issue_id else send.pk,
+                    ),
                     {bounces.DELIVERY_METADATA_KEY: str(row.pk)},
                 )
                 for row in chunk
@@ -904,8 +921,8 @@ def finish_if_done(*, send_id, now=None):
         finished = Send.objects.filter(
             pk=send_id, finished_at__isnull=True, prepared_at__isnull=False
         ).update(finished_at=now)
-        if finished:
-            send = Send.objects.select_related("issue").get(pk=send_id)
+        send = Send.objects.select_related("issue").get(pk=send_id) if finished else None
+        if send is not None and send.issue is not None:
             counts = progress(send)
             log(
                 instance=send.issue,
@@ -975,7 +992,7 @@ def cancel(*, send, user=None, now=None):
     them). Batches already being sent finish. Returns how many deliveries were cancelled."""
     now = now or timezone.now()
     with transaction.atomic():
-        send = Send.objects.select_for_update().select_related("issue").get(pk=send.pk)
+        send = Send.objects.select_for_update(of=("self",)).select_related("issue").get(pk=send.pk)
         if send.finished_at is not None or send.cancelled_at is not None:
             return 0
         cancelled = send.deliveries.filter(status=Status.QUEUED).update(
@@ -985,12 +1002,13 @@ def cancel(*, send, user=None, now=None):
         if send.prepared_at is None:
             send.finished_at = now
         send.save(update_fields=["cancelled_at", "cancelled_by", "finished_at"])
-        log(
-            instance=send.issue,
-            action=LOG_SEND_CANCELLED,
-            user=user,
-            data={"send_id": send.pk, "cancelled": cancelled},
-        )
+        if send.issue is not None:
+            log(
+                instance=send.issue,
+                action=LOG_SEND_CANCELLED,
+                user=user,
+                data={"send_id": send.pk, "cancelled": cancelled},
+            )
     finish_if_done(send_id=send.pk, now=now)
     return cancelled
 

@@ -1,9 +1,10 @@
-"""Sending an issue by email: one ``Send`` per time an editor sends it, one ``Delivery`` per
-recipient. The rules that move these rows along live in ``newsletter/sending.py``.
+"""Mailings to subscribers: one ``Send`` per time an editor sends an issue (and per topic
+alert or weekly digest, ``newsletter/alerts.py``), one ``Delivery`` per recipient. The rules
+that move these rows along live in ``newsletter/sending.py``.
 
 The database keeps the promises: one delivery per issue and subscriber (so nobody can be
-queued twice for the same issue, whichever send queued them), and at most one unfinished
-send per issue.
+queued twice for the same issue, whichever send queued them), one delivery per alert or
+digest send and subscriber, and at most one unfinished send per issue.
 """
 
 from django.conf import settings
@@ -15,15 +16,27 @@ from subscriptions.signals import subscriber_exporting
 
 
 class Send(models.Model):
-    """One "Send to subscribers" of an issue: who asked, to whom, and the email as sent.
+    """One mailing: a "Send to subscribers" of an issue, a topic alert or a weekly digest;
+    who asked, to whom, and the email as sent.
 
-    The email edition is rendered once, when the send is prepared, and kept here: every
-    recipient gets the same words even if the issue is edited while it goes out, and a
-    retry hours later sends what the others got.
+    The email is rendered once, when the send is prepared, and kept here: every recipient
+    gets the same words even if the content is edited while it goes out, and a retry hours
+    later sends what the others got.
     """
 
+    class Kind(models.TextChoices):
+        ISSUE = "issue", "Newsletter issue"
+        ALERT = "alert", "Topic alert"
+        DIGEST = "digest", "Weekly digest"
+
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.ISSUE)
     issue = models.ForeignKey(
-        "newsletter.NewsletterIssuePage", on_delete=models.CASCADE, related_name="sends"
+        "newsletter.NewsletterIssuePage",
+        on_delete=models.CASCADE,
+        related_name="sends",
+        null=True,
+        blank=True,
+        help_text="The issue sent; empty for topic alerts and weekly digests.",
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,6 +89,8 @@ class Send(models.Model):
         ]
 
     def __str__(self):
+        if self.kind != self.Kind.ISSUE:
+            return f"{self.get_kind_display()} at {self.requested_at:%Y-%m-%d %H:%M}"
         return f"Send of {self.issue_id} at {self.requested_at:%Y-%m-%d %H:%M}"
 
     @property
@@ -101,9 +116,14 @@ class Delivery(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     send = models.ForeignKey(Send, on_delete=models.CASCADE, related_name="deliveries")
-    # The issue again, so the database can keep one delivery per issue and subscriber.
+    # The issue again, so the database can keep one delivery per issue and subscriber;
+    # empty for alerts and digests, which keep one delivery per send and subscriber.
     issue = models.ForeignKey(
-        "newsletter.NewsletterIssuePage", on_delete=models.CASCADE, related_name="+"
+        "newsletter.NewsletterIssuePage",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     # Erasing a subscriber erases their deliveries with them.
     subscriber = models.ForeignKey(
@@ -132,7 +152,12 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["issue", "subscriber"], name="newsletter_delivery_one_per_issue"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["send", "subscriber"],
+                condition=Q(issue__isnull=True),
+                name="newsletter_delivery_one_per_mailing",
+            ),
         ]
         indexes = [
             models.Index(fields=["send", "status"], name="newsletter_delivery_progress"),
@@ -214,7 +239,7 @@ def export_deliveries(sender, subscriber, **kwargs):
     deliveries = (
         Delivery.objects.filter(subscriber=subscriber)
         .order_by("pk")
-        .values("status", "sent_at", "issue__title", "issue__issue_date")
+        .values("status", "sent_at", "issue__title", "issue__issue_date", "send__subject")
     )
     events = (
         DeliveryEvent.objects.filter(subscriber=subscriber)
@@ -233,8 +258,10 @@ def export_deliveries(sender, subscriber, **kwargs):
         ],
         "newsletter_deliveries": [
             {
-                "issue": delivery["issue__title"],
-                "issue_month": delivery["issue__issue_date"].isoformat(),
+                "issue": delivery["issue__title"] or delivery["send__subject"],
+                "issue_month": delivery["issue__issue_date"].isoformat()
+                if delivery["issue__issue_date"]
+                else None,
                 "status": delivery["status"],
                 "sent_at": delivery["sent_at"].isoformat() if delivery["sent_at"] else None,
             }

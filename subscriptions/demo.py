@@ -39,6 +39,7 @@ def load_demo_subscriber(topics):
     subscriber = Subscriber.objects.create(
         email=DEMO_EMAIL,
         status=Subscriber.Status.CONFIRMED,
+        frequency=Subscriber.Frequency.WEEKLY,
         signed_up_at=now,
         confirmed_at=now,
     )

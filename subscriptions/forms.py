@@ -1,7 +1,7 @@
 from django import forms
 
 from subscriptions import consent, signup
-from subscriptions.models import Topic
+from subscriptions.models import Subscriber, Topic
 
 
 class EmailAddressField(forms.CharField):
@@ -77,6 +77,14 @@ class ManageLinkForm(HoneypotMixin, forms.Form):
 
 class PreferencesForm(forms.Form):
     topics = TopicsField(label="Send me updates on")
+    # Not required: a form without it (a page saved before it was added) keeps the choice.
+    frequency = forms.ChoiceField(
+        label="How often",
+        choices=Subscriber.Frequency.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the options listed"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

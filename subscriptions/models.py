@@ -51,11 +51,24 @@ class Subscriber(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
 
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "The monthly newsletter only"
+        WEEKLY = "weekly", "A weekly digest of what is new in my topics, and the newsletter"
+        IMMEDIATE = "immediate", "An email as soon as something new is added, and the newsletter"
+
     email = models.EmailField(
         max_length=254, help_text="The address exactly as the person typed it, trimmed."
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
     topics = models.ManyToManyField(Topic, blank=True, related_name="subscribers")
+    frequency = models.CharField(
+        max_length=10,
+        choices=Frequency,
+        default=Frequency.MONTHLY,
+        help_text="How often the person wants news in their topics: only the monthly "
+        "newsletter, a weekly digest, or an alert as soon as a course date, event or guidance "
+        "is added.",
+    )
     token = models.CharField(
         max_length=64,
         unique=True,

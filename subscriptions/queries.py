@@ -16,12 +16,15 @@ def signup_topics():
     ]
 
 
-def confirmed_subscribers(*, topics=None):
+def confirmed_subscribers(*, topics=None, frequency=None):
     """Confirmed subscribers whose email is not stopped (subscriptions/suppression.py), each
-    once, optionally only those with any of ``topics``."""
+    once, optionally only those with any of ``topics`` and only those who chose ``frequency``
+    (a Subscriber.Frequency) for their topic news."""
     subscribers = Subscriber.objects.filter(
         status=Subscriber.Status.CONFIRMED, suppressed_at__isnull=True
     )
+    if frequency is not None:
+        subscribers = subscribers.filter(frequency=frequency)
     if topics is not None:
         subscribers = subscribers.filter(
             pk__in=Subscriber.topics.through.objects.filter(topic__in=topics).values(

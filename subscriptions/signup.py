@@ -251,8 +251,9 @@ def confirm(*, token, now=None):
         return Result(subscriber, Outcome.CONFIRMED)
 
 
-def update_preferences(*, subscriber, topics):
-    """Replace a confirmed subscriber's topics. At least one topic: no topic is unsubscribe.
+def update_preferences(*, subscriber, topics, frequency=None):
+    """Replace a confirmed subscriber's topics (and, when given, how often they hear of news
+    in them). At least one topic: no topic is unsubscribe.
 
     Raises NotSubscribed unless the subscriber is confirmed, ValidationError for no topic.
     """
@@ -264,6 +265,9 @@ def update_preferences(*, subscriber, topics):
         if subscriber.status != Status.CONFIRMED:
             raise NotSubscribed(subscriber.status)
         subscriber.topics.set(topics)
+        if frequency is not None and frequency != subscriber.frequency:
+            subscriber.frequency = frequency
+            subscriber.save(update_fields=["frequency"])
         return Result(subscriber, Outcome.CONFIRMED)
 
 
@@ -333,6 +337,7 @@ def export_subscriber_data(*, subscriber):
                 "email": subscriber.email,
                 "status": subscriber.status,
                 "topics": [topic.name for topic in subscriber.topics.all()],
+                "frequency": subscriber.get_frequency_display(),
                 "signed_up_at": _iso(subscriber.signed_up_at),
                 "confirmed_at": _iso(subscriber.confirmed_at),
                 "unsubscribed_at": _iso(subscriber.unsubscribed_at),

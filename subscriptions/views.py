@@ -184,12 +184,18 @@ def preferences(request, token):
         return _link_problem(request)
     saved = False
     status = 200
-    form = PreferencesForm(initial={"topics": subscriber.topics.all()})
+    form = PreferencesForm(
+        initial={"topics": subscriber.topics.all(), "frequency": subscriber.frequency}
+    )
     if request.method == "POST" and subscriber.is_confirmed:
         form = PreferencesForm(request.POST)
         if form.is_valid():
             try:
-                signup.update_preferences(subscriber=subscriber, topics=form.cleaned_data["topics"])
+                signup.update_preferences(
+                    subscriber=subscriber,
+                    topics=form.cleaned_data["topics"],
+                    frequency=form.cleaned_data["frequency"] or None,
+                )
             except signup.NotSubscribed:
                 subscriber.refresh_from_db()
             else:

@@ -495,7 +495,22 @@ PERIODIC_TASKS = {
     "newsletter.sending.resume_sends": 5 * 60,
     # Puts back tasks a killed worker left RUNNING (lscp_site/task_recovery.py).
     "lscp_site.task_recovery.recover_stale_tasks_job": 5 * 60,
+    # Topic alerts whose deferred task went missing (newsletter/alerts.py).
+    "newsletter.alerts.send_due_alerts_task": 5 * 60,
+    # The weekly digest, once its day and time (below) have come; once a week.
+    "newsletter.alerts.send_weekly_digest_task": 5 * 60,
 }
+# Topic alerts and the weekly digest (newsletter/alerts.py): how long an alert waits to
+# gather more news in its topic, and when the weekly digest goes (0 = Monday; Leeds time).
+NEWSLETTER_ALERT_DELAY_SECONDS = int(os.environ.get("NEWSLETTER_ALERT_DELAY_SECONDS", "300"))
+NEWSLETTER_DIGEST_WEEKDAY = int(os.environ.get("NEWSLETTER_DIGEST_WEEKDAY", "0"))
+NEWSLETTER_DIGEST_TIME = os.environ.get("NEWSLETTER_DIGEST_TIME", "08:00")
+# Checks before a send (newsletter/checks.py): links to other sites are fetched in the
+# background, each for at most NEWSLETTER_LINK_CHECK_TIMEOUT seconds, all of them within
+# NEWSLETTER_LINK_CHECK_LIMIT.
+NEWSLETTER_LINK_CHECK = True
+NEWSLETTER_LINK_CHECK_TIMEOUT = 5
+NEWSLETTER_LINK_CHECK_LIMIT = 30
 # How often the scheduler publishes pages whose go-live time has come.
 SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60"))
 

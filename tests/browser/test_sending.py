@@ -51,6 +51,8 @@ def test_preview_then_send_with_the_count_then_watch_it_finish(
         expect(page.locator("main")).to_contain_text(
             "3 confirmed subscribers will get “March Newsletter” by email"
         )
+        expect(page.locator("main")).to_contain_text("No problems found")  # the checks
+        accessible(page)
         # The progress page polls every few seconds: the browser's clock is moved on
         # instead of waited for.
         page.clock.install()
@@ -82,6 +84,6 @@ def test_preview_then_send_with_the_count_then_watch_it_finish(
     page.reload()
     expect(page.get_by_role("table", name="Reports day by day")).to_be_visible()
     accessible(page)
-    for path in ("send/", "send-test/", "email-preview/"):
+    for path in ("send/", "send-test/", "email-preview/", "checks/"):
         page.goto(f"{live_server.url}/admin/newsletter/issues/{issue.pk}/{path}")
         accessible(page)

@@ -79,11 +79,17 @@ def test_sign_up_from_the_footer_confirm_change_topics_and_unsubscribe_by_keyboa
     check_page(page, accessible, no_sideways_scroll)
     tab_to(page, f"main input[name=topics][value='{training.pk}']")
     page.keyboard.press("Space")
+    expect(page.locator("main input[name=frequency][value=monthly]")).to_be_checked()
+    tab_to(page, "main input[name=frequency][value=monthly]")
+    page.keyboard.press("ArrowDown")  # radio buttons: the arrow keys choose
+    expect(page.locator("main input[name=frequency][value=weekly]")).to_be_checked()
     tab_to(page, "main button:has-text('Save my choices')")
     page.keyboard.press("Enter")
     expect(page.locator(".notice")).to_have_text(re.compile("Your choices are saved"))
     check_page(page, accessible, no_sideways_scroll)
     assert set(subscriber.topics.all()) == {guidance, learning}
+    subscriber.refresh_from_db()
+    assert subscriber.frequency == Subscriber.Frequency.WEEKLY
 
     # Unsubscribe from the link every email carries: a page with a button first.
     page.goto(live_server.url + links_in(email, "unsubscribe")[0])

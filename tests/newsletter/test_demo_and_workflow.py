@@ -12,6 +12,7 @@ import pytest
 import time_machine
 
 from lscp_site.schedule import publish_scheduled_pages
+from newsletter.alert_models import TopicNews
 from newsletter.demo import REVIEWERS_GROUP, WORKFLOW_NAME
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
 from tests.newsletter.factories import make_issue
@@ -48,21 +49,33 @@ def test_demo_has_an_issue_for_this_month_with_the_diary_and_training(demo, clie
     assert [block.block_type for block in current.body] == [
         "section",
         "training_spotlight",
+        "section",
         "diary",
         "signup_prompt",
     ]
     assert client.get(current.url).status_code == 200
 
 
+def test_demo_records_what_is_new_in_each_topic_for_alerts_and_the_digest(demo):
+    kinds = {(news.topic.slug, news.kind) for news in TopicNews.objects.select_related("topic")}
+    assert ("guidance", "guidance") in kinds  # the issue's section marked with its topic
+    assert ("training", "session") in kinds
+    assert ("events", "event") in kinds
+    guidance = TopicNews.objects.get(kind="guidance")
+    assert guidance.title == "Updated multi-agency escalation policy"
+
+
 def test_loading_the_demo_again_changes_nothing(demo):
     pages = Page.objects.count()
     revisions = Revision.objects.count()
+    news = TopicNews.objects.count()
 
     with time_machine.travel(TODAY, tick=False):
         call_command("load_demo", stdout=StringIO())
 
     assert Page.objects.count() == pages
     assert Revision.objects.count() == revisions
+    assert TopicNews.objects.count() == news
 
 
 def test_issues_go_through_review_before_publishing(demo, django_user_model):
