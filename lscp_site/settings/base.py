@@ -30,6 +30,7 @@ def env_list(name, default=""):
 INSTALLED_APPS = [
     "lscp_site",
     "home",
+    "dashboard",
     "newsletter",
     "training",
     "events",
