@@ -42,6 +42,11 @@ def nice_ceiling(value):
     return 10 * power
 
 
+def number(value):
+    """A coordinate as SVG writes it: one decimal at most, never localised."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
 def short(text, length=LABEL_LENGTH):
     """A label that fits beside a bar; the full text stays in the bar's title and table."""
     return text if len(text) <= length else text[: length - 1].rstrip() + "\u2026"
@@ -56,7 +61,7 @@ class Line:
 
     @property
     def polyline(self):
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _value, _title in self.points)
+        return " ".join(f"{x},{y}" for x, y, _value, _title in self.points)
 
 
 def line_chart(*, labels, series, axis_labels=None, height=220):
@@ -72,18 +77,20 @@ def line_chart(*, labels, series, axis_labels=None, height=220):
         line = Line(key=key, label=label, colour=COLOURS.get(key, AXIS))
         for index, value in enumerate(values):
             title = f"{labels[index]}: {value} {label.lower()}"
-            line.points.append((x_of(index), y_of(value), value, title))
+            line.points.append((number(x_of(index)), number(y_of(value)), value, title))
         lines.append(line)
     ticks = [(y_of(value), value) for value in (0, peak / 2, peak) if value == int(value)]
+    axis_labels = axis_labels or labels
     return {
         "width": WIDTH,
         "height": height,
         "left": left,
         "right": WIDTH - right,
-        "baseline": y_of(0),
+        "tick_x": left - 6,
+        "baseline": number(y_of(0)),
         "lines": lines,
-        "y_ticks": [(y, int(value)) for y, value in ticks],
-        "x_labels": [(x_of(index), label) for index, label in enumerate(axis_labels or labels)],
+        "y_ticks": [(number(y), int(value)) for y, value in ticks],
+        "x_labels": [(number(x_of(index)), label) for index, label in enumerate(axis_labels)],
         "label_y": height - 8,
         "axis": AXIS,
     }
@@ -113,14 +120,15 @@ def bar_chart(*, rows, scale, row_height=24, gap=10):
         drawn = []
         for key, value, title in parts:
             width = bar_width * min(value, whole) / whole
-            drawn.append((x, width, COLOURS.get(key, AXIS), title))
+            if width:
+                drawn.append((number(x), number(width), COLOURS.get(key, AXIS), title))
             x += width
-        laid_out.append(BarRow(label=short(label), y=y, parts=drawn, note=note, url=url))
+        laid_out.append(BarRow(label=short(label), y=number(y), parts=drawn, note=note, url=url))
     return {
         "width": WIDTH,
         "height": max(len(rows) * (row_height + gap) - gap, row_height),
         "row_height": row_height,
-        "text_dy": row_height * 0.68,
+        "text_dy": number(row_height * 0.68),
         "bar_left": bar_left,
         "bar_width": bar_width,
         "note_x": WIDTH - note_width + 8,

@@ -24,6 +24,7 @@ from training.models.bookings import BOOKINGS_PERMISSION
 MONTHS_SHOWN = 12
 SESSIONS_SHOWN = 10
 SENDS_SHOWN = 5
+ATTENDANCE_COURSES_SHOWN = 12
 MOVE_LABELS = {"confirmed": "Confirmed", "unsubscribed": "Unsubscribed", "suppressed": "Suppressed"}
 
 
@@ -154,7 +155,7 @@ def _percent(part, whole):
 
 
 def attendance_chart(*, now):
-    courses = training_queries.attendance_by_course(now=now)
+    courses = training_queries.attendance_by_course(limit=ATTENDANCE_COURSES_SHOWN, now=now)
     index_url = reverse("training_bookings:index")
     rows, table_rows = [], []
     for course in courses:
@@ -197,7 +198,8 @@ def attendance_chart(*, now):
         key="attendance",
         title="Attendance rate per course",
         summary=(
-            "Of the places marked on past sessions' registers, the share who attended."
+            "Of the places marked on past sessions' registers, the share who attended, for "
+            f"the {len(courses)} courses that ran most recently."
             if courses
             else "No session has taken place yet."
         ),

@@ -9,7 +9,7 @@ prefetched. Listings are returned unevaluated, so a page that keeps their render
 
 import datetime
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -176,11 +176,11 @@ def sessions_coming_up_with_counts(*, limit, now=None):
     )
 
 
-def attendance_by_course(*, now=None):
-    """For each course with a session that has ended: its confirmed places marked attended,
-    marked as no-shows, and not marked, by course title; one query.
-    [{"course_id", "title", "attended", "no_show", "not_recorded"}]."""
-    return list(
+def attendance_by_course(*, limit, now=None):
+    """For the ``limit`` courses whose sessions ended most recently: their confirmed places
+    on ended sessions marked attended, marked as no-shows, and not marked, by course title;
+    one query. [{"course_id", "title", "attended", "no_show", "not_recorded"}]."""
+    latest_first = (
         Booking.objects.filter(
             status=BookingStatus.CONFIRMED, session__end__lte=now or timezone.now()
         )
@@ -189,6 +189,8 @@ def attendance_by_course(*, now=None):
             attended=Count("pk", filter=Q(attendance=Attendance.ATTENDED)),
             no_show=Count("pk", filter=Q(attendance=Attendance.NO_SHOW)),
             not_recorded=Count("pk", filter=Q(attendance=Attendance.NOT_RECORDED)),
+            last_ended=Max("session__end"),
         )
-        .order_by("title", "course_id")
+        .order_by("-last_ended", "course_id")[:limit]
     )
+    return sorted(latest_first, key=lambda row: (row["title"], row["course_id"]))

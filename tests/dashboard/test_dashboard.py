@@ -238,5 +238,5 @@ def test_a_bar_is_measured_against_its_own_scale():
         scale=1,
     )
     half, full = drawing["rows"]
-    assert half.parts[0][1] == pytest.approx(drawing["bar_width"] / 2)
-    assert full.parts[0][1] == pytest.approx(drawing["bar_width"])
+    assert float(half.parts[0][1]) == pytest.approx(drawing["bar_width"] / 2)
+    assert float(full.parts[0][1]) == pytest.approx(drawing["bar_width"])
