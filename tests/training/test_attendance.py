@@ -322,3 +322,15 @@ def test_no_shows_are_a_filter_and_a_column_of_the_bookings_list_and_in_its_expo
     assert "Bob Jones" in listed.get_text() and "Ann O'Neil" not in listed.get_text()
     assert "Did not attend" in listed.get_text()
     assert [(row["Name"], row["Attendance"]) for row in rows] == [("Bob Jones", "Did not attend")]
+
+
+def test_erasing_a_delegate_erases_their_register_mark_and_certificate_link(
+    client, session, delegates, officer, later, run_commit_hooks
+):
+    ann, _bob, _cat = delegates
+    path = certificate_path(session, ann, officer, later, run_commit_hooks)
+
+    booking_rules.erase(booking=ann)
+
+    assert not Booking.objects.filter(email="ann@example.org").exists()
+    assert client.get(path).status_code == 410
