@@ -9,8 +9,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 import weasyprint
+from PIL import ImageFile
 
 from events.dates import format_when
+
+# Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which
+# would let the admin's image uploads accept cut-off files (tests/security/test_uploads.py).
+# Certificates carry no pictures, so Pillow's documented default goes back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def hours_of_training(session):
