@@ -4,6 +4,8 @@
 ``confirmed_subscribers()`` is who the newsletter is sent to.
 """
 
+from django.db.models import Count, Q
+
 from subscriptions.models import Subscriber, Topic
 
 
@@ -32,3 +34,34 @@ def confirmed_subscribers(*, topics=None, frequency=None):
             )
         )
     return subscribers.order_by("pk")
+
+
+# When a subscriber moved into each state the dashboard charts month by month: the
+# Subscriber field that records it. A state with a date field is one line here.
+SUBSCRIBER_MOVES = {
+    "confirmed": "confirmed_at",
+    "unsubscribed": "unsubscribed_at",
+}
+
+
+def subscriber_figures(*, months):
+    """How many subscribers are in each status now, and how many moved into each state of
+    SUBSCRIBER_MOVES in each of ``months`` ((start, end) pairs of aware datetimes), in one
+    query: {"totals": {status: n}, "moves": {state: [n for each month]}}."""
+    counts = {
+        f"total_{status}": Count("pk", filter=Q(status=status))
+        for status in Subscriber.Status.values
+    }
+    for state, field in SUBSCRIBER_MOVES.items():
+        for number, (start, end) in enumerate(months):
+            counts[f"{state}_{number}"] = Count(
+                "pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end})
+            )
+    row = Subscriber.objects.aggregate(**counts)
+    return {
+        "totals": {status: row[f"total_{status}"] for status in Subscriber.Status.values},
+        "moves": {
+            state: [row[f"{state}_{number}"] for number in range(len(months))]
+            for state in SUBSCRIBER_MOVES
+        },
+    }

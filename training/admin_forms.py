@@ -1,10 +1,13 @@
-"""The course page's editing form: the rules that need the bookings behind each session."""
+"""Admin forms of training: the course page's editing form (the rules that need the bookings
+behind each session) and a session's register."""
 
+from django import forms
 from django.utils import timezone
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from events.dates import format_when
+from training.models.bookings import Attendance
 from training.models.sessions import Session
 
 
@@ -52,3 +55,42 @@ class CoursePageForm(WagtailAdminPageForm):
                     f"there must be at least {session.confirmed_count} places. Cancel "
                     "bookings in Training bookings first to make it smaller.",
                 )
+
+
+class RegisterForm(forms.Form):
+    """A session's register: one pair of radio buttons (attended, did not attend) for each
+    person with a confirmed place. A row left unmarked keeps its mark."""
+
+    CHOICES = [
+        (Attendance.ATTENDED, Attendance.ATTENDED.label),
+        (Attendance.NO_SHOW, Attendance.NO_SHOW.label),
+    ]
+
+    def __init__(self, *args, bookings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bookings = list(bookings)
+        for booking in self.bookings:
+            recorded = booking.attendance != Attendance.NOT_RECORDED
+            self.fields[self.field_name(booking)] = forms.ChoiceField(
+                label=booking.name,
+                choices=self.CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=booking.attendance if recorded else None,
+            )
+
+    @staticmethod
+    def field_name(booking):
+        return f"booking_{booking.pk}"
+
+    def rows(self):
+        """(booking, its bound field) for each person, in register order."""
+        return [(booking, self[self.field_name(booking)]) for booking in self.bookings]
+
+    def marks(self):
+        """{booking id: mark} for the rows marked."""
+        return {
+            booking.pk: self.cleaned_data[self.field_name(booking)]
+            for booking in self.bookings
+            if self.cleaned_data.get(self.field_name(booking))
+        }

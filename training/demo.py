@@ -2,7 +2,10 @@
 
 Sessions are dated relative to today so there is always something to book after
 `make run`. Loading again changes nothing; a course whose sessions have all passed gets new
-ones, so an old demo database comes back to life.
+ones, so an old demo database comes back to life. Working Together also has a session that
+took place a fortnight ago, its register marked (attendees are sent their certificates by
+the task worker), so the register, certificates and the dashboard's attendance rate have
+something to show.
 """
 
 import datetime
@@ -10,8 +13,12 @@ import datetime
 from django.utils import timezone
 
 from events.dates import LONDON
+from training.attendance import record_attendance
 from training.models import (
+    Attendance,
     Audience,
+    Booking,
+    BookingStatus,
     CourseFormat,
     CoursePage,
     CourseType,
@@ -196,8 +203,66 @@ def load_course(index, spec, audiences, today):
     return course
 
 
+# The register of the demo's past session: who booked, and whether they came.
+PAST_DELEGATES = [
+    ("Priya Shah", "Leeds City Council", "Social worker", Attendance.ATTENDED),
+    ("Tom O'Brien", "Leeds Teaching Hospitals", "Health visitor", Attendance.ATTENDED),
+    (
+        "Aisha Khan",
+        "Carr Manor Community School",
+        "Designated safeguarding lead",
+        Attendance.ATTENDED,
+    ),
+    ("Gareth Lewis", "West Yorkshire Police", "Detective constable", Attendance.NO_SHOW),
+    ("Hannah Wood", "Barnardo's Leeds", "Family support worker", Attendance.ATTENDED),
+    ("Daniel Okafor", "Leeds Youth Service", "Youth worker", Attendance.NO_SHOW),
+]
+PAST_SESSION_DAYS_AGO = 14
+
+
+def load_past_register(course, today):
+    """A face-to-face session of ``course`` a fortnight ago with its register marked, unless
+    the course already has a marked register (the bookings purge removes old ones)."""
+    marked = Booking.objects.filter(session__course=course).exclude(
+        attendance=Attendance.NOT_RECORDED
+    )
+    if marked.exists():
+        return None
+    day = today - datetime.timedelta(days=PAST_SESSION_DAYS_AGO)
+    draft = course.get_latest_revision_as_object()
+    draft.sessions.add(_session(day, (9, 30), (12, 30), SessionFormat.FACE_TO_FACE, 20, 0))
+    draft.save_revision().publish()
+    session = course.sessions.get(start=_at(day, (9, 30)))
+    booked_at = _at(day - datetime.timedelta(days=21), (11, 0))
+    # The booking rules refuse a session that has passed, so the demo writes the bookings
+    # as the form would have made them three weeks before; the register goes through the
+    # real rule.
+    bookings = [
+        Booking.objects.create(
+            session=session,
+            name=name,
+            email=f"{name.split()[0].lower()}@demo.example.org",
+            organisation=organisation,
+            job_role=job_role,
+            status=BookingStatus.CONFIRMED,
+            created_at=booked_at,
+            confirmed_at=booked_at,
+            privacy_agreed_at=booked_at,
+        )
+        for name, organisation, job_role, _mark in PAST_DELEGATES
+    ]
+    marks = {booking.pk: mark for booking, (*_, mark) in zip(bookings, PAST_DELEGATES, strict=True)}
+    record_attendance(session=session, marks=marks, user=None)
+    return session
+
+
 def load_demo(home):
     audiences = load_audiences()
     index = load_index(home)
     today = timezone.localdate()
-    return [load_course(index, spec, audiences, today) for spec in COURSES]
+    courses = [load_course(index, spec, audiences, today) for spec in COURSES]
+    working_together = next(
+        c for c in courses if c.slug == "working-together-to-safeguard-children"
+    )
+    load_past_register(working_together, today)
+    return courses

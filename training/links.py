@@ -1,18 +1,24 @@
-"""Signed links for delegates: cancelling a booking.
+"""Signed links for delegates: cancelling a booking, downloading a certificate.
 
-The salt is used for nothing else, so a token signed for another purpose never works. A
+Each salt is used for nothing else, so a token signed for another purpose never works. A
 cancel link stops working when the session ends; the end is read from the session itself,
-so the link follows the session if an editor moves it.
+so the link follows the session if an editor moves it. A certificate link works for as long
+as the booking is kept (the retention period after its session), and only while the
+register says the delegate attended.
 """
+
+import datetime
 
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
 from lscp_site.links import absolute as absolute_url
-from training.models.bookings import Booking
+from training.models.bookings import Attendance, Booking, BookingStatus
+from training.retention import retention_days
 
 CANCEL_SALT = "training.booking.cancel"
+CERTIFICATE_SALT = "training.booking.certificate"
 
 
 class LinkInvalid(Exception):
@@ -42,5 +48,29 @@ def booking_from_cancel_token(token, *, now=None):
     if booking is None:  # deleted after the retention period
         raise LinkExpired
     if (now or timezone.now()) >= booking.session.end:
+        raise LinkExpired
+    return booking
+
+
+def certificate_url(booking):
+    """The absolute link, emailed to an attendee, to their certificate of attendance."""
+    token = signing.dumps({"booking": booking.pk}, salt=CERTIFICATE_SALT)
+    return absolute_url(reverse("training:certificate", args=[token]))
+
+
+def booking_from_certificate_token(token, *, now=None):
+    """The attended booking a certificate link is for. Raises LinkInvalid or LinkExpired
+    (past the retention period, the booking gone, or no longer marked as attended)."""
+    now = now or timezone.now()
+    try:
+        booking_id = signing.loads(token, salt=CERTIFICATE_SALT)["booking"]
+    except (signing.BadSignature, KeyError, TypeError):
+        raise LinkInvalid from None
+    booking = Booking.objects.select_related("session__course").filter(pk=booking_id).first()
+    if booking is None:
+        raise LinkExpired
+    if booking.session.end + datetime.timedelta(days=retention_days()) <= now:
+        raise LinkExpired
+    if booking.status != BookingStatus.CONFIRMED or booking.attendance != Attendance.ATTENDED:
         raise LinkExpired
     return booking

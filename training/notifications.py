@@ -6,6 +6,8 @@ later, for example).
 """
 
 from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
 
 from events.calendar import CalendarItem, build_calendar
 from events.dates import format_when
@@ -13,7 +15,8 @@ from lscp_site.email import Attachment, send_email
 from lscp_site.links import absolute as absolute_url
 from lscp_site.links import hostname
 from training import links
-from training.models.bookings import Booking, BookingStatus
+from training.certificates import hours_of_training
+from training.models.bookings import Attendance, Booking, BookingStatus
 from training.models.sessions import Session
 
 # However often the booking form is sent with one address, its owner gets at most one
@@ -175,4 +178,37 @@ def send_booking_refused(session_id, name, email, message):
             "when": when,
         },
     )
+    return True
+
+
+def send_certificate(booking_id):
+    """Email an attendee the link to their certificate of attendance, once per booking.
+
+    The booking's row is locked and ``certificate_sent_at`` written in the transaction that
+    sends, so a task queued twice (the register saved twice) emails once; if sending fails,
+    nothing is written and the task can run again.
+    """
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("session__course")
+            .filter(
+                pk=booking_id,
+                status=BookingStatus.CONFIRMED,
+                attendance=Attendance.ATTENDED,
+                certificate_sent_at__isnull=True,
+            )
+            .first()
+        )
+        if booking is None:
+            return False
+        _send(
+            booking,
+            subject="Your certificate of attendance",
+            template="certificate",
+            certificate_url=links.certificate_url(booking),
+            hours=hours_of_training(booking.session),
+        )
+        booking.certificate_sent_at = timezone.now()
+        booking.save(update_fields=["certificate_sent_at"])
     return True

@@ -9,12 +9,13 @@ prefetched. Listings are returned unevaluated, so a page that keeps their render
 
 import datetime
 
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from events.dates import LONDON
 from lscp_site import pagecache
+from training.models.bookings import Attendance, Booking, BookingStatus
 from training.models.pages import CoursePage
 from training.models.sessions import Session
 
@@ -161,3 +162,35 @@ def catalogue_courses(*, index, course_type="", format="", audience=None, upcomi
             to_attr="dates_coming_up",
         ),
     )
+
+
+def sessions_coming_up_with_counts(*, limit, now=None):
+    """The next ``limit`` sessions not yet started and not cancelled, of any course (live
+    or not: the business unit runs them all), soonest first, each with ``confirmed_count``,
+    ``waiting_count`` and its course; one query."""
+    return list(
+        Session.objects.coming_up(now or timezone.now())
+        .with_counts()
+        .select_related("course")
+        .order_by("start", "pk")[:limit]
+    )
+
+
+def attendance_by_course(*, limit, now=None):
+    """For the ``limit`` courses whose sessions ended most recently: their confirmed places
+    on ended sessions marked attended, marked as no-shows, and not marked, by course title;
+    one query. [{"course_id", "title", "attended", "no_show", "not_recorded"}]."""
+    latest_first = (
+        Booking.objects.filter(
+            status=BookingStatus.CONFIRMED, session__end__lte=now or timezone.now()
+        )
+        .values(course_id=F("session__course_id"), title=F("session__course__title"))
+        .annotate(
+            attended=Count("pk", filter=Q(attendance=Attendance.ATTENDED)),
+            no_show=Count("pk", filter=Q(attendance=Attendance.NO_SHOW)),
+            not_recorded=Count("pk", filter=Q(attendance=Attendance.NOT_RECORDED)),
+            last_ended=Max("session__end"),
+        )
+        .order_by("-last_ended", "course_id")[:limit]
+    )
+    return sorted(latest_first, key=lambda row: (row["title"], row["course_id"]))

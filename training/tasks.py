@@ -42,3 +42,8 @@ def send_booking_cancelled(booking_id):
 @task
 def send_session_cancelled(booking_id):
     return notifications.send_session_cancelled(booking_id)
+
+
+@task
+def send_certificate(booking_id):
+    return notifications.send_certificate(booking_id)

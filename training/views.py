@@ -8,15 +8,17 @@ kept out of search engines by robots.txt and out of the page cache.
 Every rule is in training.booking: these views only translate.
 """
 
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lscp_site.ratelimit import rate_limited
 from training import booking as booking_rules
 from training import links, queued
+from training.certificates import certificate_filename, certificate_pdf
 from training.forms import BookingForm
 from training.models.sessions import Session, SessionState
 
@@ -104,3 +106,19 @@ def cancel_booking(request, token):
             return TemplateResponse(request, "training/link_expired.html", status=410)
         return TemplateResponse(request, "training/cancel_done.html", context)
     return TemplateResponse(request, "training/cancel_confirm.html", context)
+
+
+@require_GET
+@never_cache
+@rate_limited(scope="training-certificate", limit=20, period=600, methods=("GET",))
+def certificate(request, token):
+    """An attendee's certificate of attendance, through the signed link in their email."""
+    try:
+        booking = links.booking_from_certificate_token(token)
+    except links.LinkInvalid:
+        return TemplateResponse(request, "training/link_invalid.html", status=400)
+    except links.LinkExpired:
+        return TemplateResponse(request, "training/certificate_unavailable.html", status=410)
+    response = HttpResponse(certificate_pdf(booking=booking), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate_filename(booking)}"'
+    return response

@@ -28,8 +28,10 @@ from wagtail.permission_policies import ModelPermissionPolicy
 import django_filters
 
 from events.dates import format_when
+from training import attendance as attendance_rules
 from training import booking as booking_rules
-from training.models import Booking, BookingStatus, CoursePage, Session
+from training.admin_forms import RegisterForm
+from training.models import Attendance, Booking, BookingStatus, CoursePage, Session
 from training.models.bookings import BOOKINGS_PERMISSION
 
 
@@ -38,7 +40,7 @@ class BookingPermissionPolicy(ModelPermissionPolicy):
     adds, edits or deletes a booking here: bookings are made and cancelled by the rules in
     training.booking, and deleted by the retention purge."""
 
-    actions = {"view", "cancel"}
+    actions = {"view", "cancel", "register"}
 
     def user_has_permission(self, user, action):
         return action in self.actions and user.is_active and user.has_perm(BOOKINGS_PERMISSION)
@@ -72,10 +74,11 @@ class BookingFilterSet(WagtailFilterSet):
         queryset=Session.objects.select_related("course").order_by("-start"),
     )
     status = django_filters.ChoiceFilter(label="Status", choices=BookingStatus.choices)
+    attendance = django_filters.ChoiceFilter(label="Attendance", choices=Attendance.choices)
 
     class Meta:
         model = Booking
-        fields = ["course", "session", "status"]
+        fields = ["course", "session", "status", "attendance"]
 
 
 class BookingsPermissionRequired:
@@ -112,6 +115,14 @@ class BookingIndexView(BookingsPermissionRequired, IndexView):
     def header_buttons(self):
         buttons = list(super().header_buttons)
         session = self.chosen_session
+        if session is not None and not session.is_cancelled:
+            buttons.append(
+                HeaderButton(
+                    "Register",
+                    url=reverse("training_bookings:register", args=[session.pk]),
+                    icon_name="tasks",
+                )
+            )
         if (
             session is not None
             and not session.is_cancelled
@@ -263,6 +274,77 @@ class CancelSessionView(_ConfirmView):
         return redirect(self.index_url(self.session))
 
 
+class RegisterView(
+    BookingsPermissionRequired, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
+):
+    """A session's register: printable before it starts, marked once it has started."""
+
+    model = Booking
+    permission_required = "register"
+    header_icon = "tasks"
+    template_name = "training/admin/register.html"
+    page_title = "Register"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.session = get_object_or_404(Session.objects.select_related("course"), pk=kwargs["pk"])
+        self.closed = attendance_rules.register_opens(session=self.session)
+
+    def get_page_subtitle(self):
+        return str(self.session)
+
+    def get_breadcrumbs_items(self):
+        return [
+            {"url": reverse("wagtailadmin_home"), "label": "Home"},
+            {"url": reverse("training_bookings:index"), "label": "Training bookings"},
+            {"url": self.back_url(), "label": str(self.session)},
+            {"url": "", "label": "Register"},
+        ]
+
+    def back_url(self):
+        return reverse("training_bookings:index") + f"?session={self.session.pk}"
+
+    def get_form(self):
+        bookings = attendance_rules.register_bookings(self.session)
+        data = self.request.POST if self.request.method == "POST" else None
+        return RegisterForm(data, bookings=bookings)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or self.get_form()
+        context.update(
+            session=self.session,
+            when=format_when(self.session.start, self.session.end),
+            form=form,
+            rows=form.rows(),
+            closed=self.closed,
+            back_url=self.back_url(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if self.closed is not None or not form.is_valid():
+            if self.closed is not None:
+                messages.error(request, self.closed.message)
+            context = self.get_context_data(form=form)
+            return self.render_to_response(context, status=400)
+        try:
+            changed = attendance_rules.record_attendance(
+                session=self.session, marks=form.marks(), user=request.user
+            )
+        except attendance_rules.AttendanceError as error:
+            messages.error(request, error.message)
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        messages.success(
+            request,
+            f"Saved the register ({len(changed)} "
+            f"{'change' if len(changed) == 1 else 'changes'}). Everyone marked as attended "
+            "is emailed a link to their certificate of attendance.",
+        )
+        return redirect(reverse("training_bookings:register", args=[self.session.pk]))
+
+
 class BookingViewSet(ModelViewSet):
     model = Booking
     name = "training_bookings"
@@ -276,7 +358,16 @@ class BookingViewSet(ModelViewSet):
     index_view_class = BookingIndexView
     inspect_view_class = BookingInspectView
     filterset_class = BookingFilterSet
-    list_display = ["name", "email", "organisation", "job_role", "session", "status", "created_at"]
+    list_display = [
+        "name",
+        "email",
+        "organisation",
+        "job_role",
+        "session",
+        "status",
+        "attendance",
+        "created_at",
+    ]
     list_per_page = 50
     search_fields = ["name", "email", "organisation"]
     inspect_view_fields = [
@@ -291,6 +382,9 @@ class BookingViewSet(ModelViewSet):
         "confirmed_at",
         "cancelled_at",
         "cancelled_by",
+        "attendance",
+        "attendance_recorded_at",
+        "certificate_sent_at",
         "privacy_agreed_at",
     ]
     list_export = [
@@ -303,10 +397,12 @@ class BookingViewSet(ModelViewSet):
         "session.start",
         "session.location",
         "get_status_display",
+        "get_attendance_display",
         "created_at",
     ]
     export_headings = {
         "get_status_display": "Status",
+        "get_attendance_display": "Attendance",
         "email": "Work email",
         "session.course.title": "Course",
         "session.start": "Session starts",
@@ -332,6 +428,7 @@ class BookingViewSet(ModelViewSet):
             path("cancel/<int:pk>/", CancelBookingView.as_view(), name="cancel"),
             path("erase/<int:pk>/", EraseBookingView.as_view(), name="erase"),
             path("sessions/<int:pk>/cancel/", CancelSessionView.as_view(), name="cancel_session"),
+            path("sessions/<int:pk>/register/", RegisterView.as_view(), name="register"),
         ]
 
     def get_permissions_to_register(self):

@@ -10,6 +10,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from training.attendance import LOG_ACTION as ATTENDANCE_LOG_ACTION
 from training.models import Audience, Booking, BookingStatus, CoursePage
 from training.viewsets import BookingPermissionPolicy, BookingViewSet
 
@@ -20,6 +21,11 @@ register_permission_policy(Booking, BookingPermissionPolicy(Booking))
 @hooks.register("register_admin_viewset")
 def register_booking_viewset():
     return BookingViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_attendance_log_action(actions):
+    actions.register_action(ATTENDANCE_LOG_ACTION, "Record attendance", "Recorded attendance")
 
 
 class AudienceViewSet(SnippetViewSet):

@@ -31,6 +31,7 @@ def env_list(name, default=""):
 INSTALLED_APPS = [
     "lscp_site",
     "home",
+    "dashboard",
     "newsletter",
     "training",
     "events",

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core import mail
 from django.utils import timezone
 
 from wagtail.models import Page
@@ -10,7 +11,7 @@ import pytest
 
 from tests.training.factories import london
 from training.demo import load_demo
-from training.models import CoursePage, Session, TrainingIndexPage
+from training.models import Attendance, Booking, CoursePage, Session, TrainingIndexPage
 from training.queries import upcoming_sessions
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,19 @@ def test_an_old_demo_gets_new_dates(home_page, later):
         assert {s.course.title for s in upcoming_sessions()} == set(
             CoursePage.objects.values_list("title", flat=True)
         )
+
+
+def test_demo_has_a_past_session_with_its_register_marked_and_certificates_sent(
+    home_page, run_commit_hooks
+):
+    with run_commit_hooks():
+        load_demo(home_page)
+
+    marked = Booking.objects.filter(session__end__lt=timezone.now()).exclude(
+        attendance=Attendance.NOT_RECORDED
+    )
+    assert {b.session.course.slug for b in marked} == {"working-together-to-safeguard-children"}
+    assert sorted(marked.values_list("attendance", flat=True)) == ["attended"] * 4 + ["no_show"] * 2
+    certificates = [m for m in mail.outbox if m.subject.startswith("Your certificate")]
+    assert len(certificates) == 4
+    assert marked.filter(certificate_sent_at__isnull=False).count() == 4
