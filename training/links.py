@@ -1,4 +1,5 @@
-"""Signed links for delegates: cancelling a booking.
+"""Signed links in training emails: a delegate cancelling a booking, a line manager
+approving or declining a place.
 
 The salt is used for nothing else, so a token signed for another purpose never works. A
 cancel link stops working when the session ends; the end is read from the session itself,
@@ -13,6 +14,9 @@ from lscp_site.links import absolute as absolute_url
 from training.models.bookings import Booking
 
 CANCEL_SALT = "training.booking.cancel"
+APPROVAL_SALT = "training.booking.approval"
+APPROVE = "approve"
+DECLINE = "decline"
 
 
 class LinkInvalid(Exception):
@@ -44,3 +48,30 @@ def booking_from_cancel_token(token, *, now=None):
     if (now or timezone.now()) >= booking.session.end:
         raise LinkExpired
     return booking
+
+
+def approval_url(booking, decision):
+    """The absolute link in a line manager's email to approve (APPROVE) or decline
+    (DECLINE) a place. It opens a page that asks them to confirm: opening the link (as some
+    mail filters do) changes nothing."""
+    token = signing.dumps({"booking": booking.pk, "decision": decision}, salt=APPROVAL_SALT)
+    return absolute_url(reverse("training:approval", args=[token]))
+
+
+def booking_from_approval_token(token, *, now=None):
+    """(booking, decision) for an approval link. Raises LinkInvalid, or LinkExpired once the
+    place no longer awaits an answer and its deadline (Booking.approval_due_at, set before
+    the session) has passed."""
+    try:
+        payload = signing.loads(token, salt=APPROVAL_SALT)
+        booking_id, decision = payload["booking"], payload["decision"]
+    except (signing.BadSignature, KeyError, TypeError):
+        raise LinkInvalid from None
+    if decision not in (APPROVE, DECLINE):
+        raise LinkInvalid
+    booking = Booking.objects.select_related("session__course").filter(pk=booking_id).first()
+    if booking is None or booking.approval_due_at is None:
+        raise LinkExpired
+    if (now or timezone.now()) >= booking.approval_due_at:
+        raise LinkExpired
+    return booking, decision

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from events.dates import LONDON
 from lscp_site import pagecache
+from training.models.bookings import Booking
 from training.models.pages import CoursePage
 from training.models.sessions import Session
 
@@ -161,3 +162,8 @@ def catalogue_courses(*, index, course_type="", format="", audience=None, upcomi
             to_attr="dates_coming_up",
         ),
     )
+
+
+def attended_bookings():
+    """Bookings of people who attended their session (BookingQuerySet.attended)."""
+    return Booking.objects.attended()

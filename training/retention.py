@@ -1,11 +1,19 @@
-"""How long delegates' details are kept: until BOOKING_RETENTION_DAYS after the session."""
+"""How long delegates' details are kept: until BOOKING_RETENTION_DAYS after the session.
+
+On a course with a refresher period, an attendee's booking is kept until their refresher
+falls due, so they can be reminded of it (training.follow_up). The line manager's address
+is part of the booking and goes with it.
+"""
 
 import datetime
 
 from django.conf import settings
 from django.utils import timezone
 
-from training.models.bookings import Booking
+from dateutil.relativedelta import relativedelta
+
+from training.models.bookings import Booking, BookingStatus
+from training.models.pages import CoursePage
 
 DEFAULT_RETENTION_DAYS = 365
 
@@ -16,7 +24,17 @@ def retention_days():
 
 def purge_expired_bookings(*, now=None):
     """Delete every booking, of any status, whose session ended more than the retention
-    period ago. Returns how many were deleted."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=retention_days())
-    deleted, _by_model = Booking.objects.filter(session__end__lt=cutoff).delete()
+    period ago, but for attendees whose refresher is not due yet. Returns how many were
+    deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=retention_days())
+    expired = Booking.objects.filter(session__end__lt=cutoff)
+    refreshers = CoursePage.objects.filter(refresher_months__isnull=False)
+    for course_id, months in refreshers.values_list("pk", "refresher_months"):
+        expired = expired.exclude(
+            session__course_id=course_id,
+            status=BookingStatus.CONFIRMED,
+            session__end__gt=now - relativedelta(months=months),
+        )
+    deleted, _by_model = expired.delete()
     return deleted

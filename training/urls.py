@@ -16,4 +16,5 @@ urlpatterns = [
         name="booking_requested",
     ),
     path("training/bookings/cancel/<str:token>/", views.cancel_booking, name="cancel_booking"),
+    path("training/bookings/approval/<str:token>/", views.approve_or_decline, name="approval"),
 ]

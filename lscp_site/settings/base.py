@@ -470,6 +470,12 @@ PERIODIC_TASKS = {
     "newsletter.sending.resume_sends": 5 * 60,
     # Puts back tasks a killed worker left RUNNING (lscp_site/task_recovery.py).
     "lscp_site.task_recovery.recover_stale_tasks_job": 5 * 60,
+    # Training: reminders before sessions, places whose manager did not answer in time,
+    # the email after a session, refresher reminders (training/scheduled.py).
+    "training.scheduled.send_reminders_due": 10 * 60,
+    "training.scheduled.expire_pending_approvals": 10 * 60,
+    "training.scheduled.send_follow_ups_due": 60 * 60,
+    "training.scheduled.send_refresher_reminders_due": DAY_SECONDS,
 }
 # How often the scheduler publishes pages whose go-live time has come.
 SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60"))

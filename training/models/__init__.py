@@ -3,8 +3,9 @@
 from training.models.audiences import Audience
 from training.models.bookings import Booking, BookingStatus, CancelledBy, SessionCancellation
 from training.models.catalogue import TrainingIndexPage
-from training.models.choices import CourseFormat, CourseType
+from training.models.choices import CourseFormat, CourseType, LineManagerRole
 from training.models.pages import CoursePage
+from training.models.resources import CourseResource
 from training.models.sessions import Session, SessionFormat, SessionState
 
 __all__ = [
@@ -14,7 +15,9 @@ __all__ = [
     "CancelledBy",
     "CourseFormat",
     "CoursePage",
+    "CourseResource",
     "CourseType",
+    "LineManagerRole",
     "Session",
     "SessionCancellation",
     "SessionFormat",
