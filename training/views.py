@@ -137,10 +137,12 @@ def approve_or_decline(request, token):
             else booking_rules.decline_booking
         )
         try:
-            booking = decide(booking=booking)
+            decided = decide(booking=booking)
         except booking_rules.ApprovalClosed:
             return TemplateResponse(
                 request, "training/approval_done.html", {**context, "already": True}
             )
-        return TemplateResponse(request, "training/approval_done.html", context)
+        return TemplateResponse(
+            request, "training/approval_done.html", {**context, "booking": decided}
+        )
     return TemplateResponse(request, "training/approval_confirm.html", context)
