@@ -285,13 +285,18 @@ class BookingViewSet(ModelViewSet):
         "organisation",
         "job_role",
         "access_needs",
+        "manager_email",
         "session",
         "status",
         "created_at",
         "confirmed_at",
+        "approval_due_at",
         "cancelled_at",
         "cancelled_by",
         "privacy_agreed_at",
+        "reminded_at",
+        "followed_up_at",
+        "refresher_reminded_at",
     ]
     list_export = [
         "name",
@@ -299,6 +304,7 @@ class BookingViewSet(ModelViewSet):
         "organisation",
         "job_role",
         "access_needs",
+        "manager_email",
         "session.course.title",
         "session.start",
         "session.location",
@@ -308,6 +314,7 @@ class BookingViewSet(ModelViewSet):
     export_headings = {
         "get_status_display": "Status",
         "email": "Work email",
+        "manager_email": "Line manager's email",
         "session.course.title": "Course",
         "session.start": "Session starts",
         "session.location": "Where",
@@ -318,7 +325,14 @@ class BookingViewSet(ModelViewSet):
     def get_index_view_kwargs(self, **kwargs):
         preprocess = {
             field: {IndexView.FORMAT_CSV: _csv_safe}
-            for field in ["name", "email", "organisation", "job_role", "access_needs"]
+            for field in [
+                "name",
+                "email",
+                "organisation",
+                "job_role",
+                "access_needs",
+                "manager_email",
+            ]
         }
         for field in ["session.start", "created_at"]:
             preprocess[field] = {IndexView.FORMAT_CSV: _local_time}

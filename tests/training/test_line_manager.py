@@ -1,7 +1,9 @@
 """The line manager: asked for at booking when the course says so, copied into the
 confirmation, or asked to approve the place by signed links in their email."""
 
+import csv
 import datetime
+import io
 
 from django.core import mail
 
@@ -10,6 +12,8 @@ from bs4 import BeautifulSoup
 
 from tests.training.factories import book, london, make_course, make_session, with_counts
 from tests.training.mail import parts, sent_to
+from tests.training.test_admin import editor
+from tests.two_factor import sign_in_verified
 from training import booking as booking_rules
 from training.models import Booking, BookingStatus, CancelledBy, LineManagerRole
 
@@ -238,3 +242,21 @@ def test_the_delegate_can_cancel_a_held_place_and_it_moves_on(approval, run_comm
     booking_rules.cancel(booking=held)
 
     assert Booking.objects.get(email="next@example.org").status == "awaiting_approval"
+
+
+def test_the_managers_address_is_in_the_bookings_export_and_goes_when_erased(
+    client, django_user_model, copied
+):
+    officer = sign_in_verified(client, editor(django_user_model, "officer", bookings=True))
+    session = copied.sessions.get()
+    booking = book(session, name="Ann Smith", manager_email="=mo@example.org")
+
+    export = officer.get(f"/admin/training/bookings/?session={session.pk}&export=csv")
+    (row,) = csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode()))
+    assert row["Line manager's email"] == "'=mo@example.org"  # never read as a formula
+    inspect = officer.get(f"/admin/training/bookings/inspect/{booking.pk}/")
+    assert "=mo@example.org" in inspect.content.decode()
+
+    officer.post(f"/admin/training/bookings/erase/{booking.pk}/")
+
+    assert not Booking.objects.filter(manager_email__contains="mo@example.org").exists()

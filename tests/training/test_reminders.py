@@ -10,7 +10,7 @@ from lscp_site import schedule
 from tests.training.factories import JOINING_DETAILS, book, london, make_course, make_session
 from tests.training.mail import parts
 from training import booking as booking_rules
-from training import reminders
+from training import notifications, reminders
 from training.models import Booking
 from training.working_days import working_days_before
 
@@ -153,8 +153,6 @@ def test_a_booking_cancelled_after_its_reminder_was_queued_gets_nothing(session,
     with later(DUE):
         reminders.send_reminders_due()  # claimed; the queued email runs after commit
         booking_rules.cancel(booking=booking)
-
-    from training import notifications
 
     assert notifications.send_reminder(booking.pk) is False
     assert mail.outbox == []
