@@ -1,4 +1,5 @@
-"""After the session: one email to each attendee with the course's resources and feedback
+"""After the session: one email to each attendee (marked as attended on the session's
+register) with the course's resources and feedback
 form, and, on a course with a refresher period, a reminder before their training runs out
 with the next dates of the course.
 
@@ -22,9 +23,9 @@ from training.models.bookings import Booking
 from training.models.pages import CoursePage
 from training.queries import attended_bookings
 
-# Sessions that ended longer ago than this get no follow-up: a register marked weeks later
-# should not send an email about a session people have moved on from.
-FOLLOW_UP_WINDOW = datetime.timedelta(days=14)
+# The follow-up goes once the register marks someone as attended; a register marked longer
+# than this after the session sends none, about a session people have moved on from.
+FOLLOW_UP_WINDOW = datetime.timedelta(days=28)
 # How long before a refresher falls due the attendee is reminded.
 REFRESHER_NOTICE = datetime.timedelta(weeks=8)
 

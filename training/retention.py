@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dateutil.relativedelta import relativedelta
 
-from training.models.bookings import Booking, BookingStatus
+from training.models.bookings import Attendance, Booking, BookingStatus
 from training.models.pages import CoursePage
 
 DEFAULT_RETENTION_DAYS = 365
@@ -34,6 +34,7 @@ def purge_expired_bookings(*, now=None):
         expired = expired.exclude(
             session__course_id=course_id,
             status=BookingStatus.CONFIRMED,
+            attendance=Attendance.ATTENDED,
             session__end__gt=now - relativedelta(months=months),
         )
     deleted, _by_model = expired.delete()

@@ -14,13 +14,23 @@ from tests.training.factories import book, london, make_course, make_session
 from tests.training.mail import parts
 from training import booking as booking_rules
 from training import follow_up, retention
-from training.models import Booking, CourseResource
+from training.models import Attendance, Booking, CourseResource
 
 pytestmark = pytest.mark.django_db
 
 FEEDBACK = "https://forms.example.org/lscp-feedback"
 SESSION_START = london(2025, 5, 8, 9, 30)
 SESSION_END = london(2025, 5, 8, 16)
+
+
+def mark_register(session, *, attended=(), no_shows=()):
+    """The session's register, as the business unit marks it after the session."""
+    Booking.objects.filter(session=session, email__in=attended).update(
+        attendance=Attendance.ATTENDED
+    )
+    Booking.objects.filter(session=session, email__in=no_shows).update(
+        attendance=Attendance.NO_SHOW
+    )
 
 
 @pytest.fixture
@@ -71,7 +81,12 @@ def test_attendees_get_one_email_with_the_resources_and_feedback_form(
     with later(SESSION_END - datetime.timedelta(minutes=1)), run_commit_hooks():
         assert follow_up.send_follow_ups_due() == 0
     with later(SESSION_END + datetime.timedelta(minutes=30)), run_commit_hooks():
-        assert follow_up.send_follow_ups_due() == 2
+        assert follow_up.send_follow_ups_due() == 0  # the register is not marked yet
+        mark_register(first_session, attended=["ann@example.org"], no_shows=["kept@example.org"])
+        assert follow_up.send_follow_ups_due() == 1
+    with later(SESSION_END + datetime.timedelta(hours=2)), run_commit_hooks():
+        mark_register(first_session, attended=["kept@example.org", "waiting@example.org"])
+        assert follow_up.send_follow_ups_due() == 1
     with later(SESSION_END + datetime.timedelta(days=1)), run_commit_hooks():
         assert follow_up.send_follow_ups_due() == 0
 
@@ -102,6 +117,7 @@ def test_no_follow_up_for_a_course_with_nothing_to_send_or_a_cancelled_session(
     )
     booking = book(called_off.sessions.get(), email="off@example.org")
     booking_rules.cancel_session(session=booking.session)
+    Booking.objects.update(attendance=Attendance.ATTENDED)
     mail.outbox.clear()
 
     with later(london(2025, 5, 8, 16)), run_commit_hooks():
@@ -114,6 +130,12 @@ def test_a_refresher_reminder_lists_the_next_dates_before_it_falls_due(
 ):
     book(first_session, email="ann@example.org")
     book(first_session, email="rebooked@example.org")
+    book(first_session, email="no-show@example.org")
+    mark_register(
+        first_session,
+        attended=["ann@example.org", "rebooked@example.org"],
+        no_shows=["no-show@example.org"],
+    )
     with later(SESSION_END + datetime.timedelta(hours=1)):
         follow_up.send_follow_ups_due()
     later_session = first_session.course.sessions.order_by("start")[1]
@@ -145,6 +167,10 @@ def test_attendees_are_kept_past_the_retention_period_until_their_refresher_fall
     first_session, session, later
 ):
     book(first_session, email="attendee@example.org")
+    book(first_session, email="no-show@example.org")
+    mark_register(
+        first_session, attended=["attendee@example.org"], no_shows=["no-show@example.org"]
+    )
     book(session, email="no-refresher@example.org")
     cancelled = book(first_session, email="cancelled@example.org")
     booking_rules.cancel(booking=cancelled)

@@ -1,7 +1,13 @@
 """The training app's models: the catalogue pages, their sessions, audiences and bookings."""
 
 from training.models.audiences import Audience
-from training.models.bookings import Booking, BookingStatus, CancelledBy, SessionCancellation
+from training.models.bookings import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    CancelledBy,
+    SessionCancellation,
+)
 from training.models.catalogue import TrainingIndexPage
 from training.models.choices import CourseFormat, CourseType, LineManagerRole
 from training.models.pages import CoursePage
@@ -9,6 +15,7 @@ from training.models.resources import CourseResource
 from training.models.sessions import Session, SessionFormat, SessionState
 
 __all__ = [
+    "Attendance",
     "Audience",
     "Booking",
     "BookingStatus",

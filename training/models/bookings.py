@@ -29,6 +29,12 @@ class CancelledBy(models.TextChoices):
 HOLDING_A_PLACE = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL)
 
 
+class Attendance(models.TextChoices):
+    NOT_RECORDED = "not_recorded", "Not recorded"
+    ATTENDED = "attended", "Attended"
+    NO_SHOW = "no_show", "Did not attend"
+
+
 class BookingQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=BookingStatus.CANCELLED)
@@ -37,11 +43,11 @@ class BookingQuerySet(models.QuerySet):
         return self.filter(status__in=HOLDING_A_PLACE)
 
     def attended(self, now=None):
-        """People who attended their session: the follow-up email and refresher reminders
-        go to them. Until the session register records attendance, a confirmed place on a
-        session that has ended and was not cancelled counts as attended."""
+        """People marked as attended on the register of a session that has ended (and was
+        not cancelled): the follow-up email and refresher reminders go to them."""
         return self.filter(
             status=BookingStatus.CONFIRMED,
+            attendance=Attendance.ATTENDED,
             session__end__lte=now or timezone.now(),
             session__cancellation__isnull=True,
         )
@@ -102,6 +108,25 @@ class Booking(models.Model):
         blank=True,
         editable=False,
         help_text="When the delegate was reminded that their training is due for a refresher.",
+    )
+    attendance = models.CharField(
+        max_length=20,
+        choices=Attendance.choices,
+        default=Attendance.NOT_RECORDED,
+        help_text="Whether the delegate came to the session, as marked on the session's "
+        "register after it has started. Attendees are emailed a certificate of attendance.",
+    )
+    attendance_recorded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the register last marked this delegate.",
+    )
+    certificate_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the delegate was emailed the link to their certificate of attendance.",
     )
 
     objects = BookingQuerySet.as_manager()
