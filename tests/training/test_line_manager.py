@@ -4,6 +4,7 @@ confirmation, or asked to approve the place by signed links in their email."""
 import csv
 import datetime
 import io
+from urllib.parse import urlsplit
 
 from django.core import mail
 
@@ -15,6 +16,7 @@ from tests.training.mail import parts, sent_to
 from tests.training.test_admin import editor
 from tests.two_factor import sign_in_verified
 from training import booking as booking_rules
+from training import links
 from training.models import Booking, BookingStatus, CancelledBy, LineManagerRole
 
 pytestmark = pytest.mark.django_db
@@ -234,12 +236,15 @@ def test_an_altered_approval_link_is_refused(client, approval, run_commit_hooks)
     assert Booking.objects.get().status == "awaiting_approval"
 
 
-def test_the_delegate_can_cancel_a_held_place_and_it_moves_on(approval, run_commit_hooks):
+def test_the_delegate_can_cancel_a_held_place_by_their_link_and_it_moves_on(client, approval):
     session = approval.sessions.get()
     held = book(session, email="ann@example.org", manager_email="mo@example.org")
     book(session, email="next@example.org", manager_email="nm@example.org")
+    cancel = urlsplit(links.cancel_url(held)).path
 
-    booking_rules.cancel(booking=held)
+    page = soup_of(client.get(cancel)).select_one(".booking-summary").get_text(" ", strip=True)
+    assert "Place held, awaiting your manager's approval" in page
+    assert client.post(cancel).status_code == 200
 
     assert Booking.objects.get(email="next@example.org").status == "awaiting_approval"
 

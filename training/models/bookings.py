@@ -157,6 +157,11 @@ class Booking(models.Model):
     def is_active(self):
         return self.status != BookingStatus.CANCELLED
 
+    @property
+    def holds_a_place(self):
+        """Confirmed, or held while the line manager is asked to approve it."""
+        return self.status in HOLDING_A_PLACE
+
     def waiting_position(self):
         """1 for the first person waiting; None unless on the waiting list. One query."""
         if self.status != BookingStatus.WAITING:
