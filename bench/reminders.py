@@ -15,8 +15,9 @@ What it does (bench/README.md, "## Reminders", has the figures):
 3. Runs ``training.reminders.send_reminders_due`` once the evening before an ordinary day's
    reminders fall due (it claims everything due until then, untimed), then times it for the
    next day (an ordinary day: 100 reminders) and for the busy day (1,000 reminders), as one
-   run each: the worst case, when the scheduler queues a whole day at once. Checks every
-   booking of that day was queued exactly once, and that a second run queues none.
+   run each (one email task queued per session): the worst case, when the scheduler queues
+   a whole day at once. Checks every booking of that day was claimed exactly once, and that
+   a second run queues none.
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres); BENCH_POSTGRES points elsewhere.
 """
@@ -155,12 +156,15 @@ def timed_run(now):
     from django_tasks_db.models import DBTaskResult
 
     from training import reminders
+    from training.models import Booking
 
-    queued_before = DBTaskResult.objects.count()
+    tasks_before = DBTaskResult.objects.count()
     started = time.perf_counter()
     queued = reminders.send_reminders_due(now=now)
     seconds = time.perf_counter() - started
-    assert DBTaskResult.objects.count() - queued_before == queued
+    # One email task per session, carrying the bookings claimed for it.
+    assert Booking.objects.filter(reminded_at=now).count() == queued
+    assert (DBTaskResult.objects.count() > tasks_before) == (queued > 0)
     assert reminders.send_reminders_due(now=now) == 0, "a second run queued reminders again"
     return queued, seconds
 

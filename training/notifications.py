@@ -5,6 +5,8 @@ again and sends nothing if it has moved on (a confirmation for a booking cancell
 later, for example).
 """
 
+import logging
+
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -21,6 +23,8 @@ from training.models.sessions import Session
 
 # How many of a course's next dates a refresher reminder lists.
 REFRESHER_DATES = 3
+
+logger = logging.getLogger(__name__)
 
 # However often the booking form is sent with one address, its owner gets at most one
 # "you already have a booking" reminder for a booking in this time: nobody can use the
@@ -237,6 +241,18 @@ def send_approval_expired(booking_id):
     return _send(
         booking, subject="Your place was not approved in time", template="approval_expired"
     )
+
+
+def send_reminders(booking_ids):
+    """The reminders claimed for one session. One that fails to send is logged and its
+    claim given back (send_reminder); the others still go. Returns how many were sent."""
+    sent = 0
+    for booking_id in booking_ids:
+        try:
+            sent += bool(send_reminder(booking_id))
+        except Exception:
+            logger.exception("Reminder for booking %s not sent; the next run retries", booking_id)
+    return sent
 
 
 def send_reminder(booking_id):

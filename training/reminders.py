@@ -4,9 +4,10 @@ of working days before it starts (the course's ``reminder_working_days``).
 The scheduler runs ``send_reminders_due`` every few minutes (settings.PERIODIC_TASKS). It
 claims the bookings whose reminder is due by writing ``reminded_at`` on rows it has locked
 (SKIP LOCKED, so two runs at once claim different rows and never the same one), and queues
-one email task per claimed booking after the claim commits. The email task sends nothing
-for a booking or session cancelled since; if sending fails it gives the claim back, so the
-next run queues it again.
+one email task per session for the bookings it claimed, after the claim commits (a task per
+booking made a busy day's queueing several times slower). The email task sends nothing for
+a booking or session cancelled since; a reminder that fails to send has its claim given
+back, so the next run queues it again.
 
 A booking confirmed once its reminder was already due (a late booking, or a place from the
 waiting list) gets none: its confirmation, sent moments before, carries the same details.
@@ -73,7 +74,6 @@ def send_reminders_due(*, now=None):
             if not claimed:
                 continue
             Booking.objects.filter(pk__in=claimed).update(reminded_at=now)
-            for booking_id in claimed:
-                transaction.on_commit(partial(tasks.send_reminder.enqueue, booking_id))
+            transaction.on_commit(partial(tasks.send_reminders.enqueue, claimed))
         queued += len(claimed)
     return queued

@@ -65,8 +65,8 @@ def send_approval_expired(booking_id):
 
 
 @task
-def send_reminder(booking_id):
-    return notifications.send_reminder(booking_id)
+def send_reminders(booking_ids):
+    return notifications.send_reminders(booking_ids)
 
 
 @task

@@ -175,7 +175,7 @@ def test_a_reminder_that_fails_to_send_is_queued_again_by_the_next_run(
     settings.EMAIL_BACKEND = "tests.training.test_reminders.RefusingBackend"
 
     with later(DUE), run_commit_hooks():
-        reminders.send_reminders_due()  # the worker records the task as failed
+        reminders.send_reminders_due()  # the send fails: logged, the claim given back
     booking.refresh_from_db()
     assert booking.reminded_at is None
 
