@@ -265,3 +265,15 @@ def test_the_managers_address_is_in_the_bookings_export_and_goes_when_erased(
     officer.post(f"/admin/training/bookings/erase/{booking.pk}/")
 
     assert not Booking.objects.filter(manager_email__contains="mo@example.org").exists()
+
+
+def test_the_approval_page_runs_a_fixed_number_of_queries(
+    client, approval, django_assert_num_queries
+):
+    held = book(approval.sessions.get(), email="ann@example.org", manager_email="mo@example.org")
+    client.get("/")  # the site's settings and the home page, loaded once for any page
+
+    with django_assert_num_queries(3):
+        response = client.get(urlsplit(links.approval_url(held, links.APPROVE)).path)
+
+    assert response.status_code == 200
