@@ -118,7 +118,7 @@ def _fill_free_places(session, *, now):
         return []
     promoted = list(Booking.objects.filter(session=session).waiting_in_order()[:free])
     for booking in promoted:
-        if _needs_approval(session):
+        if _needs_approval(session, booking):
             _hold_for_approval(booking, session=session, now=now)
             booking.save(update_fields=["status", "approval_due_at"])
             _after_commit(tasks.send_promotion_awaiting_approval, booking.pk)
@@ -132,8 +132,10 @@ def _fill_free_places(session, *, now):
     return promoted
 
 
-def _needs_approval(session):
-    return session.course.line_manager == LineManagerRole.APPROVES
+def _needs_approval(session, booking):
+    """The course asks the manager to approve, and the booking names one (a booking made
+    before the course asked has no manager to ask: its place is confirmed as before)."""
+    return session.course.line_manager == LineManagerRole.APPROVES and bool(booking.manager_email)
 
 
 def _copy_manager(booking, *, session):
@@ -209,7 +211,7 @@ def book(
             confirmed_at=now if has_place else None,
             privacy_agreed_at=now,
         )
-        awaiting_approval = has_place and _needs_approval(session)
+        awaiting_approval = has_place and _needs_approval(session, booking)
         if awaiting_approval:
             _hold_for_approval(booking, session=session, now=now)
             booking.confirmed_at = None

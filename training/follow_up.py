@@ -1,7 +1,6 @@
 """After the session: one email to each attendee (marked as attended on the session's
-register) with the course's resources and feedback
-form, and, on a course with a refresher period, a reminder before their training runs out
-with the next dates of the course.
+register) with the course's resources and feedback form, and, on a course with a refresher
+period, a reminder before their training runs out with the next dates of the course.
 
 Both are claimed the way reminders are (training.reminders): a timestamp written on rows
 locked with SKIP LOCKED, one email task per claimed booking queued after the claim
@@ -64,10 +63,6 @@ def send_follow_ups_due(*, now=None):
     return _claim(
         follow_ups_due(now=now), field="followed_up_at", now=now, task=tasks.send_follow_up
     )
-
-
-def refresher_due_on(*, session_end, months):
-    return session_end + relativedelta(months=months)
 
 
 def refreshers_due(*, now):

@@ -59,9 +59,9 @@ def approval_url(booking, decision):
 
 
 def booking_from_approval_token(token, *, now=None):
-    """(booking, decision) for an approval link. Raises LinkInvalid, or LinkExpired once the
-    place no longer awaits an answer and its deadline (Booking.approval_due_at, set before
-    the session) has passed."""
+    """(booking, decision) for an approval link. Raises LinkInvalid, or LinkExpired once its
+    deadline (Booking.approval_due_at, before the session) has passed or the booking is
+    gone. Whether the place still awaits an answer is for the caller to show."""
     try:
         payload = signing.loads(token, salt=APPROVAL_SALT)
         booking_id, decision = payload["booking"], payload["decision"]

@@ -277,3 +277,12 @@ def test_the_approval_page_runs_a_fixed_number_of_queries(
         response = client.get(urlsplit(links.approval_url(held, links.APPROVE)).path)
 
     assert response.status_code == 200
+
+
+def test_a_booking_with_no_manager_named_is_confirmed_as_before(approval, run_commit_hooks):
+    # Made by the business unit, or before the course asked for approval.
+    with run_commit_hooks():
+        booking = book(approval.sessions.get(), email="ann@example.org")
+
+    assert booking.status == BookingStatus.CONFIRMED
+    assert [message.subject.split(":")[0] for message in mail.outbox] == ["Booking confirmed"]
