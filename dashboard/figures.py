@@ -78,7 +78,8 @@ def subscribers_chart(*, now):
         title="Subscribers over time",
         summary=(
             f"{totals['confirmed']} confirmed subscribers now, {totals['unsubscribed']} "
-            f"unsubscribed, {totals['pending']} waiting to confirm. The lines show how many "
+            f"unsubscribed, {totals['pending']} waiting to confirm, {totals['suppressed']} "
+            "with email stopped (bounced or reported as spam). The lines show how many "
             "people moved into each state each month."
         ),
         kind="line",

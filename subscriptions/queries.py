@@ -41,13 +41,14 @@ def confirmed_subscribers(*, topics=None, frequency=None):
 SUBSCRIBER_MOVES = {
     "confirmed": "confirmed_at",
     "unsubscribed": "unsubscribed_at",
+    "suppressed": "suppressed_at",
 }
 
 
 def subscriber_figures(*, months):
     """How many subscribers are in each status now, and how many moved into each state of
     SUBSCRIBER_MOVES in each of ``months`` ((start, end) pairs of aware datetimes), in one
-    query: {"totals": {status: n}, "moves": {state: [n for each month]}}."""
+    query: {"totals": {status or "suppressed": n}, "moves": {state: [n for each month]}}."""
     counts = {
         f"total_{status}": Count("pk", filter=Q(status=status))
         for status in Subscriber.Status.values
@@ -57,9 +58,12 @@ def subscriber_figures(*, months):
             counts[f"{state}_{number}"] = Count(
                 "pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end})
             )
+    counts["total_suppressed"] = Count("pk", filter=Q(suppressed_at__isnull=False))
     row = Subscriber.objects.aggregate(**counts)
     return {
-        "totals": {status: row[f"total_{status}"] for status in Subscriber.Status.values},
+        "totals": {
+            status: row[f"total_{status}"] for status in [*Subscriber.Status.values, "suppressed"]
+        },
         "moves": {
             state: [row[f"{state}_{number}"] for number in range(len(months))]
             for state in SUBSCRIBER_MOVES

@@ -28,8 +28,16 @@ from django.utils import timezone
 from events.dates import format_when
 from lscp_site.pagecache import invalidate_pages
 from training import tasks
-from training.models.bookings import Booking, BookingStatus, CancelledBy, SessionCancellation
+from training.models.bookings import (
+    HOLDING_A_PLACE,
+    Booking,
+    BookingStatus,
+    CancelledBy,
+    SessionCancellation,
+)
+from training.models.choices import LineManagerRole
 from training.models.sessions import Session
+from training.working_days import working_days_before
 
 
 class BookingError(Exception):
@@ -57,6 +65,10 @@ class SessionCancelled(BookingClosed):
 
 class AlreadyCancelled(BookingError):
     pass
+
+
+class ApprovalClosed(BookingError):
+    """The manager's answer comes too late, or the place is no longer awaiting one."""
 
 
 def refusal(*, session, now=None):
@@ -92,24 +104,56 @@ def _is_cancelled(session):
     return SessionCancellation.objects.filter(session=session).exists()
 
 
-def _confirmed_count(session):
-    return Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED).count()
+def _places_held(session):
+    """Places taken: confirmed, or held while a line manager is asked to approve."""
+    return Booking.objects.filter(session=session).holding_a_place().count()
 
 
 def _fill_free_places(session, *, now):
     """Give free places to the people waiting, first come first served. Needs the lock."""
     if now >= session.start or _is_cancelled(session):
         return []
-    free = session.capacity - _confirmed_count(session)
+    free = session.capacity - _places_held(session)
     if free <= 0:
         return []
     promoted = list(Booking.objects.filter(session=session).waiting_in_order()[:free])
     for booking in promoted:
+        if _needs_approval(session, booking):
+            _hold_for_approval(booking, session=session, now=now)
+            booking.save(update_fields=["status", "approval_due_at"])
+            _after_commit(tasks.send_promotion_awaiting_approval, booking.pk)
+            _after_commit(tasks.send_approval_request, booking.pk)
+            continue
         booking.status = BookingStatus.CONFIRMED
         booking.confirmed_at = now
         booking.save(update_fields=["status", "confirmed_at"])
         _after_commit(tasks.send_promotion, booking.pk)
+        _copy_manager(booking, session=session)
     return promoted
+
+
+def _needs_approval(session, booking):
+    """The course asks the manager to approve, and the booking names one (a booking made
+    before the course asked has no manager to ask: its place is confirmed as before)."""
+    return session.course.line_manager == LineManagerRole.APPROVES and bool(booking.manager_email)
+
+
+def _copy_manager(booking, *, session):
+    if booking.manager_email and session.course.line_manager == LineManagerRole.COPIED:
+        _after_commit(tasks.send_manager_copy, booking.pk)
+
+
+def approval_deadline(*, session, now):
+    """When a place awaiting the manager's approval is released if still unanswered: the
+    same time one working day before the session, or, for a place given later than that,
+    when booking closes (at the latest, when the session starts)."""
+    candidates = (working_days_before(session.start, 1), session.closes_at, session.start)
+    return next((moment for moment in candidates if moment > now), session.start)
+
+
+def _hold_for_approval(booking, *, session, now):
+    booking.status = BookingStatus.AWAITING_APPROVAL
+    booking.approval_due_at = approval_deadline(session=session, now=now)
 
 
 def book(
@@ -120,9 +164,15 @@ def book(
     organisation,
     job_role,
     access_needs="",
+    manager_email="",
     now=None,
 ):
     """Book a place: confirmed while places remain, otherwise on the waiting list.
+
+    On a course whose line manager must approve (CoursePage.line_manager), a free place is
+    held awaiting the manager's answer instead, and the manager is emailed links to approve
+    or decline it; on a course that copies the manager, the manager gets a copy of the
+    confirmation.
 
     Raises AlreadyBooked when this email already holds or waits for a place on the session,
     BookingClosed once booking has closed (SessionCancelled if the LSCP called it off).
@@ -147,33 +197,45 @@ def book(
                 "for the email we sent when you booked."
             )
         _fill_free_places(session, now=now)
-        confirmed = _confirmed_count(session) < session.capacity
+        has_place = _places_held(session) < session.capacity
+        booking = Booking(
+            session=session,
+            name=name.strip(),
+            email=email,
+            organisation=organisation.strip(),
+            job_role=job_role.strip(),
+            access_needs=access_needs.strip(),
+            manager_email=manager_email.strip(),
+            status=BookingStatus.CONFIRMED if has_place else BookingStatus.WAITING,
+            created_at=now,
+            confirmed_at=now if has_place else None,
+            privacy_agreed_at=now,
+        )
+        awaiting_approval = has_place and _needs_approval(session, booking)
+        if awaiting_approval:
+            _hold_for_approval(booking, session=session, now=now)
+            booking.confirmed_at = None
         try:
             with transaction.atomic():
-                booking = Booking.objects.create(
-                    session=session,
-                    name=name.strip(),
-                    email=email,
-                    organisation=organisation.strip(),
-                    job_role=job_role.strip(),
-                    access_needs=access_needs.strip(),
-                    status=BookingStatus.CONFIRMED if confirmed else BookingStatus.WAITING,
-                    created_at=now,
-                    confirmed_at=now if confirmed else None,
-                    privacy_agreed_at=now,
-                )
+                booking.save(force_insert=True)
         except IntegrityError:  # the unique index: the same address, another way in
             raise AlreadyBooked(
                 "This email address already has a booking on this session."
             ) from None
-        _after_commit(
-            tasks.send_booking_confirmed if confirmed else tasks.send_waiting_list_joined,
-            booking.pk,
-        )
+        if awaiting_approval:
+            _after_commit(tasks.send_awaiting_approval, booking.pk)
+            _after_commit(tasks.send_approval_request, booking.pk)
+        elif has_place:
+            _after_commit(tasks.send_booking_confirmed, booking.pk)
+            _copy_manager(booking, session=session)
+        else:
+            _after_commit(tasks.send_waiting_list_joined, booking.pk)
     return booking
 
 
-def process_booking_request(*, session_id, name, email, organisation, job_role, access_needs):
+def process_booking_request(
+    *, session_id, name, email, organisation, job_role, access_needs, manager_email=""
+):
     """Book a queued request (run by the task worker) and tell the address what happened.
 
     A new booking is confirmed or waiting, and emailed as ``book`` does. An address that
@@ -191,6 +253,7 @@ def process_booking_request(*, session_id, name, email, organisation, job_role, 
             organisation=organisation,
             job_role=job_role,
             access_needs=access_needs,
+            manager_email=manager_email,
         )
     except AlreadyBooked:
         existing = (
@@ -236,7 +299,7 @@ def cancel(*, booking, by_editor=False, now=None):
             raise AlreadyCancelled("This booking has already been cancelled.")
         if now >= session.end:
             raise BookingClosed("This session has already taken place.")
-        held_a_place = current.status == BookingStatus.CONFIRMED
+        held_a_place = current.status in HOLDING_A_PLACE
         current.status = BookingStatus.CANCELLED
         current.cancelled_at = now
         current.cancelled_by = CancelledBy.EDITOR if by_editor else CancelledBy.DELEGATE
@@ -261,7 +324,7 @@ def erase(*, booking, now=None):
         current = Booking.objects.select_for_update().filter(pk=booking.pk).first()
         if current is None:
             return False
-        held_a_place = current.status == BookingStatus.CONFIRMED
+        held_a_place = current.status in HOLDING_A_PLACE
         current.delete()
         if held_a_place:
             _fill_free_places(session, now=now)
@@ -293,3 +356,69 @@ def cancel_session(*, session, by=None, now=None):
         for booking in cancelled:
             _after_commit(tasks.send_session_cancelled, booking.pk)
     return cancelled
+
+
+def _decide(booking, *, now):
+    """The booking, locked with its session, if it still awaits its manager's answer."""
+    session = _lock(booking.session)
+    current = Booking.objects.select_for_update().get(pk=booking.pk)
+    current.session = session
+    if current.status != BookingStatus.AWAITING_APPROVAL:
+        raise ApprovalClosed("This place has already been approved, declined or cancelled.")
+    if now >= current.approval_due_at:
+        raise ApprovalClosed("The time to approve this place has passed, so it has been released.")
+    return current
+
+
+def approve_booking(*, booking, now=None):
+    """The line manager approves the place (through the signed link in their email): it is
+    confirmed, and the delegate gets their confirmation with the joining details. Raises
+    ApprovalClosed once it is no longer awaiting approval or its deadline has passed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _decide(booking, now=now)
+        current.status = BookingStatus.CONFIRMED
+        current.confirmed_at = now
+        current.save(update_fields=["status", "confirmed_at"])
+        _after_commit(tasks.send_booking_confirmed, current.pk)
+    return current
+
+
+def decline_booking(*, booking, now=None):
+    """The line manager declines the place: it is released to the first person waiting and
+    the delegate is told. Raises ApprovalClosed as approve_booking does."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _decide(booking, now=now)
+        _release(current, cancelled_by=CancelledBy.MANAGER, now=now)
+        current.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+        _after_commit(tasks.send_approval_declined, current.pk)
+        _fill_free_places(current.session, now=now)
+    return current
+
+
+def _release(booking, *, cancelled_by, now):
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancelled_by = cancelled_by
+
+
+def expire_pending_approvals(*, now=None):
+    """Release every place whose manager did not answer in time: the delegate is told and
+    the place goes to the first person waiting. Run by the scheduler. Returns how many."""
+    now = now or timezone.now()
+    overdue = Booking.objects.filter(
+        status=BookingStatus.AWAITING_APPROVAL, approval_due_at__lte=now
+    )
+    released = 0
+    for session_id in overdue.values_list("session_id", flat=True).distinct().order_by():
+        with transaction.atomic():
+            session = _lock(Session(pk=session_id))
+            expired = list(overdue.filter(session=session).select_for_update().order_by("pk"))
+            for booking in expired:
+                _release(booking, cancelled_by=CancelledBy.APPROVAL_EXPIRED, now=now)
+                booking.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+                _after_commit(tasks.send_approval_expired, booking.pk)
+            _fill_free_places(session, now=now)
+        released += len(expired)
+    return released

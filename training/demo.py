@@ -21,7 +21,9 @@ from training.models import (
     BookingStatus,
     CourseFormat,
     CoursePage,
+    CourseResource,
     CourseType,
+    LineManagerRole,
     Session,
     SessionFormat,
     TrainingIndexPage,
@@ -41,6 +43,12 @@ TEAMS_DETAILS = (
     "Passcode: LSCP{code}"
 )
 VENUE = "Merrion House, 110 Merrion Centre, Leeds LS2 8BB"
+ACCESS = (
+    "Come in by the main entrance on Merrion Way and ask at reception for the LSCP training "
+    "room on the 2nd floor. Step-free throughout, with lifts and a hearing loop. The nearest "
+    "car park is the Merrion Centre multi-storey."
+)
+FEEDBACK_FORM = "https://forms.office.com/e/lscp-training-feedback"
 
 COURSES = [
     {
@@ -62,6 +70,8 @@ COURSES = [
         "body": "<h2>About the course</h2><p>This core course covers the four categories of "
         "abuse, the voice of the child, professional curiosity and the Leeds threshold "
         "guidance. It is run as a live webinar, with time for questions.</p>",
+        # The manager gets a copy of each confirmation.
+        "after_booking": {"line_manager": LineManagerRole.COPIED, "feedback_url": FEEDBACK_FORM},
         "sessions": [
             (14, (9, 30), (12, 30), SessionFormat.LIVE_WEBINAR, 30),
             (49, (9, 30), (12, 30), SessionFormat.FACE_TO_FACE, 24),
@@ -85,6 +95,20 @@ COURSES = [
         "duration": "Full day, 9:30am to 4pm",
         "body": "<h2>About the course</h2><p>A full-day, face-to-face course built around "
         "case studies from Leeds, so you practise the decisions you will meet at work.</p>",
+        # Places need the manager's approval, and the training is refreshed every 3 years.
+        "after_booking": {
+            "line_manager": LineManagerRole.APPROVES,
+            "reminder_working_days": 3,
+            "feedback_url": FEEDBACK_FORM,
+            "refresher_months": 36,
+        },
+        "resources": [
+            (
+                "Working Together to Safeguard Children 2023 (GOV.UK)",
+                "https://www.gov.uk/government/publications/working-together-to-safeguard-children--2",
+            ),
+            ("Leeds multi-agency escalation policy", "https://www.leedsscp.org.uk/escalation"),
+        ],
         "sessions": [
             (21, (9, 30), (16, 0), SessionFormat.FACE_TO_FACE, 20),
             (63, (9, 30), (16, 0), SessionFormat.FACE_TO_FACE, 20),
@@ -111,6 +135,13 @@ COURSES = [
         "adultification, gender bias and victim blaming language. It will give an overview "
         "of the processes in Leeds focused on responding to and managing exploitation and "
         "serious youth violence.</p>",
+        "after_booking": {"feedback_url": FEEDBACK_FORM},
+        "resources": [
+            (
+                "Child Exploitation Practice Guidance",
+                "https://www.leedsscp.org.uk/child-exploitation",
+            ),
+        ],
         # The date in the March 2025 issue, then dates to come.
         "fixed_sessions": [
             (datetime.date(2025, 5, 8), (14, 0), (15, 0), SessionFormat.LIVE_WEBINAR, 100),
@@ -134,6 +165,7 @@ def _session(day, start, end, session_format, capacity, code):
         end=_at(day, end),
         format=session_format,
         venue="" if online else VENUE,
+        access_details="" if online else ACCESS,
         joining_details=TEAMS_DETAILS.format(code=code) if online else "",
         capacity=capacity,
     )
@@ -185,7 +217,8 @@ def load_course(index, spec, audiences, today):
                 "body",
             )
         }
-        course = CoursePage(**fields)
+        course = CoursePage(**fields, **spec.get("after_booking", {}))
+        course.resources = _resources(spec)
         course.audiences = [audiences[slug] for slug in spec["audiences"]]
         past = [
             _session(day, start, end, kind, capacity, day.day)
@@ -195,10 +228,26 @@ def load_course(index, spec, audiences, today):
         index.add_child(instance=course)
         course.save_revision().publish()
         return course
+    draft = None
     if not course.sessions.filter(start__gt=timezone.now()).exists():
         draft = course.get_latest_revision_as_object()
         for session in _upcoming_sessions(spec, today):
             draft.sessions.add(session)
+    # A demo loaded before the settings for after booking existed gets them; a setting an
+    # editor has changed from its default is kept.
+    missing = {
+        name: value
+        for name, value in spec.get("after_booking", {}).items()
+        if getattr(course, name) == CoursePage._meta.get_field(name).get_default()
+        and value != getattr(course, name)
+    }
+    if missing:
+        draft = draft or course.get_latest_revision_as_object()
+        for name, value in missing.items():
+            setattr(draft, name, value)
+        if not course.resources.exists():
+            draft.resources = _resources(spec)
+    if draft is not None:
         draft.save_revision().publish()
     return course
 
@@ -254,6 +303,10 @@ def load_past_register(course, today):
     marks = {booking.pk: mark for booking, (*_, mark) in zip(bookings, PAST_DELEGATES, strict=True)}
     record_attendance(session=session, marks=marks, user=None)
     return session
+
+
+def _resources(spec):
+    return [CourseResource(title=title, link=link) for title, link in spec.get("resources", [])]
 
 
 def load_demo(home):

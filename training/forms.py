@@ -5,7 +5,7 @@ from django.utils.safestring import mark_safe
 
 from lscp_site.email import validate_deliverable_address
 from training.models.audiences import Audience
-from training.models.choices import CourseFormat, CourseType
+from training.models.choices import CourseFormat, CourseType, LineManagerRole
 
 PRIVACY_URL = "/privacy/"
 
@@ -59,6 +59,42 @@ class BookingForm(forms.Form):
     # Left empty by people; filled in by robots that complete every field they find.
     website = forms.CharField(required=False, label="Leave this empty")
 
+    MANAGER_HELP = {
+        LineManagerRole.COPIED: "We send your manager a copy of your booking confirmation. "
+        "They do not get the joining details.",
+        LineManagerRole.APPROVES: "This course needs your manager's approval. We hold your "
+        "place and email them a link to approve it.",
+    }
+
+    def __init__(self, *args, course=None, **kwargs):
+        """``course`` decides whether the form asks for the line manager's email."""
+        super().__init__(*args, **kwargs)
+        role = getattr(course, "line_manager", LineManagerRole.NOT_ASKED)
+        if role in self.MANAGER_HELP:
+            self.fields["manager_email"] = forms.EmailField(
+                label="Your line manager's work email address",
+                max_length=254,
+                help_text=self.MANAGER_HELP[role],
+                widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+                validators=[validate_deliverable_address],
+                error_messages={
+                    "required": "Enter your line manager's work email address",
+                    "invalid": "Enter an email address in the right format, like name@example.org",
+                },
+            )
+            # Shown after the delegate's own address, before the rest.
+            self.order_fields(["name", "email", "manager_email"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        own, manager = cleaned_data.get("email"), cleaned_data.get("manager_email")
+        if own and manager and own.strip().lower() == manager.strip().lower():
+            self.add_error(
+                "manager_email",
+                "Enter your line manager's address, not your own",
+            )
+        return cleaned_data
+
     def clean_website(self):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError("Leave this field empty.")
@@ -72,6 +108,7 @@ class BookingForm(forms.Form):
             "organisation": data["organisation"],
             "job_role": data["job_role"],
             "access_needs": data["access_needs"],
+            "manager_email": data.get("manager_email", ""),
         }
 
 

@@ -1,4 +1,5 @@
-"""Signed links for delegates: cancelling a booking, downloading a certificate.
+"""Signed links in training emails: a delegate cancelling a booking or downloading a
+certificate, a line manager approving or declining a place.
 
 Each salt is used for nothing else, so a token signed for another purpose never works. A
 cancel link stops working when the session ends; the end is read from the session itself,
@@ -19,6 +20,9 @@ from training.retention import retention_days
 
 CANCEL_SALT = "training.booking.cancel"
 CERTIFICATE_SALT = "training.booking.certificate"
+APPROVAL_SALT = "training.booking.approval"
+APPROVE = "approve"
+DECLINE = "decline"
 
 
 class LinkInvalid(Exception):
@@ -74,3 +78,30 @@ def booking_from_certificate_token(token, *, now=None):
     if booking.status != BookingStatus.CONFIRMED or booking.attendance != Attendance.ATTENDED:
         raise LinkExpired
     return booking
+
+
+def approval_url(booking, decision):
+    """The absolute link in a line manager's email to approve (APPROVE) or decline
+    (DECLINE) a place. It opens a page that asks them to confirm: opening the link (as some
+    mail filters do) changes nothing."""
+    token = signing.dumps({"booking": booking.pk, "decision": decision}, salt=APPROVAL_SALT)
+    return absolute_url(reverse("training:approval", args=[token]))
+
+
+def booking_from_approval_token(token, *, now=None):
+    """(booking, decision) for an approval link. Raises LinkInvalid, or LinkExpired once its
+    deadline (Booking.approval_due_at, before the session) has passed or the booking is
+    gone. Whether the place still awaits an answer is for the caller to show."""
+    try:
+        payload = signing.loads(token, salt=APPROVAL_SALT)
+        booking_id, decision = payload["booking"], payload["decision"]
+    except (signing.BadSignature, KeyError, TypeError):
+        raise LinkInvalid from None
+    if decision not in (APPROVE, DECLINE):
+        raise LinkInvalid
+    booking = Booking.objects.select_related("session__course").filter(pk=booking_id).first()
+    if booking is None or booking.approval_due_at is None:
+        raise LinkExpired
+    if (now or timezone.now()) >= booking.approval_due_at:
+        raise LinkExpired
+    return booking, decision

@@ -5,9 +5,13 @@ again and sends nothing if it has moved on (a confirmation for a booking cancell
 later, for example).
 """
 
+import logging
+
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from dateutil.relativedelta import relativedelta
 
 from events.calendar import CalendarItem, build_calendar
 from events.dates import format_when
@@ -18,6 +22,11 @@ from training import links
 from training.certificates import hours_of_training
 from training.models.bookings import Attendance, Booking, BookingStatus
 from training.models.sessions import Session
+
+# How many of a course's next dates a refresher reminder lists.
+REFRESHER_DATES = 3
+
+logger = logging.getLogger(__name__)
 
 # However often the booking form is sent with one address, its owner gets at most one
 # "you already have a booking" reminder for a booking in this time: nobody can use the
@@ -65,7 +74,9 @@ def _load(booking_id, status):
     )
 
 
-def _send(booking, *, subject, template, attachments=(), **extra):
+def _send(booking, *, subject, template, attachments=(), to_manager=False, **extra):
+    """Email the delegate (or, with ``to_manager``, their line manager, who never gets the
+    joining details or the delegate's cancel link)."""
     session = booking.session
     course = session.course
     context = {
@@ -76,10 +87,12 @@ def _send(booking, *, subject, template, attachments=(), **extra):
         "when": format_when(session.start, session.end),
         **extra,
     }
-    if booking.is_active:
+    if booking.approval_due_at:
+        context["approval_due_at_text"] = format_when(booking.approval_due_at)
+    if booking.is_active and not to_manager:
         context["cancel_url"] = links.cancel_url(booking)
     send_email(
-        to=booking.email,
+        to=booking.manager_email if to_manager else booking.email,
         subject=f"{subject}: {course.title}, {context['when']}",
         template_name=f"training/{template}",
         context=context,
@@ -212,3 +225,155 @@ def send_certificate(booking_id):
         booking.certificate_sent_at = timezone.now()
         booking.save(update_fields=["certificate_sent_at"])
     return True
+
+
+def send_manager_copy(booking_id):
+    """The line manager's copy of a confirmation, on a course that copies the manager."""
+    booking = _load(booking_id, BookingStatus.CONFIRMED)
+    if booking is None or not booking.manager_email:
+        return False
+    return _send(booking, subject="Booking confirmed", template="manager_copy", to_manager=True)
+
+
+def send_awaiting_approval(booking_id, *, promoted=False):
+    booking = _load(booking_id, BookingStatus.AWAITING_APPROVAL)
+    if booking is None:
+        return False
+    return _send(
+        booking,
+        subject="A place has come up for you" if promoted else "Your place is held",
+        template="awaiting_approval",
+        promoted=promoted,
+    )
+
+
+def send_approval_request(booking_id):
+    """Ask the line manager to approve or decline the place, by signed links."""
+    booking = _load(booking_id, BookingStatus.AWAITING_APPROVAL)
+    if booking is None or not booking.manager_email:
+        return False
+    return _send(
+        booking,
+        subject="Please approve a training place",
+        template="approval_request",
+        to_manager=True,
+        approve_url=links.approval_url(booking, links.APPROVE),
+        decline_url=links.approval_url(booking, links.DECLINE),
+    )
+
+
+def send_approval_declined(booking_id):
+    booking = _load(booking_id, BookingStatus.CANCELLED)
+    if booking is None:
+        return False
+    return _send(booking, subject="Your manager declined your place", template="approval_declined")
+
+
+def send_approval_expired(booking_id):
+    booking = _load(booking_id, BookingStatus.CANCELLED)
+    if booking is None:
+        return False
+    return _send(
+        booking, subject="Your place was not approved in time", template="approval_expired"
+    )
+
+
+def send_reminders(booking_ids):
+    """The reminders claimed for one session. One that fails to send is logged and its
+    claim given back (send_reminder); the others still go. Returns how many were sent."""
+    sent = 0
+    for booking_id in booking_ids:
+        try:
+            sent += bool(send_reminder(booking_id))
+        except Exception:
+            logger.exception("Reminder for booking %s not sent; the next run retries", booking_id)
+    return sent
+
+
+def send_reminder(booking_id):
+    """The reminder before the session, claimed by training.reminders. Nothing goes to a
+    booking or session cancelled since it was claimed; if sending fails, the claim is given
+    back so the scheduler's next run queues it again."""
+    booking = (
+        Booking.objects.select_related("session__course")
+        .filter(
+            pk=booking_id,
+            status=BookingStatus.CONFIRMED,
+            reminded_at__isnull=False,
+            session__cancellation__isnull=True,
+            session__start__gt=timezone.now(),
+        )
+        .first()
+    )
+    if booking is None:
+        return False
+    try:
+        return _send(booking, subject="Reminder", template="reminder")
+    except Exception:
+        Booking.objects.filter(pk=booking_id).update(reminded_at=None)
+        raise
+
+
+def _claimed(booking_id, field):
+    """An attendee's booking claimed by training.follow_up (``field`` set), or None."""
+    return (
+        Booking.objects.attended()
+        .select_related("session__course")
+        .filter(pk=booking_id, **{f"{field}__isnull": False})
+        .first()
+    )
+
+
+def _send_or_release(booking, field, **email):
+    try:
+        return _send(booking, **email)
+    except Exception:
+        Booking.objects.filter(pk=booking.pk).update(**{field: None})
+        raise
+
+
+def resource_links(course):
+    """(title, absolute address) for each of the course's resources, in the editor's order."""
+    resources = course.resources.select_related("document").order_by("sort_order")
+    return [
+        (
+            resource.title,
+            absolute_url(resource.document.url) if resource.document else resource.link,
+        )
+        for resource in resources
+        if resource.document or resource.link
+    ]
+
+
+def send_follow_up(booking_id):
+    """The email after the session: the course's resources and its feedback form."""
+    booking = _claimed(booking_id, "followed_up_at")
+    if booking is None:
+        return False
+    return _send_or_release(
+        booking,
+        "followed_up_at",
+        subject="Thank you for attending",
+        template="follow_up",
+        resources=resource_links(booking.session.course),
+    )
+
+
+def send_refresher_reminder(booking_id):
+    """The reminder that a course's refresher falls due, with its next dates."""
+    booking = _claimed(booking_id, "refresher_reminded_at")
+    if booking is None:
+        return False
+    course = booking.session.course
+    return _send_or_release(
+        booking,
+        "refresher_reminded_at",
+        subject="Time for a refresher",
+        template="refresher_reminder",
+        refresher_due=booking.session.end + relativedelta(months=course.refresher_months or 0),
+        next_sessions=list(
+            Session.objects.filter(course=course)
+            .coming_up(timezone.now())
+            .order_by("start", "pk")[:REFRESHER_DATES]
+        ),
+    )

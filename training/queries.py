@@ -194,3 +194,8 @@ def attendance_by_course(*, limit, now=None):
         .order_by("-last_ended", "course_id")[:limit]
     )
     return sorted(latest_first, key=lambda row: (row["title"], row["course_id"]))
+
+
+def attended_bookings():
+    """Bookings of people who attended their session (BookingQuerySet.attended)."""
+    return Booking.objects.attended()

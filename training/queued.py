@@ -11,7 +11,9 @@ from django.tasks import task
 from training import booking
 
 
-def request_booking(*, session, name, email, organisation, job_role, access_needs=""):
+def request_booking(
+    *, session, name, email, organisation, job_role, access_needs="", manager_email=""
+):
     """Queue a booking made through the public form; the task worker books it."""
     process_booking_request.enqueue(
         session_id=session.pk,
@@ -20,11 +22,14 @@ def request_booking(*, session, name, email, organisation, job_role, access_need
         organisation=organisation,
         job_role=job_role,
         access_needs=access_needs,
+        manager_email=manager_email,
     )
 
 
 @task
-def process_booking_request(*, session_id, name, email, organisation, job_role, access_needs):
+def process_booking_request(
+    *, session_id, name, email, organisation, job_role, access_needs, manager_email=""
+):
     return booking.process_booking_request(
         session_id=session_id,
         name=name,
@@ -32,4 +37,5 @@ def process_booking_request(*, session_id, name, email, organisation, job_role, 
         organisation=organisation,
         job_role=job_role,
         access_needs=access_needs,
+        manager_email=manager_email,
     )

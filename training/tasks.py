@@ -47,3 +47,48 @@ def send_session_cancelled(booking_id):
 @task
 def send_certificate(booking_id):
     return notifications.send_certificate(booking_id)
+
+
+@task
+def send_manager_copy(booking_id):
+    return notifications.send_manager_copy(booking_id)
+
+
+@task
+def send_approval_request(booking_id):
+    return notifications.send_approval_request(booking_id)
+
+
+@task
+def send_approval_declined(booking_id):
+    return notifications.send_approval_declined(booking_id)
+
+
+@task
+def send_approval_expired(booking_id):
+    return notifications.send_approval_expired(booking_id)
+
+
+@task
+def send_reminders(booking_ids):
+    return notifications.send_reminders(booking_ids)
+
+
+@task
+def send_awaiting_approval(booking_id):
+    return notifications.send_awaiting_approval(booking_id)
+
+
+@task
+def send_promotion_awaiting_approval(booking_id):
+    return notifications.send_awaiting_approval(booking_id, promoted=True)
+
+
+@task
+def send_follow_up(booking_id):
+    return notifications.send_follow_up(booking_id)
+
+
+@task
+def send_refresher_reminder(booking_id):
+    return notifications.send_refresher_reminder(booking_id)

@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("training/bookings/cancel/<str:token>/", views.cancel_booking, name="cancel_booking"),
     path("training/bookings/certificate/<str:token>/", views.certificate, name="certificate"),
+    path("training/bookings/approval/<str:token>/", views.approve_or_decline, name="approval"),
 ]

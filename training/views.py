@@ -20,6 +20,7 @@ from training import booking as booking_rules
 from training import links, queued
 from training.certificates import certificate_filename, certificate_pdf
 from training.forms import BookingForm
+from training.models.bookings import BookingStatus
 from training.models.sessions import Session, SessionState
 
 
@@ -35,9 +36,9 @@ def book_session(request, *, course, session_id):
     session.course = course
     state = session.booking_state()
     status = 200
-    form = BookingForm()
+    form = BookingForm(course=course)
     if request.method == "POST":
-        form = BookingForm(request.POST)
+        form = BookingForm(request.POST, course=course)
         if form.is_valid():
             refused = booking_rules.refusal(session=session)
             if refused is not None:
@@ -122,3 +123,44 @@ def certificate(request, token):
     response = HttpResponse(certificate_pdf(booking=booking), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{certificate_filename(booking)}"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited(scope="training-approval", limit=20, period=600)
+def approve_or_decline(request, token):
+    """The line manager's link: a page to confirm approving or declining the place; the
+    answer is recorded only when they press its button."""
+    try:
+        booking, decision = links.booking_from_approval_token(token)
+    except links.LinkInvalid:
+        return TemplateResponse(request, "training/link_invalid.html", status=400)
+    except links.LinkExpired:
+        return TemplateResponse(
+            request, "training/link_expired.html", {"approval": True}, status=410
+        )
+    context = {
+        "booking": booking,
+        "session": booking.session,
+        "course": booking.session.course,
+        "decision": decision,
+    }
+    if booking.status != BookingStatus.AWAITING_APPROVAL:
+        return TemplateResponse(
+            request, "training/approval_done.html", {**context, "already": True}
+        )
+    if request.method == "POST":
+        decide = (
+            booking_rules.approve_booking
+            if decision == links.APPROVE
+            else booking_rules.decline_booking
+        )
+        try:
+            decided = decide(booking=booking)
+        except booking_rules.ApprovalClosed:
+            return TemplateResponse(
+                request, "training/approval_done.html", {**context, "already": True}
+            )
+        return TemplateResponse(
+            request, "training/approval_done.html", {**context, "booking": decided}
+        )
+    return TemplateResponse(request, "training/approval_confirm.html", context)

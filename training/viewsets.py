@@ -376,16 +376,21 @@ class BookingViewSet(ModelViewSet):
         "organisation",
         "job_role",
         "access_needs",
+        "manager_email",
         "session",
         "status",
         "created_at",
         "confirmed_at",
+        "approval_due_at",
         "cancelled_at",
         "cancelled_by",
         "attendance",
         "attendance_recorded_at",
         "certificate_sent_at",
         "privacy_agreed_at",
+        "reminded_at",
+        "followed_up_at",
+        "refresher_reminded_at",
     ]
     list_export = [
         "name",
@@ -393,6 +398,7 @@ class BookingViewSet(ModelViewSet):
         "organisation",
         "job_role",
         "access_needs",
+        "manager_email",
         "session.course.title",
         "session.start",
         "session.location",
@@ -404,6 +410,7 @@ class BookingViewSet(ModelViewSet):
         "get_status_display": "Status",
         "get_attendance_display": "Attendance",
         "email": "Work email",
+        "manager_email": "Line manager's email",
         "session.course.title": "Course",
         "session.start": "Session starts",
         "session.location": "Where",
@@ -414,7 +421,14 @@ class BookingViewSet(ModelViewSet):
     def get_index_view_kwargs(self, **kwargs):
         preprocess = {
             field: {IndexView.FORMAT_CSV: _csv_safe}
-            for field in ["name", "email", "organisation", "job_role", "access_needs"]
+            for field in [
+                "name",
+                "email",
+                "organisation",
+                "job_role",
+                "access_needs",
+                "manager_email",
+            ]
         }
         for field in ["session.start", "created_at"]:
             preprocess[field] = {IndexView.FORMAT_CSV: _local_time}

@@ -414,6 +414,9 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "wagtail": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint (certificates) logs each step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -500,6 +503,12 @@ PERIODIC_TASKS = {
     "newsletter.alerts.send_due_alerts_task": 5 * 60,
     # The weekly digest, once its day and time (below) have come; once a week.
     "newsletter.alerts.send_weekly_digest_task": 5 * 60,
+    # Training: reminders before sessions, places whose manager did not answer in time,
+    # the email after a session, refresher reminders (training/scheduled.py).
+    "training.scheduled.send_reminders_due": 10 * 60,
+    "training.scheduled.expire_pending_approvals": 10 * 60,
+    "training.scheduled.send_follow_ups_due": 60 * 60,
+    "training.scheduled.send_refresher_reminders_due": DAY_SECONDS,
 }
 # Topic alerts and the weekly digest (newsletter/alerts.py): how long an alert waits to
 # gather more news in its topic, and when the weekly digest goes (0 = Monday; Leeds time).

@@ -69,6 +69,8 @@ def add_subscribers(count, *, month_offset=0, first=0):
             signed_up_at=when,
             confirmed_at=when,
             unsubscribed_at=when if number % 5 == 0 else None,
+            suppressed_at=when if number == 1 else None,
+            suppression_reason="Hard bounce" if number == 1 else "",
         )
         for number in range(count)
     )
@@ -168,11 +170,12 @@ def test_the_admin_home_shows_four_charts_with_their_numbers_and_lists(
     ]
     subscribers = panel.select("article.lscp-chart")[0]
     assert "12 confirmed subscribers now, 3 unsubscribed" in subscribers.get_text()
-    assert len(subscribers.select("circle title")) == 24  # 12 months, two lines
+    assert "3 with email stopped" in subscribers.get_text()
+    assert len(subscribers.select("circle title")) == 36  # 12 months, three lines
     june = [
         c.get_text(strip=True) for c in subscribers.select("tbody tr")[-1].find_all(["th", "td"])
     ]
-    assert june == ["Jun 2025", "5", "1"]
+    assert june == ["Jun 2025", "5", "1", "1"]
     sends = panel.select("article.lscp-chart")[3]
     cells = [c.get_text(strip=True) for c in sends.select("tbody tr")[0].find_all(["th", "td"])]
     assert cells[0] == "June Newsletter" and cells[2:] == ["4", "1", "0", "0"]

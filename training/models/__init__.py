@@ -9,8 +9,9 @@ from training.models.bookings import (
     SessionCancellation,
 )
 from training.models.catalogue import TrainingIndexPage
-from training.models.choices import CourseFormat, CourseType
+from training.models.choices import CourseFormat, CourseType, LineManagerRole
 from training.models.pages import CoursePage
+from training.models.resources import CourseResource
 from training.models.sessions import Session, SessionFormat, SessionState
 
 __all__ = [
@@ -21,7 +22,9 @@ __all__ = [
     "CancelledBy",
     "CourseFormat",
     "CoursePage",
+    "CourseResource",
     "CourseType",
+    "LineManagerRole",
     "Session",
     "SessionCancellation",
     "SessionFormat",

@@ -12,6 +12,8 @@ BOOKINGS_PERMISSION = "training.manage_bookings"
 class BookingStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     WAITING = "waiting", "Waiting list"
+    # The place is held while the delegate's line manager is asked to approve it.
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting manager's approval"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -19,6 +21,12 @@ class CancelledBy(models.TextChoices):
     DELEGATE = "delegate", "The delegate"
     EDITOR = "editor", "The LSCP business unit"
     SESSION = "session", "Session cancelled"
+    MANAGER = "manager", "Line manager declined"
+    APPROVAL_EXPIRED = "approval_expired", "Not approved in time"
+
+
+# Bookings that hold one of a session's places.
+HOLDING_A_PLACE = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL)
 
 
 class Attendance(models.TextChoices):
@@ -30,6 +38,19 @@ class Attendance(models.TextChoices):
 class BookingQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=BookingStatus.CANCELLED)
+
+    def holding_a_place(self):
+        return self.filter(status__in=HOLDING_A_PLACE)
+
+    def attended(self, now=None):
+        """People marked as attended on the register of a session that has ended (and was
+        not cancelled): the follow-up email and refresher reminders go to them."""
+        return self.filter(
+            status=BookingStatus.CONFIRMED,
+            attendance=Attendance.ATTENDED,
+            session__end__lte=now or timezone.now(),
+            session__cancellation__isnull=True,
+        )
 
     def waiting_in_order(self):
         # Primary keys are handed out while the session row is locked, so they follow the
@@ -55,6 +76,38 @@ class Booking(models.Model):
     cancelled_by = models.CharField(max_length=20, choices=CancelledBy.choices, blank=True)
     privacy_agreed_at = models.DateTimeField(
         help_text="When the delegate agreed to the LSCP keeping these details for the booking."
+    )
+    manager_email = models.EmailField(
+        "line manager's email",
+        max_length=254,
+        blank=True,
+        help_text="Given when the course asks for it: the manager is copied into the "
+        "confirmation, or asked to approve the place.",
+    )
+    approval_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a place awaiting the manager's approval is released if they have not "
+        "answered.",
+    )
+    reminded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the reminder before the session was sent.",
+    )
+    followed_up_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the email after the session (resources, feedback form) was sent.",
+    )
+    refresher_reminded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the delegate was reminded that their training is due for a refresher.",
     )
     attendance = models.CharField(
         max_length=20,
@@ -103,6 +156,11 @@ class Booking(models.Model):
     @property
     def is_active(self):
         return self.status != BookingStatus.CANCELLED
+
+    @property
+    def holds_a_place(self):
+        """Confirmed, or held while the line manager is asked to approve it."""
+        return self.status in HOLDING_A_PLACE
 
     def waiting_position(self):
         """1 for the first person waiting; None unless on the waiting list. One query."""

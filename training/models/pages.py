@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from wagtail.search import index
 
 from training import views
 from training.admin_forms import CoursePageForm
-from training.models.choices import CourseFormat, CourseType
+from training.models.choices import CourseFormat, CourseType, LineManagerRole
 from training.models.sessions import Session, with_places_in_memory
 from training.panels import BookingCountsPanel
 
@@ -79,6 +80,39 @@ class CoursePage(RoutablePageMixin, Page):
         help_text="For an e-learning course: where practitioners take it. Leave empty for "
         "courses with sessions to book.",
     )
+    reminder_working_days = models.PositiveSmallIntegerField(
+        "Reminder, working days before",
+        default=2,
+        validators=[MaxValueValidator(10)],
+        help_text="How many working days before each session people with a place are emailed "
+        "a reminder, with the joining link or the venue. Weekends and bank holidays do not "
+        "count. 0 sends no reminder.",
+    )
+    line_manager = models.CharField(
+        "Line manager",
+        max_length=20,
+        choices=LineManagerRole.choices,
+        default=LineManagerRole.NOT_ASKED,
+        help_text="Whether the booking form asks for the delegate's line manager's email. "
+        "'Sent a copy' copies the manager into the confirmation. 'Must approve' holds the "
+        "place and emails the manager links to approve or decline it; a place not approved "
+        "by the working day before the session is released to the waiting list.",
+    )
+    feedback_url = models.URLField(
+        "Feedback form",
+        blank=True,
+        help_text="The address of the course's feedback form. Sent to attendees after the "
+        "session, with the resources below.",
+    )
+    refresher_months = models.PositiveSmallIntegerField(
+        "Refresher due after (months)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="If people should take the course again after a while, how many months "
+        "(36 for three years). Attendees are emailed before it runs out, with the next "
+        "dates. Their booking details are kept until then. Leave empty for no refresher.",
+    )
 
     base_form_class = CoursePageForm
     parent_page_types = ["training.TrainingIndexPage"]
@@ -117,6 +151,22 @@ class CoursePage(RoutablePageMixin, Page):
                 InlinePanel("sessions", label="Session"),
             ],
             heading="Sessions",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("reminder_working_days"), FieldPanel("line_manager")],
+            heading="When people book",
+        ),
+        MultiFieldPanel(
+            [
+                HelpPanel(
+                    content="<p>After each session, the people who attended get one email "
+                    "with these resources and the feedback form.</p>"
+                ),
+                InlinePanel("resources", label="Resource"),
+                FieldPanel("feedback_url"),
+                FieldPanel("refresher_months"),
+            ],
+            heading="After the session",
         ),
         BookingCountsPanel(heading="Bookings"),
     ]

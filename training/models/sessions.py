@@ -12,7 +12,12 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable
 
 from events.dates import format_when
-from training.models.bookings import Booking, BookingStatus, SessionCancellation
+from training.models.bookings import (
+    HOLDING_A_PLACE,
+    Booking,
+    BookingStatus,
+    SessionCancellation,
+)
 
 
 class SessionFormat(models.TextChoices):
@@ -29,10 +34,10 @@ class SessionState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-def _bookings_count(status):
-    """The number of a session's bookings in ``status``, as an annotation."""
+def _bookings_count(*statuses):
+    """The number of a session's bookings in any of ``statuses``, as an annotation."""
     bookings = (
-        Booking.objects.filter(session=OuterRef("pk"), status=status)
+        Booking.objects.filter(session=OuterRef("pk"), status__in=statuses)
         .order_by()
         .values("session")
         .annotate(total=Count("*"))
@@ -44,9 +49,10 @@ def _bookings_count(status):
 class SessionQuerySet(models.QuerySet):
     def with_places(self):
         """Annotate confirmed_count and is_cancelled: what readers' pages show (places left,
-        the session's state), with no query per session."""
+        the session's state), with no query per session. A place awaiting a line manager's
+        approval is held for the delegate, so confirmed_count counts it as taken."""
         return self.annotate(
-            confirmed_count=_bookings_count(BookingStatus.CONFIRMED),
+            confirmed_count=_bookings_count(*HOLDING_A_PLACE),
             is_cancelled=Exists(SessionCancellation.objects.filter(session=OuterRef("pk"))),
         )
 
@@ -91,6 +97,13 @@ class Session(Orderable):
         help_text="For a face-to-face session: the venue's name and address, as it should "
         "appear on the page. Leave empty for a webinar: the page says 'Online'.",
     )
+    access_details = models.TextField(
+        "Getting there and access",
+        blank=True,
+        help_text="For a face-to-face session: how to get in and around, for example the "
+        "entrance to use, parking, step-free access, a hearing loop. Sent in the reminder "
+        "before the session.",
+    )
     joining_details = models.TextField(
         blank=True,
         help_text="Private. For a webinar: the link, meeting ID and passcode. Never shown on "
@@ -116,6 +129,7 @@ class Session(Orderable):
         FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
         FieldPanel("format"),
         FieldPanel("venue"),
+        FieldPanel("access_details"),
         FieldPanel("joining_details"),
         FieldRowPanel([FieldPanel("capacity"), FieldPanel("booking_closes_at")]),
     ]
