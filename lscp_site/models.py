@@ -70,3 +70,13 @@ class ContentPage(Page):
 
     class Meta:
         verbose_name = "content page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Home, then any plain pages above this one, in one query.
+        above = self.get_ancestors().filter(depth__gte=2)
+        crumbs = [{"url": crumb.get_url(request), "title": crumb.title} for crumb in above]
+        if crumbs:
+            crumbs[0]["title"] = "Home"
+        context["crumbs"] = crumbs
+        return context
