@@ -8,6 +8,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lscp_site.panels import page_settings_panels
+
 DEFAULT_QUICK_LEAVE_URL = "https://www.bbc.co.uk/weather"
 
 
@@ -67,6 +69,7 @@ class ContentPage(Page):
         FieldPanel("body"),
         FieldPanel("last_reviewed"),
     ]
+    settings_panels = page_settings_panels()
 
     class Meta:
         verbose_name = "content page"

@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lscp_site import pagecache
+from lscp_site.panels import page_settings_panels
 from newsletter import listing
 from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
@@ -45,6 +46,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         ),
         FieldPanel("introduction"),
     ]
+    settings_panels = page_settings_panels()
 
     class Meta:
         verbose_name = "newsletter archive"
@@ -135,6 +137,7 @@ class NewsletterIssuePage(Page):
         FieldPanel("summary"),
         FieldPanel("body"),
     ]
+    settings_panels = page_settings_panels()
 
     class Meta:
         verbose_name = "newsletter issue"
