@@ -20,7 +20,7 @@ PORT ?= 8000
 # sends links to port 8123.
 BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: help run install install-dev setup test lint format check worker scheduler demo password bench-pages bench-send clean
+.PHONY: help run install install-dev setup test lint format check worker scheduler demo logo password bench-pages bench-send clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ scheduler: ## Run only the scheduler (scheduled publishing and data purges)
 
 demo: install ## Load (or refresh) the demo content
 	$(MANAGE) load_demo
+
+logo: install-dev ## Render the logo's PNG copies (email, phone icon) from static/img/logo.svg with Chromium
+	$(VENV)/bin/python scripts/render_logo.py
 
 password: install ## Set a new password for the admin account
 	$(MANAGE) changepassword admin

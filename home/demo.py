@@ -6,11 +6,16 @@ nothing.
 """
 
 import datetime
+from pathlib import Path
+
+from django.conf import settings
 
 from wagtail.models import Page, Site
 
 from home.models import HomePage
 from lscp_site.models import ContentPage, SiteSettings
+from subscriptions.retention import UNCONFIRMED_DAYS
+from training.retention import retention_days
 
 HOME_TITLE = "Leeds Safeguarding Children Partnership"
 HOME_INTRODUCTION = (
@@ -19,57 +24,27 @@ HOME_INTRODUCTION = (
     "children safe."
 )
 
+DEMO_CONTENT = Path(__file__).resolve().parent / "demo_content"
+# The date the statements were written and checked, shown at their foot.
+STATEMENTS_REVIEWED = datetime.date(2026, 12, 7)
+
 CONTENT_PAGES = [
     {
         "slug": "privacy",
         "title": "Privacy notice",
-        "introduction": "How the LSCP uses the personal details you give us when you sign up "
-        "for the newsletter or book a place on training.",
-        "body": (
-            "<h2>Who we are</h2>"
-            "<p>The Leeds Safeguarding Children Partnership (LSCP) business unit runs this "
-            "site. We are the data controller for the details you give us here.</p>"
-            "<h2>What we collect and why</h2>"
-            "<p><b>Email updates:</b> your email address and the topics you choose, so we can "
-            "send you the newsletter and updates you asked for. We keep a record of when and "
-            "where you gave consent and the words you agreed to.</p>"
-            "<p><b>Training bookings:</b> your name, work email, organisation, job role and any "
-            "access needs you tell us, so we can run the session and contact you about it.</p>"
-            "<h2>How long we keep it</h2>"
-            "<ul><li>Sign-ups that are never confirmed are deleted after 30 days.</li>"
-            "<li>When you unsubscribe we stop sending at once. We keep only a record that you "
-            "unsubscribed, so we never email you by mistake.</li>"
-            "<li>Bookings are deleted one year after the session.</li></ul>"
-            "<h2>Your rights</h2>"
-            "<p>You can ask for a copy of your details, ask us to correct them or to erase "
-            "them. Email the LSCP business unit at lscp.info@leeds.gov.uk.</p>"
-            "<h2>Cookies</h2>"
-            "<p>This site sets only the cookies it needs to work: one that protects forms from "
-            "misuse. It sets no tracking or advertising cookies and loads nothing from other "
-            "websites.</p>"
-        ),
+        "introduction": "How the Leeds Safeguarding Children Partnership uses the personal "
+        "details you give us when you sign up for email updates or book a place on training, "
+        "how long we keep them and your rights.",
+        "body_file": "privacy.html",
+        "last_reviewed": STATEMENTS_REVIEWED,
     },
     {
         "slug": "accessibility",
         "title": "Accessibility statement",
-        "introduction": "We want as many people as possible to be able to use this website.",
-        "body": (
-            "<h2>How accessible this website is</h2>"
-            "<p>This website is designed to meet the Web Content Accessibility Guidelines "
-            "(WCAG) 2.2 at level AA. You should be able to zoom in up to 400% without the text "
-            "spilling off the screen, navigate the whole site using just a keyboard, and use "
-            "it with a screen reader.</p>"
-            "<p>Every page is checked with automated accessibility tests before it is "
-            "released, on a narrow phone-sized screen as well as a desktop.</p>"
-            "<h2>Reporting accessibility problems</h2>"
-            "<p>If you find a problem or need information in a different format, email "
-            "lscp.info@leeds.gov.uk. We will reply within 5 working days.</p>"
-            "<h2>Enforcement procedure</h2>"
-            "<p>The Equality and Human Rights Commission (EHRC) is responsible for enforcing "
-            "the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility "
-            "Regulations 2018. If you are not happy with how we respond to your complaint, "
-            "contact the Equality Advisory and Support Service (EASS).</p>"
-        ),
+        "introduction": "How accessible this website is, what we know is not yet accessible, "
+        "and how to tell us about a problem or ask for information in another format.",
+        "body_file": "accessibility.html",
+        "last_reviewed": STATEMENTS_REVIEWED,
     },
     {
         "slug": "staying-safe-online",
@@ -98,6 +73,7 @@ CONTENT_PAGES = [
             "<h2>If you are worried about your safety</h2>"
             "<p>If you or a child is in immediate danger, call 999.</p>"
         ),
+        "last_reviewed": datetime.date(2025, 3, 1),
     },
 ]
 
@@ -130,12 +106,46 @@ def load_home_page():
     return home
 
 
+def period_wording(days):
+    """'one year' for 365 days, else '30 days': how the statements word a retention period."""
+    if days % 365 == 0:
+        years = days // 365
+        return "one year" if years == 1 else f"{years} years"
+    return f"{days} days"
+
+
+def statement_body(file_name):
+    """A statement's text with the contact address and the retention periods the site really
+    applies (settings.PURGES and the retention modules), so the two cannot drift apart."""
+    text = (DEMO_CONTENT / file_name).read_text()
+    return text.format(
+        contact_email=SiteSettings.load().contact_email,
+        unconfirmed_days=UNCONFIRMED_DAYS,
+        delivery_retention=period_wording(
+            int(getattr(settings, "NEWSLETTER_DELIVERY_RETENTION_DAYS", 365))
+        ),
+        booking_retention=period_wording(retention_days()),
+    )
+
+
 def load_content_pages(home):
     for spec in CONTENT_PAGES:
+        fields = {key: value for key, value in spec.items() if key != "body_file"}
+        if "body_file" in spec:
+            fields["body"] = statement_body(spec["body_file"])
         page = ContentPage.objects.filter(slug=spec["slug"]).first()
         if page is None:
-            page = ContentPage(**spec, last_reviewed=datetime.date(2025, 3, 1))
+            page = ContentPage(**fields)
             home.add_child(instance=page)
+            page.save_revision().publish()
+            continue
+        # Bring a page the loader wrote up to date, but never overwrite an editor's work:
+        # a revision saved by a person has a user.
+        made_by_loader = not page.revisions.exclude(user=None).exists()
+        changed = any(getattr(page, key) != value for key, value in fields.items())
+        if made_by_loader and changed:
+            for key, value in fields.items():
+                setattr(page, key, value)
             page.save_revision().publish()
 
 
@@ -145,6 +155,6 @@ def load_site_settings():
 
 def load_demo():
     home = load_home_page()
-    load_content_pages(home)
     load_site_settings()
+    load_content_pages(home)
     return home

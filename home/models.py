@@ -7,6 +7,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from events.queries import upcoming_events
+from lscp_site.panels import page_settings_panels
 from newsletter.queries import latest_issue
 from training.queries import next_sessions
 
@@ -22,6 +23,7 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    settings_panels = page_settings_panels()
 
     class Meta:
         verbose_name = "home page"

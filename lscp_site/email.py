@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 
 import css_inline
 
@@ -77,6 +78,8 @@ def email_context(context):
     return {
         "base_url": links.base_url(),
         "site_name": settings.WAGTAIL_SITE_NAME,
+        # A PNG: many mail clients block SVG (scripts/render_logo.py makes it).
+        "logo_url": links.absolute(static("img/logo-email.png")),
         "contact_email": SiteSettings.load().contact_email,
         **context,
     }

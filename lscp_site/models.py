@@ -8,6 +8,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lscp_site.panels import page_settings_panels
+
 DEFAULT_QUICK_LEAVE_URL = "https://www.bbc.co.uk/weather"
 
 
@@ -67,6 +69,17 @@ class ContentPage(Page):
         FieldPanel("body"),
         FieldPanel("last_reviewed"),
     ]
+    settings_panels = page_settings_panels()
 
     class Meta:
         verbose_name = "content page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Home, then any plain pages above this one, in one query.
+        above = self.get_ancestors().filter(depth__gte=2)
+        crumbs = [{"url": crumb.get_url(request), "title": crumb.title} for crumb in above]
+        if crumbs:
+            crumbs[0]["title"] = "Home"
+        context["crumbs"] = crumbs
+        return context

@@ -10,10 +10,16 @@ from newsletter.dates import first_of_month, issue_slug
 class NewsletterIssueForm(WagtailAdminPageForm):
     issue_date = forms.DateField(
         label="Issue month",
-        input_formats=["%Y-%m", "%Y-%m-%d", "%d/%m/%Y", "%m/%Y"],
-        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month", "placeholder": "2025-03"}),
-        help_text="The month and year this issue is for, for example 2025-03 for March 2025. "
-        "There can be one issue per month.",
+        # "March 2025" and "Mar 2025" for browsers that show a plain text box instead of a
+        # month box (the help text's example works in both); "2025-03" is what a month box
+        # sends.
+        input_formats=["%Y-%m", "%B %Y", "%b %Y", "%Y-%m-%d", "%d/%m/%Y", "%m/%Y"],
+        widget=forms.DateInput(
+            format="%Y-%m", attrs={"type": "month", "placeholder": "March 2025"}
+        ),
+        help_text="The month and year this issue is for, for example March 2025: type the "
+        "month's name, press Tab and type the year, or choose it from the calendar. There "
+        "can be one issue per month.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lscp_site import pagecache
+from lscp_site.panels import page_settings_panels
 from newsletter import listing
 from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
@@ -46,6 +47,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         ),
         FieldPanel("introduction"),
     ]
+    settings_panels = page_settings_panels()
 
     class Meta:
         verbose_name = "newsletter archive"
@@ -137,6 +139,7 @@ class NewsletterIssuePage(Page):
         FieldPanel("body"),
         SendChecksPanel(heading="Checks before sending"),
     ]
+    settings_panels = page_settings_panels()
 
     class Meta:
         verbose_name = "newsletter issue"

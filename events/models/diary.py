@@ -16,6 +16,7 @@ from events.models.pages import EventPage
 from events.models.snippets import EventCategory
 from lscp_site import pagecache
 from lscp_site.links import absolute as absolute_url
+from lscp_site.panels import page_settings_panels
 
 
 def feed_path(category=None):
@@ -49,6 +50,7 @@ class EventIndexPage(RoutablePageMixin, Page):
         ),
         FieldPanel("introduction"),
     ]
+    settings_panels = page_settings_panels()
 
     class Meta:
         verbose_name = "dates for your diary (events listing)"

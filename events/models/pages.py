@@ -21,6 +21,7 @@ from events.models.snippets import EventCategory
 from lscp_site import pagecache
 from lscp_site.links import absolute as absolute_url
 from lscp_site.links import hostname
+from lscp_site.panels import page_settings_panels
 
 HASHTAG = RegexValidator(
     r"^#?[A-Za-z0-9_]+$",
@@ -151,6 +152,7 @@ class EventPage(WhenAndWhere, Page):
         ),
         FieldPanel("body"),
     ]
+    settings_panels = page_settings_panels()
 
     class Meta:
         verbose_name = "event"

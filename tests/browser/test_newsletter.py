@@ -154,3 +154,49 @@ def test_the_issue_editor_works_under_the_content_security_policy(
     [block] = draft.body
     assert block.value["heading"] == "Summer training"
     assert "Book early." in block.value["text"].source
+
+
+def after_content(locator):
+    return locator.evaluate("element => getComputedStyle(element, '::after').content")
+
+
+@browser_db
+def test_a_printed_issue_shows_link_addresses_and_the_diary_as_a_table(
+    live_server, page, newsletter
+):
+    make_issue(
+        newsletter,
+        datetime.date(2025, 1, 1),
+        body=[
+            section(
+                "Online safety",
+                text='<p>Read the <a href="https://www.nspcc.org.uk/keeping-children-safe/">'
+                'NSPCC advice</a>, email <a href="mailto:lscp.info@leeds.gov.uk">'
+                'lscp.info@leeds.gov.uk</a> or see <a href="/events/">our diary</a>.</p>',
+            )
+        ],
+    )
+    page.goto(live_server.url + "/newsletter/january-2025/")
+    page.emulate_media(media="print")
+
+    external = page.get_by_role("link", name="NSPCC advice")
+    assert after_content(external) == '" (https://www.nspcc.org.uk/keeping-children-safe/)"'
+    for link in [
+        page.get_by_role("link", name="lscp.info@leeds.gov.uk").first,
+        page.get_by_role("link", name="our diary"),
+        page.locator(".issue-contents__list a").first,  # in-page
+    ]:
+        assert after_content(link) in ("none", "normal")
+    expect(page.locator(".signup-box").first).to_be_hidden()
+
+    page.emulate_media(media="screen")
+    page.goto(live_server.url + "/newsletter/march-2025/")
+    diary = page.locator(".issue-diary__list")
+    assert diary.evaluate("element => getComputedStyle(element).display") != "table"
+    page.emulate_media(media="print")
+    assert diary.evaluate("element => getComputedStyle(element).display") == "table"
+    first_row = page.locator(".issue-diary__item").first
+    assert first_row.evaluate("element => getComputedStyle(element).display") == "table-row"
+    assert first_row.evaluate("e => getComputedStyle(e.firstElementChild).display") == "table-cell"
+    assert first_row.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+    page.pdf()

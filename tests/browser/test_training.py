@@ -207,3 +207,29 @@ def test_training_pages_fit_a_320px_screen(live_server, page, programme, no_side
     for path in paths:
         page.goto(live_server.url + path)
         no_sideways_scroll(page)
+
+
+@browser_db
+def test_a_printed_course_page_is_the_course_alone_with_link_addresses(
+    live_server, page, programme
+):
+    course = make_course(
+        programme.get_parent(),
+        title="Neglect: recognising and responding",
+        slug="neglect",
+        elearning_url="https://elearning.example.org/neglect",
+        sessions=[make_session(start=days_ahead(12, 10), capacity=5)],
+    )
+    page.goto(live_server.url + course.url)
+    page.emulate_media(media="print")
+
+    for hidden in [".quick-leave", ".site-nav", ".breadcrumbs", ".signup-box", ".site-footer"]:
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_have_text(course.title)
+    elearning = page.get_by_role("link", name="Start the e-learning")
+    assert elearning.evaluate("e => getComputedStyle(e, '::after').content") == (
+        '" (https://elearning.example.org/neglect)"'
+    )
+    session = page.locator(".session").first
+    assert session.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+    page.pdf()

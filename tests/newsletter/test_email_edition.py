@@ -47,7 +47,9 @@ def test_html_has_lang_title_and_the_summary_as_preheader(issue, edition):
 
 
 def test_every_image_has_alt_text_and_an_absolute_rendition_address(edition):
-    images = html_of(edition.html).find_all("img")
+    logo, *images = html_of(edition.html).find_all("img")
+    assert logo["alt"] == "Leeds Safeguarding Children Partnership"
+    assert logo["src"] == "https://lscp.test/static/img/logo-email.png"
     assert len(images) == 2
     described, decorative = images
     assert described["alt"] == "Practitioners talking round a table at the focus group"
@@ -68,7 +70,8 @@ def test_every_link_is_absolute_and_there_is_no_tracking(issue, edition, trainin
     assert "https://lscp.test/subscribe/" in hrefs  # the sign-up prompt
     # No tracking: no 1x1 images, no redirecting links, no query strings added to links.
     assert all("?" not in href for href in hrefs if href.startswith("https://lscp.test"))
-    assert len(page.find_all("img")) == 2
+    # The masthead's logo and the issue's two pictures: nothing else.
+    assert len(page.find_all("img")) == 3
 
 
 def test_view_online_link_comes_first_and_points_at_the_issue(issue, edition):

@@ -148,6 +148,30 @@ def test_editor_leaving_the_slug_empty_gets_the_month_and_year(admin_client, new
     assert not issue.live  # saved as a draft
 
 
+@pytest.mark.parametrize("typed", ["March 2025", "mar 2025", "2025-03"])
+def test_the_month_as_the_help_text_writes_it_is_accepted_in_a_plain_text_box(
+    admin_client, newsletter_index, typed
+):
+    url, data = _add_issue_form(
+        admin_client, newsletter_index, title="March Newsletter", issue_date=typed, summary="x"
+    )
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert NewsletterIssuePage.objects.get().issue_date == MARCH_2025
+
+
+def test_the_month_help_text_gives_an_example_a_month_box_takes(admin_client, newsletter_index):
+    url, _ = _add_issue_form(admin_client, newsletter_index)
+    form = admin_client.get(url).context["form"]
+
+    help_text = form.fields["issue_date"].help_text
+    # Chromium's month box refuses a typed "2025-03"; it takes the month's name, then the year.
+    assert "2025-03" not in help_text
+    assert "for example March 2025" in help_text
+    assert form.fields["issue_date"].widget.attrs["placeholder"] == "March 2025"
+
+
 def test_editor_adding_a_second_issue_for_a_month_is_told_which_issue_has_it(
     admin_client, newsletter_index
 ):

@@ -8,6 +8,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lscp_site import pagecache
+from lscp_site.panels import page_settings_panels
 from training import queries
 from training.forms import CourseFilterForm
 
@@ -26,6 +27,7 @@ class TrainingIndexPage(Page):
     subpage_types = ["training.CoursePage"]
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    settings_panels = page_settings_panels()
     search_fields = [*Page.search_fields, index.SearchField("introduction")]
 
     COURSES_PER_PAGE = 20

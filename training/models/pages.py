@@ -13,6 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lscp_site.panels import page_settings_panels
 from training import views
 from training.admin_forms import CoursePageForm
 from training.models.choices import CourseFormat, CourseType, LineManagerRole
@@ -170,6 +171,7 @@ class CoursePage(RoutablePageMixin, Page):
         ),
         BookingCountsPanel(heading="Bookings"),
     ]
+    settings_panels = page_settings_panels()
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),
