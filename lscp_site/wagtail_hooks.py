@@ -1,6 +1,8 @@
 """The editors' guide in the admin: its pages, a menu item and a panel on the dashboard."""
 
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -38,6 +40,12 @@ class GuidePanel(Component):
             "guide_url": editors_guide.guide_link(),
             "sections": editors_guide.render_guide().sections,
         }
+
+
+@hooks.register("insert_global_admin_css")
+def guide_styles():
+    # The guide's page and its dashboard panel.
+    return format_html('<link rel="stylesheet" href="{}">', static("css/editors-guide.css"))
 
 
 @hooks.register("construct_homepage_panels")

@@ -387,10 +387,12 @@ def take_all(shots, *, base_url, addresses, output_dir):
     output_dir.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pages = {}
+        signed_in = {}
 
         def page_for(user):
-            if user not in pages:
+            """A fresh window for each shot, signed in as ``user``: what one shot opens (a
+            side panel, which the admin remembers) does not show in the next."""
+            if user not in signed_in:
                 context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
                 page = context.new_page()
                 page.set_default_timeout(STEP_TIMEOUT_MS)
@@ -399,23 +401,28 @@ def take_all(shots, *, base_url, addresses, output_dir):
                     sign_in(page, base_url, user, password, current_code(addresses["key"]))
                 elif user == NEWCOMER:
                     sign_in(page, base_url, user, password)
-                pages[user] = page
-            return pages[user]
+                signed_in[user] = context.storage_state()
+                context.close()
+            context = browser.new_context(
+                viewport=VIEWPORT, device_scale_factor=1, storage_state=signed_in[user]
+            )
+            page = context.new_page()
+            page.set_default_timeout(STEP_TIMEOUT_MS)
+            return page
 
         failed = []
         for shot in shots:
+            page = page_for(shot.user)
             try:
                 path = take(
-                    page_for(shot.user),
-                    shot,
-                    base_url=base_url,
-                    addresses=addresses,
-                    output_dir=output_dir,
+                    page, shot, base_url=base_url, addresses=addresses, output_dir=output_dir
                 )
             except PlaywrightError as error:
                 failed.append(shot.name)
                 print(f"  {shot.name}: FAILED {str(error).splitlines()[0]}", file=sys.stderr)
                 continue
+            finally:
+                page.context.close()
             print(f"  {path.relative_to(BASE_DIR)} ({path.stat().st_size // 1024} KB)")
         browser.close()
     return failed

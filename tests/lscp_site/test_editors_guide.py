@@ -139,7 +139,6 @@ def test_the_guide_page_shows_every_section_with_its_pictures(admin_client):
 def test_a_picture_the_guide_does_not_have_is_not_found(admin_client):
     pictures = "/admin/editors-guide/images/editors/"
     assert admin_client.get(pictures + "nothing.png").status_code == 404
-    assert admin_client.get(pictures + "..%2Fsettings.png").status_code == 404
 
 
 def test_people_signed_out_are_sent_to_sign_in_for_the_guide_and_its_pictures(client, db):
