@@ -11,9 +11,36 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.html import escape
+from django.utils.text import format_lazy
+
+from wagtail.admin.panels import HelpPanel
 
 import markdown
+
+# The sections the admin's help links to, by their anchors (made from the "## " headings:
+# tests/lscp_site/test_editors_guide.py checks each is still in the guide).
+SIGNING_IN = "signing-in-and-two-factor-sign-in"
+NEWSLETTER = "the-newsletter"
+SENDING = "sending-an-issue-by-email"
+EVENTS = "dates-for-your-diary-events"
+TRAINING = "training-courses-and-sessions"
+BOOKINGS = "bookings-and-the-waiting-list"
+SUBSCRIBERS = "subscribers-and-their-data"
+SITE_SETTINGS = "site-settings"
+PRIVACY_AND_ACCESSIBILITY = "the-privacy-notice-and-accessibility-statement"
+LINKED_SECTIONS = (
+    SIGNING_IN,
+    NEWSLETTER,
+    SENDING,
+    EVENTS,
+    TRAINING,
+    BOOKINGS,
+    SUBSCRIBERS,
+    SITE_SETTINGS,
+    PRIVACY_AND_ACCESSIBILITY,
+)
 
 GUIDE_FILE = settings.BASE_DIR / "docs" / "editors.md"
 IMAGES_DIR = settings.BASE_DIR / "docs" / "images" / "editors"
@@ -64,3 +91,20 @@ def image_file(*, name):
 def guide_link(anchor=""):
     """The admin address of the guide, or of one of its sections."""
     return reverse("editors_guide") + (f"#{anchor}" if anchor else "")
+
+
+def guide_help(*, section, text, link_text):
+    """A help panel for an edit form: ``text``, then a link to the guide's ``section``,
+    opening in a new tab so that the form being edited stays as it is.
+
+    Lazy: panels are declared when models load, before the admin's URLs exist.
+    """
+    return HelpPanel(
+        content=format_lazy(
+            '<p>{} <a href="{}#{}" target="_blank">{} (opens in a new tab)</a></p>',
+            escape(text),
+            reverse_lazy("editors_guide"),
+            section,
+            escape(link_text),
+        )
+    )

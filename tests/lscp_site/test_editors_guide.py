@@ -1,6 +1,7 @@
 """The editors' guide: every task has a picture the screenshot script takes, and the admin
 shows the guide to editors (lscp_site/editors_guide.py, scripts/docs_screenshots.py)."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from PIL import Image
 
 from lscp_site import editors_guide
 from scripts import docs_screenshots
+from tests.newsletter.factories import make_issue
+from tests.training.factories import make_course
 from tests.two_factor import authenticator_of, current_code
 
 GUIDE = editors_guide.GUIDE_FILE.read_text(encoding="utf-8")
@@ -146,3 +149,37 @@ def test_people_signed_out_are_sent_to_sign_in_for_the_guide_and_its_pictures(cl
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_sections_the_admin_links_to_are_in_the_guide():
+    anchors = {section.anchor for section in editors_guide.render_guide().sections}
+    assert set(editors_guide.LINKED_SECTIONS) <= anchors
+    for template in ["subscriptions/admin/inspect.html", "admin_2fa/overview.html"]:
+        text = next(Path(".").glob(f"**/templates/{template}")).read_text()
+        linked = re.findall(r"url 'editors_guide' %\}#([a-z0-9-]+)", text)
+        assert linked and set(linked) <= anchors, template
+
+
+@pytest.mark.parametrize(
+    ("url", "section"),
+    [
+        ("/admin/pages/{issue}/edit/", editors_guide.SENDING),
+        ("/admin/pages/{course}/edit/", editors_guide.TRAINING),
+        ("/admin/pages/{events}/edit/", editors_guide.EVENTS),
+        ("/admin/settings/lscp_site/sitesettings/", editors_guide.SITE_SETTINGS),
+    ],
+)
+def test_edit_forms_where_a_task_is_tricky_link_to_its_section_of_the_guide(
+    admin_client, newsletter_index, training_index, event_index, url, section
+):
+    pages = {
+        "issue": make_issue(newsletter_index, datetime.date(2025, 3, 1)).pk,
+        "course": make_course(training_index).pk,
+        "events": event_index.pk,
+    }
+    response = admin_client.get(url.format(**pages), follow=True)
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    link = soup.find("a", href=f"/admin/editors-guide/#{section}")
+    assert link is not None
+    assert "opens in a new tab" in link.get_text()
