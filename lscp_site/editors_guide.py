@@ -58,8 +58,17 @@ class Guide:
     sections: tuple[Section, ...]
 
 
+MISSING = Guide(
+    html="<p>The guide is not installed on this server (docs/editors.md is missing).</p>",
+    sections=(),
+)
+
+
 def render_guide(*, path=GUIDE_FILE):
     """The guide as HTML, with its "## " sections (title and anchor) for a contents list."""
+    if not path.is_file():
+        # A server built without docs/: the dashboard still works, the guide says why.
+        return MISSING
     return _render(path, path.stat().st_mtime_ns)
 
 

@@ -27,10 +27,35 @@ from events.models import EventIndexPage, EventPage  # noqa: E402
 from lscp_site.models import ContentPage  # noqa: E402
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage  # noqa: E402
 from subscriptions.models import Subscriber  # noqa: E402
-from training.models import CoursePage, TrainingIndexPage  # noqa: E402
+from training import booking  # noqa: E402
+from training.models import CoursePage, Session, TrainingIndexPage  # noqa: E402
 
 EDITOR = "guide-editor"
 NEWCOMER = "guide-newcomer"
+# Made-up delegates, so that the bookings pictures show a register.
+DELEGATES = [
+    ("Priya Shah", "Leeds Children's Social Work Service", "Social worker"),
+    ("Tom Barker", "Leeds Teaching Hospitals", "Safeguarding nurse"),
+    ("Aisha Begum", "Harehills Primary School", "Designated safeguarding lead"),
+    ("Gareth Lowe", "West Yorkshire Police", "Detective constable"),
+    ("Hannah Moss", "Leeds Youth Service", "Youth worker"),
+]
+
+
+def book_delegates():
+    """The delegates on the first session open for booking; returns the session's id."""
+    session = Session.objects.with_places().bookable().order_by("start", "pk").first()
+    if session is None:
+        return None
+    for name, organisation, job_role in DELEGATES:
+        booking.book(
+            session=session,
+            name=name,
+            email=name.lower().replace(" ", ".") + "@example.org",
+            organisation=organisation,
+            job_role=job_role,
+        )
+    return session.pk
 
 
 def first_live(model, order="pk"):
@@ -58,6 +83,7 @@ def main():
         .values_list("pk", flat=True)
         .first(),
         "privacy": ContentPage.objects.filter(slug="privacy").values_list("pk", flat=True).first(),
+        "session": book_delegates(),
         "subscriber": Subscriber.objects.order_by("pk").values_list("pk", flat=True).first(),
     }
     print(json.dumps(addresses))

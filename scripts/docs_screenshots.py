@@ -175,10 +175,19 @@ SHOTS = [
         "/admin/pages/{course}/edit/",
         steps=(("scroll", "#panel-child-content-sessions-section"),),
     ),
-    Shot("bookings", "/admin/training/bookings/"),
+    Shot("bookings", "/admin/training/bookings/?session={session}"),
+    Shot(
+        "booking-cancel",
+        "/admin/training/bookings/?session={session}",
+        highlight="main table a:has-text('Cancel booking')",
+    ),
     # Subscribers
     Shot("subscribers", "/admin/subscribers/"),
-    Shot("subscriber-inspect", "/admin/subscribers/inspect/{subscriber}/", crop="main"),
+    Shot(
+        "subscriber-inspect",
+        "/admin/subscribers/inspect/{subscriber}/",
+        steps=(("scroll", "h2:has-text('Consent records')"),),
+    ),
     # Site settings and pages
     Shot("site-settings", "/admin/settings/lscp_site/sitesettings/"),
     Shot("privacy-edit", "/admin/pages/{privacy}/edit/"),

@@ -183,3 +183,9 @@ def test_edit_forms_where_a_task_is_tricky_link_to_its_section_of_the_guide(
     link = soup.find("a", href=f"/admin/editors-guide/#{section}")
     assert link is not None
     assert "opens in a new tab" in link.get_text()
+
+
+def test_without_the_guide_file_the_dashboard_works_and_the_guide_says_it_is_missing(tmp_path):
+    guide = editors_guide.render_guide(path=tmp_path / "editors.md")
+    assert guide.sections == ()
+    assert "not installed" in guide.html
