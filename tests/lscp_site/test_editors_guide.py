@@ -189,3 +189,14 @@ def test_without_the_guide_file_the_dashboard_works_and_the_guide_says_it_is_mis
     guide = editors_guide.render_guide(path=tmp_path / "editors.md")
     assert guide.sections == ()
     assert "not installed" in guide.html
+
+
+def test_the_guide_page_runs_the_admin_s_usual_few_queries(
+    admin_client, django_assert_max_num_queries
+):
+    admin_client.get(reverse("editors_guide"))  # the session and the menu's first look-ups
+    # Reading the guide asks the database nothing of its own: the session, the user, their
+    # two-factor device and the admin menu's permission checks.
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse("editors_guide"))
+    assert response.status_code == 200
