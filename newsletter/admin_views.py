@@ -20,7 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
-from newsletter import sending
+from newsletter import bounces, sending
 from newsletter.email_edition import EXAMPLE_TOKEN, render_edition
 from newsletter.models import NewsletterIssuePage
 from newsletter.sending_models import Send
@@ -160,7 +160,7 @@ def send(request, page_id):
     context = {
         "issue": issue,
         "page_title": f"Send “{issue.title}” to subscribers",
-        "sends": list(
+        "sends": _with_outcomes(
             Send.objects.filter(issue=issue).select_related("requested_by").order_by("-pk")[:10]
         ),
         "unfinished": sending.unfinished_send(issue),
@@ -198,6 +198,15 @@ def send(request, page_id):
     return redirect("newsletter_sending:progress", queued.pk)
 
 
+def _with_outcomes(sends):
+    """The sends, each with ``outcomes`` (sent, delivered, bounced...) for the history."""
+    sends = list(sends)
+    found = bounces.outcomes(send.pk for send in sends)
+    for send in sends:
+        send.outcomes = found[send.pk]
+    return sends
+
+
 def _send_or_404(send_id):
     return get_object_or_404(Send.objects.select_related("issue", "requested_by"), pk=send_id)
 
@@ -218,6 +227,8 @@ def progress(request, send_id):
             "issue": send_row.issue,
             "counts": counts,
             "reasons": sending.failure_reasons(send_row),
+            "outcomes": bounces.outcomes([send_row.pk])[send_row.pk],
+            "outcomes_by_day": bounces.outcomes_by_day(send_row),
             "topics": list(send_row.topics.all()),
             "page_title": f"Sending “{send_row.issue.title}”",
             "json_url": reverse("newsletter_sending:progress", args=[send_row.pk]) + "?format=json",

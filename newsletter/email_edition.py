@@ -33,6 +33,8 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from anymail.message import AnymailMessage
+
 from lscp_site import links
 from lscp_site.email import SiteEmail, build_email, render_email
 from lscp_site.links import absolute as absolute_url
@@ -525,4 +527,39 @@ class MessageTemplate:
             message.prepared_bytes = self.serialise(
                 to=to, token=token, message_id_value=message_id_value
             )
+        return message
+
+    def batch_email(self, *, recipients, merge_field):
+        """One message for a whole batch through an email service's batch API.
+
+        ``recipients`` is [(address, token, message_id_value, metadata)]. The text and HTML
+        carry the service's merge field (``merge_field.format("token")``, e.g. Mailgun's
+        ``%recipient.token%``) where each person's token goes, and ``merge_data`` gives
+        each address its token; ``merge_headers`` gives each their own List-Unsubscribe
+        and Message-ID, ``merge_metadata`` what their reports are matched by. The service
+        sends each person a separate email addressed to them alone.
+        """
+        field = merge_field.format("token")
+        text = self.edition.text.replace(RECIPIENT_TOKEN, field)
+        html = self.edition.html.replace(RECIPIENT_TOKEN, field)
+        message = AnymailMessage(
+            subject=self.edition.subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address for address, *_ in recipients],
+            headers={"List-Id": self.headers["List-Id"]},
+        )
+        message.attach_alternative(html, "text/html")
+        message.merge_data = {address: {"token": token} for address, token, *_ in recipients}
+        message.merge_headers = {
+            address: {
+                name: value
+                for name, value in self.headers_for(
+                    token=token, message_id_value=message_id_value
+                ).items()
+                if name != "List-Id"
+            }
+            for address, token, message_id_value, _ in recipients
+        }
+        message.merge_metadata = {address: metadata for address, *_, metadata in recipients}
         return message

@@ -74,7 +74,7 @@ from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import Count, F, Min, Value
+from django.db.models import Case, Count, F, Min, Value, When
 from django.tasks import task
 from django.utils import timezone
 from django.utils.deprecation import RemovedInDjango2028Warning
@@ -83,6 +83,7 @@ from wagtail.log_actions import log
 
 from anymail.exceptions import AnymailRecipientsRefused
 
+from newsletter import bounces
 from newsletter.email_edition import (
     EXAMPLE_TOKEN,
     Edition,
@@ -93,7 +94,7 @@ from newsletter.email_edition import (
     site_host,
 )
 from newsletter.models import NewsletterIssuePage
-from newsletter.sending_models import Delivery, Send
+from newsletter.sending_models import Delivery, DeliveryEvent, Send
 from subscriptions.models import Subscriber
 from subscriptions.queries import confirmed_subscribers
 
@@ -277,11 +278,20 @@ def create_deliveries(*, send, subscribers):
         new_text=Value(""),
     )
     select = rows.values_list(
-        "new_send", "new_issue", "pk", "new_status", "new_attempts", "new_text", "new_text"
+        "new_send",
+        "new_issue",
+        "pk",
+        "new_status",
+        "new_attempts",
+        "new_text",
+        "new_text",
+        "new_text",
     )
     sql, params = select.query.sql_with_params()
     table = Delivery._meta.db_table
-    columns = "send_id, issue_id, subscriber_id, status, attempts, claim, error"
+    columns = (
+        "send_id, issue_id, subscriber_id, status, attempts, claim, error, provider_message_id"
+    )
     if db_connection.vendor == "postgresql":
         statement = f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING"
     elif db_connection.vendor == "sqlite":
@@ -406,7 +416,14 @@ def claim_batch(*, send_id, size=None, now=None, chain=False):
         claimed = Delivery.objects.filter(pk__in=ids, status=Status.QUEUED).update(
             status=Status.CLAIMED, claim=token, claimed_at=now
         )
-        skipped = (
+        skipped = Delivery.objects.filter(
+            claim=token, status=Status.CLAIMED, subscriber__suppressed_at__isnull=False
+        ).update(
+            status=Status.SKIPPED,
+            claim="",
+            error="Email to this address was stopped: it bounced or was reported as spam.",
+        )
+        skipped += (
             Delivery.objects.filter(claim=token, status=Status.CLAIMED)
             .exclude(subscriber__status=Subscriber.Status.CONFIRMED)
             .update(
@@ -445,6 +462,7 @@ def deliver_batch(*, send_id, chain=False, mailer=None, clock=timezone.now):
     )
     send, template = _load_template(send_id)
     mailer = mailer or mail_connection()
+    batching = provider_batching(mailer)
     try:
         mailer.open()
     except Exception as error:  # noqa: BLE001 - whatever stops us connecting, retry later
@@ -456,23 +474,13 @@ def deliver_batch(*, send_id, chain=False, mailer=None, clock=timezone.now):
     try:
         with _quick_commits(), db_connection.cursor() as cursor:
             batch.cursor = cursor
-            messages = (
-                (
-                    row,
-                    template.email_for(
-                        to=row.address,
-                        token=row.token,
-                        message_id_value=message_id(
-                            issue_id=send.issue_id, subscriber_id=row.subscriber_id
-                        ),
-                    ),
+            rows = [_Row(*values) for values in rows]
+            if batching is not None:
+                _send_through_provider(
+                    batch, mailer, rows, send=send, template=template, batching=batching
                 )
-                for row in (_Row(*values) for values in rows)
-            )
-            if isinstance(mailer, NewsletterSMTPBackend):
-                _send_overlapped(batch, mailer, messages)
             else:
-                _send_one_by_one(batch, mailer, messages)
+                _send_each(batch, mailer, rows, send=send, template=template)
     finally:
         try:
             mailer.close()
@@ -480,6 +488,120 @@ def deliver_batch(*, send_id, chain=False, mailer=None, clock=timezone.now):
             logger.warning("Newsletter send %s: closing the connection failed", send_id)
     finish_if_done(send_id=send_id, now=clock())
     return result
+
+
+def _send_each(batch, mailer, rows, *, send, template):
+    """One message per recipient: over SMTP (overlapped) or any other backend."""
+    messages = (
+        (
+            row,
+            template.email_for(
+                to=row.address,
+                token=row.token,
+                message_id_value=message_id(
+                    issue_id=send.issue_id, subscriber_id=row.subscriber_id
+                ),
+            ),
+        )
+        for row in rows
+    )
+    if isinstance(mailer, NewsletterSMTPBackend):
+        _send_overlapped(batch, mailer, messages)
+    else:
+        _send_one_by_one(batch, mailer, messages)
+
+
+# --- Through an email service's batch API ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderBatching:
+    """How an email service takes a batch in one API call: how a merge field is written in
+    the message's text (``{}`` is the field's name) and the most recipients per call."""
+
+    merge_field: str
+    limit: int
+
+
+# Email services (django-anymail's esp_name) that merge per-recipient values into a message
+# written inline, with the most recipients their batch API takes per call. Others (Postmark
+# and Amazon SES merge only into templates stored at the service) are sent one email per
+# call. NEWSLETTER_PROVIDER_BATCHING adds or changes entries:
+# {"SparkPost": {"merge_field": "{{{{{}}}}}", "limit": 1000}}.
+PROVIDER_BATCHING = {
+    "Mailgun": ProviderBatching(merge_field="%recipient.{}%", limit=1000),
+    "Test": ProviderBatching(merge_field="{{{{{}}}}}", limit=500),  # anymail's test backend
+}
+PROVIDER_SENT = {"sent", "queued", "unknown"}
+PROVIDER_REFUSED = {"rejected", "invalid"}
+
+
+def provider_batching(mailer):
+    """The ProviderBatching of ``mailer`` when it is an email service that sends a batch in
+    one API call, else None (SMTP, the test outbox, services without inline merging)."""
+    esp_name = getattr(mailer, "esp_name", None)
+    if esp_name is None:
+        return None
+    configured = {
+        name: ProviderBatching(**spec)
+        for name, spec in getattr(settings, "NEWSLETTER_PROVIDER_BATCHING", {}).items()
+    }
+    return {**PROVIDER_BATCHING, **configured}.get(esp_name)
+
+
+def _send_through_provider(batch, mailer, rows, *, send, template, batching):
+    """The batch as one API call per ``batching.limit`` recipients; each row marked from the
+    service's answer for its address.
+
+    The one-message window of SMTP is here one call wide: if the worker dies after the
+    service accepted a call and before its rows are marked, those rows are sent again when
+    the claim is taken back (with the same Message-ID each).
+    """
+    for number, chunk in enumerate(_chunks(rows, batching.limit)):
+        try:
+            batch.heartbeat()
+        except _ClaimLost:
+            batch.lost()
+            return
+        message = template.batch_email(
+            recipients=[
+                (
+                    row.address,
+                    row.token,
+                    message_id(issue_id=send.issue_id, subscriber_id=row.subscriber_id),
+                    {bounces.DELIVERY_METADATA_KEY: str(row.pk)},
+                )
+                for row in chunk
+            ],
+            merge_field=batching.merge_field,
+        )
+        try:
+            mailer.send_messages([message])
+        except AnymailRecipientsRefused:
+            pass  # every address refused: the answer per address is on the message
+        except Exception as error:  # noqa: BLE001 - classified
+            failure = classify(error)
+            for row in chunk:
+                batch.failed(row, error, put_back=False)
+            if number * batching.limit + len(chunk) < len(rows):
+                _put_back(
+                    batch.token,
+                    failure=failure,
+                    now=batch.clock(),
+                    count_attempt=False,
+                    result=batch.result,
+                )
+            logger.warning("Newsletter send %s: %s", batch.send_id, failure.error)
+            return
+        answers = {
+            address.lower(): status
+            for address, status in (message.anymail_status.recipients or {}).items()
+        }
+        try:
+            batch.mark_from_provider(chunk, answers)
+        except _ClaimLost:
+            batch.lost()
+            return
 
 
 @dataclass(frozen=True)
@@ -536,11 +658,16 @@ class _Batch:
             raise _ClaimLost
         self.result.sent += 1
 
-    def failed(self, row, error):
-        """Record a failed email; True when the connection is broken (stop the batch)."""
+    def failed(self, row, error, *, put_back=True):
+        """Record a failed email; True when the connection is broken (stop the batch).
+
+        An address the mail server refuses for good (a 5xx reply to RCPT TO) is suppressed:
+        newsletter/bounces.py records it as a hard bounce."""
         failure = classify(error)
         _record_failure(row.pk, self.token, row.attempts, failure, self.clock(), self.result)
-        if failure.connection_broken:
+        if isinstance(error, smtplib.SMTPRecipientsRefused) and not failure.temporary:
+            self.refused(row, failure.error)
+        if failure.connection_broken and put_back:
             _put_back(
                 self.token,
                 failure=failure,
@@ -549,6 +676,58 @@ class _Batch:
                 result=self.result,
             )
         return failure.connection_broken
+
+    def refused(self, row, reason):
+        bounces.record_refusal(
+            delivery_id=row.pk,
+            send_id=self.send_id,
+            subscriber_id=row.subscriber_id,
+            address=row.address,
+            reason=reason,
+            now=self.clock(),
+        )
+
+    def mark_from_provider(self, rows, answers):
+        """Mark each row of a provider batch from the service's answer for its address:
+        accepted -> sent (with the service's message id, to match its later reports);
+        refused -> failed and the address suppressed; failed -> tried again later.
+        Raises _ClaimLost if someone took rows of the batch back meanwhile."""
+        now = self.clock()
+        accepted = {}
+        for row in rows:
+            answer = answers.get(row.address.lower())
+            status = getattr(answer, "status", None) or "unknown"
+            if status in PROVIDER_SENT:
+                provider_id = getattr(answer, "message_id", None)
+                provider_id = "" if provider_id is None else str(provider_id)
+                accepted.setdefault(provider_id, []).append(row)
+            elif status in PROVIDER_REFUSED:
+                reason = f"Refused by the email service: {status}"
+                failure = Failure(False, False, reason)
+                _record_failure(row.pk, self.token, row.attempts, failure, now, self.result)
+                self.refused(row, reason)
+            else:
+                failure = Failure(True, False, f"The email service could not send it: {status}")
+                _record_failure(row.pk, self.token, row.attempts, failure, now, self.result)
+        marked = 0
+        with transaction.atomic():
+            for provider_id, group in accepted.items():
+                marked += Delivery.objects.filter(
+                    pk__in=[row.pk for row in group], claim=self.token, status=Status.CLAIMED
+                ).update(
+                    status=Status.SENT,
+                    sent_at=now,
+                    claim="",
+                    attempts=F("attempts") + 1,
+                    provider_message_id=provider_id[:255],
+                    # A note that this person may have had it twice stays; an old error goes.
+                    error=Case(
+                        When(error=UNCERTAIN_NOTE, then=Value(UNCERTAIN_NOTE)), default=Value("")
+                    ),
+                )
+        self.result.sent += marked
+        if marked != sum(len(group) for group in accepted.values()):
+            raise _ClaimLost
 
     def lost(self):
         self.result.claim_lost = True
@@ -567,6 +746,11 @@ def _send_one_by_one(batch, mailer, messages):
                     return
                 continue
             batch.mark_sent(row)
+            status = getattr(message, "anymail_status", None)  # django-anymail's answer
+            if status is not None and status.message_id is not None:
+                Delivery.objects.filter(pk=row.pk).update(
+                    provider_message_id=str(status.message_id)[:255]
+                )
     except _ClaimLost:
         batch.lost()
 
@@ -815,7 +999,8 @@ def cancel(*, send, user=None, now=None):
 
 
 def purge_old_deliveries(*, now=None, days=None):
-    """Forget who was sent what once a send finished more than ``days`` ago (the
+    """Forget who was sent what once a send finished more than ``days`` ago, and the email
+    services' reports older than that (the
     NEWSLETTER_DELIVERY_RETENTION_DAYS setting, a year by default). The send itself and the
     issue's history keep the totals; after this, sending that issue again would reach
     everyone. Returns how many deliveries were deleted."""
@@ -824,7 +1009,9 @@ def purge_old_deliveries(*, now=None, days=None):
         days = int(getattr(settings, "NEWSLETTER_DELIVERY_RETENTION_DAYS", 365))
     cutoff = now - datetime.timedelta(days=days)
     deleted, _ = Delivery.objects.filter(send__finished_at__lt=cutoff).delete()
-    return deleted
+    # The email services' reports (bounces, complaints) name people too: kept as long.
+    events, _ = DeliveryEvent.objects.filter(occurred_at__lt=cutoff).delete()
+    return deleted + events
 
 
 # --- Progress ------------------------------------------------------------------------------

@@ -120,6 +120,12 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
+    provider_message_id = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="The email service's id for this email, to match its later reports.",
+    )
 
     class Meta:
         verbose_name_plural = "deliveries"
@@ -136,10 +142,70 @@ class Delivery(models.Model):
                 name="newsletter_delivery_queued",
             ),
             models.Index(fields=["claim"], name="newsletter_delivery_claim"),
+            models.Index(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="newsletter_delivery_provider",
+            ),
         ]
 
     def __str__(self):
         return f"Delivery {self.pk} ({self.status})"
+
+
+class DeliveryEvent(models.Model):
+    """What became of an email after it left: delivered, bounced, reported as spam...
+
+    Recorded from the email service's reports (django-anymail's tracking webhooks) and from
+    the mail server's refusals at send time; ``newsletter/bounces.py`` records them.
+    """
+
+    class Kind(models.TextChoices):
+        DELIVERED = "delivered", "Delivered"
+        HARD_BOUNCE = "hard_bounce", "Bounced (address does not work)"
+        SOFT_BOUNCE = "soft_bounce", "Bounced (for now)"
+        COMPLAINED = "complained", "Reported as spam"
+        REJECTED = "rejected", "Refused by the email service"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed at the email service"
+        OTHER = "other", "Other"
+
+    # Unique per report (the provider's event id and the recipient), so a report posted
+    # twice is recorded once.
+    key = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    provider = models.CharField(max_length=40, help_text="Which email service reported it.")
+    occurred_at = models.DateTimeField()
+    message_id = models.CharField(max_length=255, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    suppressed = models.BooleanField(
+        default=False, help_text="Whether this report stopped email to the address."
+    )
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    # Kept on the event so a send's history survives the deliveries' retention.
+    send = models.ForeignKey(
+        Send, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    subscriber = models.ForeignKey(
+        "subscriptions.Subscriber",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="delivery_events",
+    )
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        indexes = [
+            models.Index(fields=["send", "kind"], name="newsletter_event_send_kind"),
+            models.Index(
+                fields=["subscriber", "kind", "occurred_at"], name="newsletter_event_subscriber"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
 @receiver(subscriber_exporting, dispatch_uid="newsletter_deliveries_export")
@@ -150,7 +216,21 @@ def export_deliveries(sender, subscriber, **kwargs):
         .order_by("pk")
         .values("status", "sent_at", "issue__title", "issue__issue_date")
     )
+    events = (
+        DeliveryEvent.objects.filter(subscriber=subscriber)
+        .order_by("occurred_at", "pk")
+        .values("kind", "occurred_at", "provider", "reason")
+    )
     return {
+        "newsletter_delivery_events": [
+            {
+                "what": event["kind"],
+                "at": event["occurred_at"].isoformat(),
+                "reported_by": event["provider"],
+                "reason": event["reason"],
+            }
+            for event in events
+        ],
         "newsletter_deliveries": [
             {
                 "issue": delivery["issue__title"],
@@ -159,5 +239,5 @@ def export_deliveries(sender, subscriber, **kwargs):
                 "sent_at": delivery["sent_at"].isoformat() if delivery["sent_at"] else None,
             }
             for delivery in deliveries
-        ]
+        ],
     }

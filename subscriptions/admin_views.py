@@ -17,12 +17,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
+
+import django_filters
 
 from subscriptions import signup
 from subscriptions.models import Subscriber, Topic
@@ -50,6 +53,19 @@ class SubscriberPermissionPolicy(BasePermissionPolicy):
             | Q(user_permissions__in=permission)
             | Q(groups__permissions__in=permission)
         ).distinct()
+
+
+class SubscriberFilterSet(WagtailFilterSet):
+    email_stopped = django_filters.BooleanFilter(
+        label="Email stopped (bounced or reported as spam)",
+        field_name="suppressed_at",
+        lookup_expr="isnull",
+        exclude=True,
+    )
+
+    class Meta:
+        model = Subscriber
+        fields = ["status", "topics", "email_stopped"]
 
 
 class SubscriberIndexView(generic.IndexView):
@@ -178,11 +194,12 @@ class SubscriberViewSet(ModelViewSet):
     delete_template_name = "subscriptions/admin/erase.html"
     search_fields = ["email"]
     search_backend_name = None
-    list_filter = ["status", "topics"]
+    filterset_class = SubscriberFilterSet
     list_display = [
         "email",
         "status",
         Column("topic_list", label="Topics"),
+        Column("suppression_reason", label="Email stopped because"),
         DateColumn("signed_up_at", label="Signed up", sort_key="signed_up_at"),
         DateColumn("confirmed_at", label="Confirmed", sort_key="confirmed_at"),
     ]

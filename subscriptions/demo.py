@@ -1,11 +1,12 @@
-"""Demo content of the email sign-up: the four topics from the March 2025 issue, and one
-confirmed subscriber at a clearly fake address so the admin listing has something to show.
+"""Demo content of the email sign-up: the four topics from the March 2025 issue, one
+confirmed subscriber at a clearly fake address so the admin listing has something to show,
+and one whose email was stopped after a bounce (the "Email stopped" column and filter).
 Loading twice changes nothing."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from subscriptions import consent
+from subscriptions import consent, suppression
 from subscriptions.models import ConsentRecord, StatusChange, Subscriber, Topic
 
 TOPICS = [
@@ -15,6 +16,10 @@ TOPICS = [
     ("events", "Events, campaigns and national guidance"),
 ]
 DEMO_EMAIL = "demo.subscriber@example.org"
+BOUNCED_EMAIL = "demo.bounced@example.org"
+BOUNCE_REASON = (
+    "The address bounced (Amazon SES): smtp; 550 5.1.1 <demo.bounced@example.org>: user unknown"
+)
 
 
 def load_topics():
@@ -59,7 +64,28 @@ def load_demo_subscriber(topics):
     )
 
 
+def load_bounced_subscriber(topics):
+    if Subscriber.objects.filter(email=BOUNCED_EMAIL).exists():
+        return
+    now = timezone.now()
+    subscriber = Subscriber.objects.create(
+        email=BOUNCED_EMAIL,
+        status=Subscriber.Status.CONFIRMED,
+        signed_up_at=now,
+        confirmed_at=now,
+    )
+    subscriber.topics.set(topics[:1])
+    StatusChange.objects.create(
+        subscriber=subscriber,
+        status=Subscriber.Status.CONFIRMED,
+        changed_at=now,
+        note="Confirmed from the emailed link",
+    )
+    suppression.suppress(email=BOUNCED_EMAIL, reason=BOUNCE_REASON, now=now)
+
+
 def load_demo(home=None):
     with transaction.atomic():
         topics = load_topics()
         load_demo_subscriber(topics)
+        load_bounced_subscriber(topics)

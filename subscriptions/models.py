@@ -76,6 +76,18 @@ class Subscriber(models.Model):
         "limits how often the sign-up forms can email one address.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    suppressed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When email to this address was stopped because it bounced or the person "
+        "reported our email as spam. Nothing more is sent to it until the person signs up and "
+        "confirms again.",
+    )
+    suppression_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why email to this address was stopped, as the mail service reported it.",
+    )
 
     class Meta:
         constraints = [
@@ -96,6 +108,10 @@ class Subscriber(models.Model):
     @property
     def is_confirmed(self):
         return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_suppressed(self):
+        return self.suppressed_at is not None
 
     @property
     def topic_list(self):

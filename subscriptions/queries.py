@@ -17,8 +17,11 @@ def signup_topics():
 
 
 def confirmed_subscribers(*, topics=None):
-    """Confirmed subscribers, each once, optionally only those with any of ``topics``."""
-    subscribers = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED)
+    """Confirmed subscribers whose email is not stopped (subscriptions/suppression.py), each
+    once, optionally only those with any of ``topics``."""
+    subscribers = Subscriber.objects.filter(
+        status=Subscriber.Status.CONFIRMED, suppressed_at__isnull=True
+    )
     if topics is not None:
         subscribers = subscribers.filter(
             pk__in=Subscriber.topics.through.objects.filter(topic__in=topics).values(

@@ -27,7 +27,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from lscp_site.email import validate_deliverable_address
-from subscriptions import consent, tasks
+from subscriptions import consent, suppression, tasks
 from subscriptions.models import ConsentRecord, StatusChange, Subscriber
 from subscriptions.signals import subscriber_erasing, subscriber_exporting
 from subscriptions.tokens import LinkExpired, LinkGone, LinkInvalid, read_confirmation_token
@@ -167,7 +167,7 @@ def subscribe(*, email, topics, source_url, consent_version=None, now=None):
 
     with transaction.atomic():
         subscriber, created = _lock_or_create(email, now)
-        if subscriber.status == Status.CONFIRMED:
+        if subscriber.status == Status.CONFIRMED and not subscriber.is_suppressed:
             emailed = _claim_email(subscriber, now)
             if emailed:
                 tasks.send_preferences_email.enqueue(subscriber_id=subscriber.pk)
@@ -182,6 +182,13 @@ def subscribe(*, email, topics, source_url, consent_version=None, now=None):
             subscriber.confirmed_at = None
             subscriber.unsubscribed_at = None
             _record_status(subscriber, Status.PENDING, now, "Signed up again")
+        elif subscriber.status == Status.CONFIRMED:
+            # Email to the address was stopped (it bounced, or someone complained): the
+            # person confirms again from the emailed link to show it works.
+            outcome = Outcome.RESUBSCRIBED
+            subscriber.status = Status.PENDING
+            subscriber.confirmed_at = None
+            _record_status(subscriber, Status.PENDING, now, "Signed up again after email stopped")
         else:
             outcome = Outcome.STILL_PENDING
         subscriber.signed_up_at = now
@@ -237,6 +244,7 @@ def confirm(*, token, now=None):
         subscriber.status = Status.CONFIRMED
         subscriber.confirmed_at = now
         subscriber.save(update_fields=["status", "confirmed_at"])
+        suppression.lift(subscriber, now=now)
         record.confirmed_at = now
         record.save(update_fields=["confirmed_at"])
         _record_status(subscriber, Status.CONFIRMED, now, "Confirmed from the emailed link")
@@ -289,6 +297,8 @@ def send_manage_link(*, email, now=None):
         subscriber = for_email(email).select_for_update().first()
         if subscriber is None or subscriber.status == Status.UNSUBSCRIBED:
             return None
+        if subscriber.is_suppressed:  # the way back is signing up again
+            return None
         record = None
         if subscriber.status == Status.PENDING:
             record = subscriber.consent_records.order_by("-given_at", "-pk").first()
@@ -328,6 +338,8 @@ def export_subscriber_data(*, subscriber):
                 "unsubscribed_at": _iso(subscriber.unsubscribed_at),
                 "last_emailed_at": _iso(subscriber.last_emailed_at),
                 "created_at": _iso(subscriber.created_at),
+                "email_stopped_at": _iso(subscriber.suppressed_at),
+                "email_stopped_because": subscriber.suppression_reason,
             },
             "consent_records": [
                 {

@@ -32,6 +32,7 @@ FUNCTION_LOCAL_ALLOWED = {
     # registry is ready.
     ("lscp_site/apps.py", "ready", "lscp_site"),
     ("training/apps.py", "ready", "training"),
+    ("newsletter/apps.py", "ready", "newsletter"),
     # An optional service loaded only when configured: settings import this module, and a
     # site without SENTRY_DSN does not load the SDK.
     ("lscp_site/error_reporting.py", "sentry_options", "sentry_sdk.integrations.django"),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks_db",
+    "anymail",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -292,6 +293,15 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Leeds Safeguarding Children Partnership <lscp.info@leeds.gov.uk>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# django-anymail: an email provider's reports of bounces, complaints and deliveries reach
+# /anymail/<service>/tracking/ (newsletter/bounces.py), protected by HTTP basic
+# authentication with this "user:password". Unset, the webhooks are not mounted: anyone
+# could otherwise post a made-up complaint and stop someone's email.
+ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}
+# Soft bounces (mailbox full, server busy) that stop email to an address, and over how
+# many days they are counted.
+NEWSLETTER_SOFT_BOUNCE_LIMIT = int(os.environ.get("NEWSLETTER_SOFT_BOUNCE_LIMIT", "3"))
+NEWSLETTER_SOFT_BOUNCE_DAYS = int(os.environ.get("NEWSLETTER_SOFT_BOUNCE_DAYS", "30"))
 # Who is emailed the details of every server error (500) when DEBUG is off: a
 # comma-separated list of addresses, e.g. ADMINS=web-team@example.org.
 ADMINS = env_list("ADMINS")

@@ -44,12 +44,14 @@ for _db in DATABASES.values():  # noqa: F405
 
 if os.environ.get("ANYMAIL_ESP"):
     # An email provider through django-anymail, e.g. ANYMAIL_ESP=amazon_ses.
-    INSTALLED_APPS += ["anymail"]  # noqa: F405
     EMAIL_BACKEND = f"anymail.backends.{os.environ['ANYMAIL_ESP']}.EmailBackend"
-    ANYMAIL = {
-        key.removeprefix("ANYMAIL_"): value
-        for key, value in os.environ.items()
-        if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
+    ANYMAIL = {  # noqa: F405 - base.py's, with every other ANYMAIL_X variable added
+        **ANYMAIL,  # noqa: F405
+        **{
+            key.removeprefix("ANYMAIL_"): value
+            for key, value in os.environ.items()
+            if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
+        },
     }
 
 # Errors to Sentry, only when SENTRY_DSN is set: no personal data, no request bodies

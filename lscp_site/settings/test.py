@@ -18,6 +18,7 @@ CACHES = {
 }
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ANYMAIL = {"WEBHOOK_SECRET": "provider:webhook-test-secret"}
 BASE_URL = "https://lscp.test"
 WAGTAILADMIN_BASE_URL = BASE_URL
 OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = passkey_relying_party(BASE_URL)

@@ -5,12 +5,13 @@ import re
 
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 
 import pytest
 from playwright.sync_api import expect
 
 from newsletter import sending
-from newsletter.sending_models import Send
+from newsletter.sending_models import DeliveryEvent, Send
 from tests.browser.conftest import sign_in
 from tests.newsletter.factories import make_index
 from tests.newsletter.sending_support import rich_issue, sender_user, subscribers
@@ -68,6 +69,18 @@ def test_preview_then_send_with_the_count_then_watch_it_finish(
     assert Send.objects.get().finished_at is not None
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert not [text for text in csp_violations if "script" in text]
+    # What became of it, day by day, once the email service has reported.
+    DeliveryEvent.objects.create(
+        key="browser-test-bounce",
+        kind=DeliveryEvent.Kind.HARD_BOUNCE,
+        provider="Amazon SES",
+        occurred_at=timezone.now(),
+        send=send,
+        subscriber=people[0],
+        suppressed=True,
+    )
+    page.reload()
+    expect(page.get_by_role("table", name="Reports day by day")).to_be_visible()
     accessible(page)
     for path in ("send/", "send-test/", "email-preview/"):
         page.goto(f"{live_server.url}/admin/newsletter/issues/{issue.pk}/{path}")

@@ -232,7 +232,7 @@ def test_progress_page_and_its_json_show_the_counts(client, sender, issue, setti
     page = client.get(urls(issue, send)["progress"])
     cells = {
         row.th.get_text(strip=True): row.td.get_text(strip=True)
-        for row in soup(page).select("table tr")
+        for row in soup(page).select("[data-send-progress] table tr")
     }
     assert cells["Recipients"] == "5"
     assert cells["Sent"] == "2"
@@ -256,6 +256,84 @@ def test_stopping_a_send_from_the_progress_page(client, sender, issue, settings)
     assert response.status_code == 302
     assert set(Delivery.objects.values_list("status", flat=True)) == {"cancelled"}
     assert PageLogEntry.objects.filter(page=issue, action="newsletter.send_cancelled").exists()
+
+
+def _report(send, subscriber, kind, when, *, suppressed=False):
+    from newsletter.sending_models import DeliveryEvent
+
+    return DeliveryEvent.objects.create(
+        key=f"{send.pk}-{subscriber.pk}-{kind}-{when.isoformat()}",
+        kind=kind,
+        provider="Amazon SES",
+        occurred_at=when,
+        send=send,
+        subscriber=subscriber,
+        suppressed=suppressed,
+    )
+
+
+def test_the_send_history_shows_what_became_of_each_send_day_by_day(client, sender, issue):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from newsletter.sending_models import DeliveryEvent
+
+    Kind = DeliveryEvent.Kind
+    people = subscribers(5)
+    send = sending.queue_send(issue=issue, user=sender)
+    sending.prepare(send_id=send.pk)
+    sending.run_delivery(send_id=send.pk, chain=False)
+    first = timezone.now().replace(hour=10)
+    second = first + datetime.timedelta(days=1)
+    for person in people[:3]:
+        _report(send, person, Kind.DELIVERED, first)
+    _report(send, people[3], Kind.HARD_BOUNCE, first, suppressed=True)
+    _report(send, people[4], Kind.COMPLAINED, second, suppressed=True)
+    _report(send, people[0], Kind.SOFT_BOUNCE, second)
+    login(client, sender)
+
+    page = soup(client.get(urls(issue, send)["progress"]))
+    section = page.find("section", attrs={"aria-labelledby": "outcomes-heading"})
+    totals = {
+        row.th.get_text(strip=True): row.td.get_text(strip=True)
+        for row in section.find("table").select("tr")
+    }
+    assert totals == {
+        "Sent": "5",
+        "Delivered": "3",
+        "Bounced or refused": "2",
+        "Reported as spam": "1",
+        "Addresses stopped": "2",
+    }
+    days = [
+        [cell.get_text(strip=True) for cell in row.find_all(["th", "td"])]
+        for row in section.find_all("table")[1].select("tbody tr")
+    ]
+    assert days == [
+        [f"{first:%-d %B %Y}", "3", "1", "0", "1"],
+        [f"{second:%-d %B %Y}", "0", "1", "1", "1"],
+    ]
+
+    # The issue's send page lists the same for each earlier send, in queries that do not
+    # grow with the number of sends.
+    with CaptureQueriesContext(connection) as one_send:
+        client.get(urls(issue)["send"])
+    rows = soup(client.get(urls(issue)["send"])).select("#sends-heading ~ table tbody tr")
+    assert [cell.get_text(strip=True) for cell in rows[0].find_all("td")][4:] == [
+        "5",
+        "3",
+        "2",
+        "1",
+        "2",
+    ]
+    for _ in range(3):
+        Send.objects.create(issue=issue, requested_at=timezone.now(), finished_at=timezone.now())
+    with CaptureQueriesContext(connection) as four_sends:
+        client.get(urls(issue)["send"])
+    assert len(four_sends.captured_queries) == len(one_send.captured_queries)
 
 
 # --- Preview -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from wagtail.models import ModelLogEntry
 import pytest
 from bs4 import BeautifulSoup
 
-from subscriptions import signup
+from subscriptions import signup, suppression
 from subscriptions.models import ConsentRecord, StatusChange, Subscriber
 from tests.two_factor import sign_in_verified
 
@@ -129,6 +129,25 @@ def test_filtering_by_status_and_by_topic(manager_client, people):
     assert listed_emails(by_status) == ["jo@example.org"]
     assert listed_emails(by_topic) == ["sam@example.org"]
     assert listed_emails(both) == ["alex@school.example", "sam@example.org"]
+
+
+def test_stopped_addresses_show_their_reason_and_can_be_listed_alone(manager_client, people):
+    suppression.suppress(
+        email="SAM@example.org", reason="The address bounced (Amazon SES): 550 5.1.1 User unknown"
+    )
+
+    stopped = manager_client.get(INDEX, {"email_stopped": "true"})
+    working = manager_client.get(INDEX, {"email_stopped": "false"})
+
+    assert listed_emails(stopped) == ["sam@example.org"]
+    assert "sam@example.org" not in listed_emails(working)
+    assert "alex@school.example" in listed_emails(working)
+    headings = [th.get_text(strip=True) for th in soup(stopped).select("#listing-results th")]
+    assert "Email stopped because" in headings
+    assert "550 5.1.1 User unknown" in soup(stopped).select_one("#listing-results tbody").text
+    inspect = manager_client.get(f"{INDEX}inspect/{people['sam'].pk}/")
+    text = soup(inspect).get_text(" ", strip=True)
+    assert "Email stopped" in text and "signs up again and confirms" in text
 
 
 def test_the_list_counts_confirmed_and_pending_subscribers_per_topic(manager_client, people):
