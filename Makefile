@@ -20,7 +20,7 @@ PORT ?= 8000
 # sends links to port 8123.
 BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: help run install install-dev setup test lint format check worker scheduler demo logo password bench-pages bench-send clean
+.PHONY: help run install install-dev setup test lint format check worker scheduler demo logo password docs-screenshots bench-pages bench-send clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -82,6 +82,10 @@ TEST_WORKERS ?= auto
 
 test: lint check ## Run ruff, the checks and the whole test suite (DATABASE_URL picks the database)
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# SHOTS=name,name takes only those pictures (scripts/docs_screenshots.py lists them).
+docs-screenshots: install-dev ## Take the pictures of docs/editors.md again from a fresh demo site (Chromium)
+	$(VENV)/bin/python scripts/docs_screenshots.py $(SHOTS)
 
 bench-pages: install-dev ## Page benchmark (see bench/README.md)
 	$(VENV)/bin/python bench/pages.py

@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lscp_site import editors_guide
 from lscp_site.panels import page_settings_panels
 
 DEFAULT_QUICK_LEAVE_URL = "https://www.bbc.co.uk/weather"
@@ -27,7 +28,15 @@ class SiteSettings(BaseGenericSetting):
         "harmless site (for example a weather page) that would not draw attention.",
     )
 
-    panels = [FieldPanel("contact_email"), FieldPanel("quick_leave_url")]
+    panels = [
+        FieldPanel("contact_email"),
+        FieldPanel("quick_leave_url"),
+        editors_guide.guide_help(
+            section=editors_guide.SITE_SETTINGS,
+            text="These settings change every page and email as soon as they are saved.",
+            link_text="Site settings in the editors' guide",
+        ),
+    ]
 
     class Meta:
         verbose_name = "site settings"
@@ -68,6 +77,12 @@ class ContentPage(Page):
         FieldPanel("introduction"),
         FieldPanel("body"),
         FieldPanel("last_reviewed"),
+        editors_guide.guide_help(
+            section=editors_guide.PRIVACY_AND_ACCESSIBILITY,
+            text="Review the privacy notice and the accessibility statement at least once a "
+            "year, and set Last reviewed when you do.",
+            link_text="The privacy notice and accessibility statement in the editors' guide",
+        ),
     ]
     settings_panels = page_settings_panels()
 

@@ -11,7 +11,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from lscp_site import pagecache
+from lscp_site import editors_guide, pagecache
 from lscp_site.panels import page_settings_panels
 from newsletter import listing
 from newsletter.blocks import IssueBody
@@ -138,6 +138,14 @@ class NewsletterIssuePage(Page):
         FieldPanel("summary"),
         FieldPanel("body"),
         SendChecksPanel(heading="Checks before sending"),
+        editors_guide.guide_help(
+            section=editors_guide.SENDING,
+            text="To email a published issue to subscribers, open the ⋯ menu at the top of "
+            "this page and choose Send to subscribers (check the Email preview and Send a "
+            "test email there first). To publish later, use Set schedule in the Status panel "
+            "(the i at the top right).",
+            link_text="How to send an issue, step by step",
+        ),
     ]
     settings_panels = page_settings_panels()
 

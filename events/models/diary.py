@@ -14,7 +14,7 @@ from events import listing as listings
 from events.forms import EventFilterForm, month_label, month_value
 from events.models.pages import EventPage
 from events.models.snippets import EventCategory
-from lscp_site import pagecache
+from lscp_site import editors_guide, pagecache
 from lscp_site.links import absolute as absolute_url
 from lscp_site.panels import page_settings_panels
 
@@ -47,6 +47,11 @@ class EventIndexPage(RoutablePageMixin, Page):
             content="This page lists every event added beneath it: upcoming dates first, and "
             "past dates in the archive. Add each date as a child page of this one. Keep the "
             "slug 'events': calendar feeds people subscribe to live at /events/feed.ics."
+        ),
+        editors_guide.guide_help(
+            section=editors_guide.EVENTS,
+            text="Events move to the past events page by themselves when they end.",
+            link_text="Events in the editors' guide",
         ),
         FieldPanel("introduction"),
     ]

@@ -13,6 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lscp_site import editors_guide
 from lscp_site.panels import page_settings_panels
 from training import views
 from training.admin_forms import CoursePageForm
@@ -148,6 +149,12 @@ class CoursePage(RoutablePageMixin, Page):
                     "shown on the website.</p><p>A session with people booked on it cannot be "
                     "removed here: cancel it from <b>Training bookings</b> first, which emails "
                     "everyone booked.</p>"
+                ),
+                editors_guide.guide_help(
+                    section=editors_guide.TRAINING,
+                    text="Bookings, the waiting list, registers and cancelling for someone are "
+                    "under Training bookings in the menu.",
+                    link_text="Courses, sessions and bookings in the editors' guide",
                 ),
                 InlinePanel("sessions", label="Session"),
             ],

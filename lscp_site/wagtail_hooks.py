@@ -1,0 +1,53 @@
+"""The editors' guide in the admin: its pages, a menu item and a panel on the dashboard."""
+
+from django.templatetags.static import static
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+
+from lscp_site import admin_views, editors_guide
+
+
+@hooks.register("register_admin_urls")
+def register_guide_urls():
+    return [
+        path("editors-guide/", admin_views.guide, name="editors_guide"),
+        path(
+            "editors-guide/images/editors/<slug:name>.png",
+            admin_views.guide_image,
+            name="editors_guide_image",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_guide_menu_item():
+    return MenuItem("Editors' guide", reverse("editors_guide"), icon_name="help", order=10_000)
+
+
+class GuidePanel(Component):
+    """ "How do I...?": the guide's sections, on the dashboard."""
+
+    name = "editors_guide"
+    order = 50
+    template_name = "lscp_site/admin/editors_guide_panel.html"
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "guide_url": editors_guide.guide_link(),
+            "sections": editors_guide.render_guide().sections,
+        }
+
+
+@hooks.register("insert_global_admin_css")
+def guide_styles():
+    # The guide's page and its dashboard panel.
+    return format_html('<link rel="stylesheet" href="{}">', static("css/editors-guide.css"))
+
+
+@hooks.register("construct_homepage_panels")
+def add_guide_panel(request, panels):
+    panels.append(GuidePanel())
