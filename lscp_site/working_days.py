@@ -20,9 +20,7 @@ def is_christmas_week(day):
 
 
 def is_working_day(day):
-    return (
-        day.weekday() < 5 and not is_christmas_week(day) and day not in _bank_holidays(day.year)
-    )
+    return day.weekday() < 5 and not is_christmas_week(day) and day not in _bank_holidays(day.year)
 
 
 def working_day_from(day, *, days_in_a_row=1):

@@ -55,7 +55,9 @@ def webinar_course(training_index, title, *, linked_event=None):
 
 def rows_on_page(client, issue):
     page = BeautifulSoup(client.get(issue.url).content, "html.parser")
-    return [" ".join(r.get_text(" ", strip=True).split()) for r in page.select(".issue-diary__item")]
+    return [
+        " ".join(r.get_text(" ", strip=True).split()) for r in page.select(".issue-diary__item")
+    ]
 
 
 def test_an_event_linked_to_a_session_is_one_line_on_the_page_and_in_the_email(
