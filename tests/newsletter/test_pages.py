@@ -410,7 +410,7 @@ def test_issue_links_follow_publishing_and_unpublishing_at_once(client, newslett
 
 
 def test_issue_page_describes_itself_to_search_engines_and_social_media(client, newsletter_index):
-    issue = make_issue(newsletter_index, MARCH_2025, summary="Training is changing & more.")
+    make_issue(newsletter_index, MARCH_2025, summary="Training is changing & more.")
 
     response = client.get("/newsletter/march-2025/")
     page = soup(response)
