@@ -21,6 +21,12 @@ class CancelledBy(models.TextChoices):
     SESSION = "session", "Session cancelled"
 
 
+class Attendance(models.TextChoices):
+    NOT_RECORDED = "not_recorded", "Not recorded"
+    ATTENDED = "attended", "Attended"
+    NO_SHOW = "no_show", "Did not attend"
+
+
 class BookingQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=BookingStatus.CANCELLED)
@@ -49,6 +55,25 @@ class Booking(models.Model):
     cancelled_by = models.CharField(max_length=20, choices=CancelledBy.choices, blank=True)
     privacy_agreed_at = models.DateTimeField(
         help_text="When the delegate agreed to the LSCP keeping these details for the booking."
+    )
+    attendance = models.CharField(
+        max_length=20,
+        choices=Attendance.choices,
+        default=Attendance.NOT_RECORDED,
+        help_text="Whether the delegate came to the session, as marked on the session's "
+        "register after it has started. Attendees are emailed a certificate of attendance.",
+    )
+    attendance_recorded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the register last marked this delegate.",
+    )
+    certificate_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the delegate was emailed the link to their certificate of attendance.",
     )
 
     objects = BookingQuerySet.as_manager()
