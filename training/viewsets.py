@@ -28,6 +28,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 import django_filters
 
 from events.dates import format_when
+from lscp_site.csv_export import csv_safe, local_time
 from training import booking as booking_rules
 from training.models import Booking, BookingStatus, CoursePage, Session
 from training.models.bookings import BOOKINGS_PERMISSION
@@ -47,18 +48,6 @@ class BookingPermissionPolicy(ModelPermissionPolicy):
         if not self.actions.intersection(actions):
             return get_user_model().objects.none()
         return self._get_users_with_any_permission_codenames(["manage_bookings"])
-
-
-def _csv_safe(value):
-    """Stop a spreadsheet reading a delegate's text as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _local_time(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 class BookingFilterSet(WagtailFilterSet):
@@ -317,11 +306,11 @@ class BookingViewSet(ModelViewSet):
 
     def get_index_view_kwargs(self, **kwargs):
         preprocess = {
-            field: {IndexView.FORMAT_CSV: _csv_safe}
+            field: {IndexView.FORMAT_CSV: csv_safe}
             for field in ["name", "email", "organisation", "job_role", "access_needs"]
         }
         for field in ["session.start", "created_at"]:
-            preprocess[field] = {IndexView.FORMAT_CSV: _local_time}
+            preprocess[field] = {IndexView.FORMAT_CSV: local_time}
         return super().get_index_view_kwargs(custom_field_preprocess=preprocess, **kwargs)
 
     def get_urlpatterns(self):
