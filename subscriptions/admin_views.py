@@ -185,7 +185,7 @@ class SubscriberViewSet(ModelViewSet):
     list_display = [
         "email",
         "status",
-        Column("topic_list", label="Topics"),
+        Column("topic_list", label="Topics", classname="lscp-topics"),
         DateColumn("signed_up_at", label="Signed up", sort_key="signed_up_at"),
         DateColumn("confirmed_at", label="Confirmed", sort_key="confirmed_at"),
     ]

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -265,7 +266,15 @@ class BookingViewSet(ModelViewSet):
     index_view_class = BookingIndexView
     inspect_view_class = BookingInspectView
     filterset_class = BookingFilterSet
-    list_display = ["name", "email", "organisation", "job_role", "session", "status", "created_at"]
+    list_display = [
+        "name",
+        Column("email", label="Work email", sort_key="email", classname="lscp-email"),
+        "organisation",
+        "job_role",
+        "session",
+        "status",
+        "created_at",
+    ]
     list_per_page = 50
     search_fields = ["name", "email", "organisation"]
     inspect_view_fields = [
