@@ -1,7 +1,8 @@
 """Who needs a second factor, and the devices that give one (django-otp).
 
-An editor proves it is them with a code from an authenticator app (TOTP, RFC 6238) or, when
-the phone is lost, one of ten single-use backup codes. Accounts that can send an issue or
+An editor proves it is them with a code from an authenticator app (TOTP, RFC 6238), with a
+passkey (WebAuthn, django-otp-webauthn) where their browser offers one, or, when those are
+lost, one of ten single-use backup codes. Accounts that can send an issue or
 see subscribers or bookings (settings.ADMIN_2FA_REQUIRED_PERMISSIONS) and superusers must
 set it up; every other editor is offered it.
 """
@@ -15,6 +16,7 @@ import segno
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -32,8 +34,40 @@ def two_factor_required(user):
 
 
 def has_two_factor(user):
-    """True when the user has set up an authenticator app (confirmed)."""
+    """True when the user has set up an authenticator app or a passkey (confirmed)."""
+    return has_authenticator_app(user) or has_passkey(user)
+
+
+def has_authenticator_app(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_passkey(user):
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+
+
+def passkeys(user):
+    """The user's passkeys, oldest first."""
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
+
+
+def remove_passkey(*, user, passkey_id):
+    """Remove one of ``user``'s passkeys (a lost laptop, a security key given back).
+
+    Refused (returns False) when it is the last way in for an account that needs two-factor
+    sign-in and has no authenticator app: that would leave it with backup codes only.
+    """
+    with transaction.atomic():
+        passkey = (
+            WebAuthnCredential.objects.select_for_update().filter(user=user, pk=passkey_id).first()
+        )
+        if passkey is None:
+            return False
+        others = passkeys(user).exclude(pk=passkey.pk).exists()
+        if two_factor_required(user) and not others and not has_authenticator_app(user):
+            return False
+        passkey.delete()
+    return True
 
 
 def can_verify(user):
@@ -91,8 +125,9 @@ def backup_codes_left(user):
 
 
 def reset_two_factor(user):
-    """Remove every device of ``user`` (a lost phone): they set it up again at next sign-in.
-    Returns how many devices were removed."""
+    """Remove every device of ``user`` (a lost phone or passkey): authenticator app, passkeys
+    and backup codes. They set it up again at next sign-in. Returns how many devices were
+    removed."""
     devices = list(devices_for_user(user, confirmed=None))
     for device in devices:
         device.delete()

@@ -5,9 +5,12 @@ from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from django_otp import match_token
 
+from admin_2fa.devices import has_authenticator_app
+
 CODE_HELP = (
     "The 6-digit code your authenticator app shows now, or one of your backup codes. "
-    "Leave it empty if you have not set up two-factor sign-in: you will be asked next."
+    "Leave it empty if you use a passkey or have not set up two-factor sign-in: you will be "
+    "asked next."
 )
 ERROR_WRONG_CODE = (
     "That code is not right. Enter the code your authenticator app shows now (it changes "
@@ -55,6 +58,8 @@ class VerifyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.device = None
+        if not has_authenticator_app(user):  # passkeys only: the box is for backup codes
+            self.fields["otp_token"].help_text = "One of your backup codes."
 
     def clean_otp_token(self):
         token = self.cleaned_data["otp_token"].strip().replace(" ", "")

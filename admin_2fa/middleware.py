@@ -13,12 +13,15 @@ from django.urls import NoReverseMatch, reverse
 from admin_2fa.devices import can_verify, two_factor_required
 
 # The icon sprite and translations are fetched by every admin page, the verify page too.
+# The passkey endpoints sign in with a passkey, or add a first one; django-otp-webauthn
+# refuses to add one for an unverified session that already has a device.
 OPEN_PATHS = (
     "login/",
     "logout/",
     "password_reset/",
     "2fa/verify/",
     "2fa/setup/",
+    "2fa/passkeys/",
     "jsi18n/",
     "sprite/",
 )

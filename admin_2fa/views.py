@@ -1,5 +1,7 @@
-"""The admin's two-factor pages: verify a sign-in, set up an authenticator app, backup
-codes, and (superusers) reset another editor's lost device. Every rule is in devices.py."""
+"""The admin's two-factor pages: verify a sign-in, set up an authenticator app or a passkey,
+backup codes, and (superusers) reset another editor's lost device. Every rule is in
+devices.py; django-otp-webauthn's own endpoints check and store passkeys, called by its
+scripts from these pages."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -47,7 +49,12 @@ def verify(request):
     return TemplateResponse(
         request,
         "admin_2fa/verify.html",
-        {"form": form, "next": _next_url(request)},
+        {
+            "form": form,
+            "next": _next_url(request),
+            "passkey": devices.has_passkey(request.user),
+            "code": devices.has_authenticator_app(request.user),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -92,6 +99,8 @@ def overview(request):
         "enabled": devices.has_two_factor(user),
         "required": devices.two_factor_required(user),
         "backup_codes_left": devices.backup_codes_left(user),
+        "authenticator_app": devices.has_authenticator_app(user),
+        "passkeys": devices.passkeys(user),
     }
     if user.is_superuser:
         context["editors"] = [
@@ -99,6 +108,37 @@ def overview(request):
             for editor in get_user_model().objects.filter(is_active=True).order_by("username")
         ]
     return TemplateResponse(request, "admin_2fa/overview.html", context)
+
+
+@never_cache
+@require_POST
+def passkey_added(request):
+    """Where admin_2fa/passkeys.js goes once django-otp-webauthn has stored a new passkey
+    (which also verified the session). A first second factor comes with backup codes."""
+    user = request.user
+    if not devices.has_passkey(user) or not user.is_verified():
+        return redirect("admin_2fa:setup")
+    if devices.backup_codes_left(user) == 0:
+        codes = devices.new_backup_codes(user)
+        return TemplateResponse(
+            request, "admin_2fa/backup_codes.html", {"codes": codes, "next": _next_url(request)}
+        )
+    messages.success(request, "Passkey added. You can sign in with it from now on.")
+    return redirect(_next_url(request, default="admin_2fa:overview"))
+
+
+@require_POST
+def remove_passkey(request, passkey_id):
+    passkey = get_object_or_404(devices.passkeys(request.user), pk=passkey_id)
+    if devices.remove_passkey(user=request.user, passkey_id=passkey.pk):
+        messages.success(request, "Passkey removed. It cannot be used to sign in any more.")
+    else:
+        messages.error(
+            request,
+            "This is your only passkey and you have no authenticator app, and your account "
+            "needs two-factor sign-in. Add another passkey or an authenticator app first.",
+        )
+    return redirect("admin_2fa:overview")
 
 
 @require_POST

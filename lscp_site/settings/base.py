@@ -6,6 +6,7 @@ environment's own module (dev, test, production); docs/deployment.md lists each 
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.utils.csp import CSP
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -174,6 +176,19 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+
+def passkey_relying_party(base_url):
+    """(relying party ID, allowed origins) of passkeys for a site served at ``base_url``.
+
+    A passkey belongs to one host name and works only on that host's https:// pages. Browsers
+    make one exception, for http://localhost, and never accept an IP address as the host, so
+    a development server at http://127.0.0.1:8000 offers passkeys at http://localhost:8000.
+    """
+    parts = urlsplit(base_url or "https://localhost")
+    host = parts.hostname if parts.scheme == "https" else "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return host, [f"{parts.scheme}://{host}{port}"]
 
 
 def media_storage(environ):
@@ -320,7 +335,7 @@ if MEDIA_ORIGIN:  # pictures from object storage or its CDN
     SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], MEDIA_ORIGIN]
     ADMIN_CSP["img-src"] = [*ADMIN_CSP["img-src"], MEDIA_ORIGIN]
 # Browser features no page of the site uses are switched off for the site and anything it
-# frames; passkeys (WebAuthn) stay allowed for the site itself, should the admin offer them.
+# frames; passkeys (WebAuthn) stay allowed for the site itself, for the admin's two-factor sign-in.
 PERMISSIONS_POLICY = {
     "accelerometer": [],
     "autoplay": [],
@@ -499,6 +514,13 @@ ADMIN_2FA_REQUIRED_PERMISSIONS = [
     "training.manage_bookings",
 ]
 OTP_TOTP_ISSUER = "LSCP site"
+# Passkeys (django-otp-webauthn) are a second factor after the password, never a sign-in on
+# their own: the password keeps its lockout (django-axes), and one factor is not two.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "LSCP site"
+# Where a passkey works: the site's address. dev.py, test.py and production.py set it again
+# from their own BASE_URL.
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = passkey_relying_party(BASE_URL)
 
 # The admin's image upload reads the whole image, so a malformed file is a message on the
 # field, not a server error (lscp_site/image_forms.py).

@@ -4,7 +4,7 @@ import os
 from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import VAR_DIR, passkey_relying_party
 
 DEBUG = True
 SECRET_KEY = os.environ.get(
@@ -18,6 +18,7 @@ BASE_URL = os.environ.get("BASE_URL") or (
 BASE_URL = BASE_URL.rstrip("/")
 WAGTAILADMIN_BASE_URL = BASE_URL
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", urlsplit(BASE_URL).hostname]
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = passkey_relying_party(BASE_URL)
 
 # Emails are written to var/mail/ so they can be read after `make run`.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

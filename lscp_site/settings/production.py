@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from lscp_site.error_reporting import init_sentry
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import BASE_URL, env_bool, env_list, passkey_relying_party
 
 DEBUG = False
 
@@ -19,6 +19,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS, for example ALLOWED_HOSTS=lscp.example.org")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Passkeys belong to the public address (BASE_URL, which `check --deploy` requires).
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = passkey_relying_party(
+    BASE_URL or f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
 
 # Media as base.py chose (object storage when AWS_STORAGE_BUCKET_NAME is set).
 STORAGES = {

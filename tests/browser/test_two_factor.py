@@ -1,6 +1,7 @@
 """Two-factor sign-in in a real browser, under the admin's Content Security Policy: an
 editor who can send issues sets up an authenticator, signs in with its code, is refused
-without one, and gets back in with a backup code."""
+without one, and gets back in with a backup code; another sets up a passkey with Chromium's
+virtual authenticator, signs in with it, and is refused on a device without it."""
 
 import datetime
 
@@ -81,4 +82,75 @@ def test_enrol_sign_in_with_a_code_be_refused_without_and_recover_with_a_backup_
         page.get_by_role("button", name="Continue").click()
         expect(page).to_have_url(f"{live_server.url}/admin/")
         expect(page.get_by_text("You signed in with a backup code")).to_be_visible()
+    assert csp_violations == []
+
+
+def virtual_authenticator(page):
+    """Chromium's virtual authenticator (DevTools WebAuthn domain): a built-in passkey
+    authenticator that says yes to fingerprint or PIN. Returns the DevTools session and
+    its id."""
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    added = devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    return devtools, added["authenticatorId"]
+
+
+@browser_db
+def test_enrol_a_passkey_sign_in_with_it_and_be_refused_without_it(
+    live_server, page, sender, settings, accessible, csp_violations
+):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    # The live server is at http://localhost:<port>, which browsers allow passkeys on.
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    devtools, authenticator = virtual_authenticator(page)
+
+    # First sign-in: set up with a passkey instead of an authenticator app.
+    fill_sign_in(page, live_server)
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    passkey_button = page.get_by_role("button", name="Use a passkey instead")
+    expect(passkey_button).to_be_visible()
+    accessible(page)
+    passkey_button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
+    assert WebAuthnCredential.objects.filter(user=sender).count() == 1
+    page.get_by_role("link", name="Continue").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+    page.goto(live_server.url + "/admin/2fa/")
+    expect(page.get_by_role("cell", name="Passkey 1", exact=True)).to_be_visible()
+    accessible(page)
+    sign_out(page)
+
+    # The password alone reaches only the passkey page.
+    fill_sign_in(page, live_server)
+    expect(page.get_by_role("heading", name="Sign in with your passkey")).to_be_visible()
+    page.goto(live_server.url + "/admin/pages/")
+    expect(page.get_by_role("heading", name="Sign in with your passkey")).to_be_visible()
+    accessible(page)
+
+    # The passkey opens the admin, at the page asked for.
+    page.get_by_role("button", name="Use your passkey").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/pages/")
+    sign_out(page)
+
+    # A device without this passkey is refused, and the page says so.
+    devtools.send("WebAuthn.clearCredentials", {"authenticatorId": authenticator})
+    fill_sign_in(page, live_server)
+    page.get_by_role("button", name="Use your passkey").click()
+    expect(page.locator("#passkey-verification-status-message")).to_contain_text("not allowed")
+    expect(page.get_by_role("heading", name="Sign in with your passkey")).to_be_visible()
+    sign_out(page)
     assert csp_violations == []

@@ -1,5 +1,5 @@
 """manage.py reset_two_factor USERNAME: remove an editor's two-factor devices (a lost
-phone), for when no superuser can sign in to do it from the admin."""
+phone or passkey), for when no superuser can sign in to do it from the admin."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -8,7 +8,10 @@ from admin_2fa.devices import reset_two_factor
 
 
 class Command(BaseCommand):
-    help = "Remove a user's two-factor devices; they set up an authenticator at next sign-in."
+    help = (
+        "Remove a user's two-factor devices (authenticator app, passkeys, backup codes); they "
+        "set up two-factor sign-in again at next sign-in."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
