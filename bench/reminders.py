@@ -77,7 +77,7 @@ def rebuild_database(env):
 
 def session_days(first_day):
     """The working days sessions run on: SESSIONS_PER_DAY each, then the busy day."""
-    from training.working_days import is_working_day
+    from lscp_site.working_days import is_working_day
 
     ordinary = (COURSES * SESSIONS_PER_COURSE - BUSY_DAY_SESSIONS) // SESSIONS_PER_DAY
     days = []
@@ -147,7 +147,7 @@ def seed(first_day):
 def evening_before_due(day):
     """11pm on the day the reminders for sessions on ``day`` fall due (2 working days)."""
     from events.dates import LONDON
-    from training.working_days import working_days_before
+    from lscp_site.working_days import working_days_before
 
     return working_days_before(datetime.datetime.combine(day, datetime.time(23), LONDON), 2)
 

@@ -29,6 +29,8 @@ class CalendarItem:
     included (None: one day); for a datetime, the moment it finishes (None: no stated end).
     ``online`` marks an event attended online; its location then defaults to "Online".
     ``modified``, when known, becomes LAST-MODIFIED so calendars notice changes.
+    ``sequence`` counts the revisions of an item sent to someone (an invite is 0); a
+    ``cancelled`` item, with a higher sequence than the invite, takes it out of calendars.
     """
 
     uid: str
@@ -40,6 +42,8 @@ class CalendarItem:
     url: str = ""
     online: bool = False
     modified: datetime.datetime | None = None
+    sequence: int = 0
+    cancelled: bool = False
 
     def __post_init__(self):
         if not self.uid:
@@ -93,6 +97,10 @@ def _vevent(item, *, stamp):
         event.add("url", item.url)
     if item.modified is not None:
         event.add("last-modified", item.modified.astimezone(datetime.UTC))
+    if item.sequence:
+        event.add("sequence", item.sequence)
+    if item.cancelled:
+        event.add("status", "CANCELLED")
     return event
 
 
@@ -124,7 +132,14 @@ def london_vtimezone():
     return tz
 
 
-def build_calendar(items, *, name, description="", refresh_interval=None):
+class Method:
+    """What a calendar file asks of the calendar that opens it (RFC 5546)."""
+
+    PUBLISH = "PUBLISH"  # add or update these items
+    CANCEL = "CANCEL"  # remove these items (same UID, higher SEQUENCE)
+
+
+def build_calendar(items, *, name, description="", refresh_interval=None, method=Method.PUBLISH):
     """The ``.ics`` bytes of a calendar holding ``items`` (CalendarItem), in the order given.
 
     ``name`` is the calendar's name in the reader's calendar list (NAME and X-WR-CALNAME).
@@ -135,7 +150,7 @@ def build_calendar(items, *, name, description="", refresh_interval=None):
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("name", name)
     calendar.add("x-wr-calname", icalendar.vText(name))
     calendar.add("x-wr-timezone", "Europe/London")

@@ -11,6 +11,7 @@ import datetime
 from django.utils import timezone
 
 from events.models import EventCategory, EventIndexPage, EventPage
+from lscp_site.working_days import working_day_from
 
 CATEGORIES = [
     (
@@ -113,14 +114,21 @@ SEED_EVENTS = [
 
 
 def relative_events(today):
-    """Dates that are always ahead of ``today``, so the diary's upcoming list is never empty."""
-    day = datetime.timedelta(days=1)
+    """Dates that are always ahead of ``today``, so the diary's upcoming list is never empty:
+    working days (lscp_site.working_days), at working hours."""
+
+    def day(offset, *, days_in_a_row=1):
+        return working_day_from(
+            today + datetime.timedelta(days=offset), days_in_a_row=days_in_a_row
+        )
+
+    conference = day(60, days_in_a_row=2)
     return [
         {
             "slug": "practitioner-group-meeting",
             "title": "LSCP Practitioner Group meeting",
             "category": "lscp-events",
-            "start_date": today + 14 * day,
+            "start_date": day(14),
             "start_time": datetime.time(13, 30),
             "end_time": datetime.time(15, 0),
             "online": True,
@@ -131,8 +139,8 @@ def relative_events(today):
             "slug": "neglect-awareness-campaign",
             "title": "Neglect: see it, name it, act on it",
             "category": "campaigns",
-            "start_date": today + 7 * day,
-            "end_date": today + 35 * day,
+            "start_date": day(7),
+            "end_date": day(35),
             "summary": "A campaign following the neglect audit focus groups: how to notice "
             "neglect early and what to do next.",
         },
@@ -140,7 +148,7 @@ def relative_events(today):
             "slug": "neglect-audit-findings-briefing",
             "title": "Neglect audit findings: practitioner briefing",
             "category": "lscp-events",
-            "start_date": today + 28 * day,
+            "start_date": day(28),
             "start_time": datetime.time(9, 30),
             "end_time": datetime.time(12, 30),
             "location": "Leeds Civic Hall, Portland Way, Leeds LS1 1UR",
@@ -152,8 +160,8 @@ def relative_events(today):
             "slug": "leeds-safeguarding-children-conference",
             "title": "Leeds safeguarding children conference",
             "category": "conferences",
-            "start_date": today + 60 * day,
-            "end_date": today + 61 * day,
+            "start_date": conference,
+            "end_date": conference + datetime.timedelta(days=1),
             "start_time": datetime.time(9, 0),
             "end_time": datetime.time(16, 30),
             "location": "Leeds Civic Hall, Portland Way, Leeds LS1 1UR",

@@ -1,4 +1,5 @@
-"""The editors' guide in the admin: its pages, a menu item and a panel on the dashboard."""
+"""The site's additions to the admin: the editors' guide (its pages, a menu item, a panel on
+the dashboard) and the stylesheets every admin page loads."""
 
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -43,9 +44,14 @@ class GuidePanel(Component):
 
 
 @hooks.register("insert_global_admin_css")
-def guide_styles():
-    # The guide's page and its dashboard panel.
-    return format_html('<link rel="stylesheet" href="{}">', static("css/editors-guide.css"))
+def admin_styles():
+    # The guide's page and its dashboard panel; the admin lists (no email address broken
+    # mid-word, no squashed buttons).
+    return format_html(
+        '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">',
+        static("css/editors-guide.css"),
+        static("css/admin-lists.css"),
+    )
 
 
 @hooks.register("construct_homepage_panels")

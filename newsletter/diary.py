@@ -1,5 +1,9 @@
 """'Dates for your diary' in an issue: events and training sessions in one list by date.
 
+One occasion is one line: an event that is the same occasion as a training session (the
+session names it as its diary event, or they start together under the same title) is left
+out for the session's line, which carries the places left and the link to book.
+
 The diary block asks the events and training apps through their query functions
 (events.queries.upcoming_events, training.queries.upcoming_sessions) and merges what they
 return; it never reaches into their tables. Two queries for an automatic diary, none for a
@@ -7,6 +11,7 @@ hand-picked one (its events are loaded with the issue's body).
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -73,10 +78,31 @@ def session_item(session, *, now=None):
     )
 
 
+def _plain_title(title):
+    """A title for matching: case, dashes and spacing aside."""
+    return re.sub(r"[\s\-\u2010-\u2015]+", " ", title).casefold().strip()
+
+
+def is_same_occasion(event, session):
+    """Whether ``event`` is the diary's entry for ``session``: linked by the editor, or
+    starting at the same moment under the course's title."""
+    if session.diary_event_id is not None:
+        return session.diary_event_id == event.pk
+    return event.starts == session.start and _plain_title(event.title).startswith(
+        _plain_title(session.course.title)
+    )
+
+
 def merge(*, events=(), sessions=()):
-    """Events and sessions as DiaryItems, soonest first."""
+    """Events and sessions as DiaryItems, soonest first; an event that is the same occasion
+    as one of the sessions is listed once, as the session."""
     now = timezone.now()
     events, sessions = list(events), list(sessions)
+    events = [
+        event
+        for event in events
+        if not any(is_same_occasion(event, session) for session in sessions)
+    ]
     items = [event_item(event) for event in events]
     items += [session_item(session, now=now) for session in sessions]
     return sorted(items, key=lambda item: item.sort_key)

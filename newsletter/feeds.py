@@ -6,11 +6,9 @@ XML-escaped by Django's feed writer: a reader shows ``<script>`` in a summary as
 characters, never as markup.
 """
 
-import datetime
 import html
 
 from django.contrib.syndication.views import Feed
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from lscp_site.links import absolute as absolute_url
@@ -18,10 +16,6 @@ from newsletter import queries
 from newsletter.markup import PUBLISHER, issue_title
 
 FEED_LENGTH = 20
-
-
-def _at_midnight(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 class IssuesFeed(Feed):
@@ -56,10 +50,10 @@ class IssuesFeed(Feed):
         return absolute_url(item.url)
 
     def item_pubdate(self, item):
-        return item.first_published_at or _at_midnight(item.issue_date)
+        return item.published_at
 
     def item_updateddate(self, item):
-        return item.last_published_at or self.item_pubdate(item)
+        return max(item.last_published_at or item.published_at, item.published_at)
 
     def item_author_name(self, item):
         return PUBLISHER

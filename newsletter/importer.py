@@ -21,6 +21,7 @@ Text from a file is escaped, and the HTML built from it passes through nh3 befor
 stored: rich text is output as stored, so nothing from a file may carry markup of its own.
 """
 
+import datetime
 import json
 import re
 import uuid
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 import nh3
@@ -38,7 +40,7 @@ from events.dates import format_when
 from events.models import EventCategory, EventIndexPage, EventPage
 from newsletter import parsing
 from newsletter.blocks import DiaryMode
-from newsletter.dates import issue_slug, month_label
+from newsletter.dates import issue_slug, month_label, start_of_month
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage
 from training.models import CoursePage, TrainingIndexPage
 
@@ -315,6 +317,14 @@ def _same_body(stream_value, body):
 # --- Saving ------------------------------------------------------------------------------
 
 
+def _came_out_at(issue_date):
+    """The start of a past issue's month; None for this month's or a later issue, which
+    comes out when it is published."""
+    moment = start_of_month(issue_date)
+    next_month = start_of_month(moment.date() + datetime.timedelta(days=32))
+    return moment if next_month <= timezone.now() else None
+
+
 def save_issue(parsed, *, publish=False, index=None):
     """Create or update the issue for ``parsed.issue_date``; one transaction."""
     with transaction.atomic():
@@ -340,6 +350,9 @@ def save_issue(parsed, *, publish=False, index=None):
                 summary=parsed.summary,
                 body=body,
                 live=False,
+                # A back issue came out in its own month, not on the day it was imported:
+                # publishing keeps a first-published date it is given.
+                first_published_at=_came_out_at(parsed.issue_date),
             )
             index.add_child(instance=issue)  # validates the page (Page.save runs full_clean)
             revision = issue.save_revision()

@@ -24,7 +24,7 @@ def issue_title(issue):
 
 def news_article_data(issue):
     url = absolute_url(issue.url)
-    published = issue.first_published_at or issue.go_live_at
+    published = issue.published_at
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -33,8 +33,8 @@ def news_article_data(issue):
         "url": url,
         "mainEntityOfPage": url,
         "inLanguage": "en-GB",
-        "datePublished": (published or issue.issue_date).isoformat(),
-        "dateModified": (issue.last_published_at or published or issue.issue_date).isoformat(),
+        "datePublished": published.isoformat(),
+        "dateModified": max(issue.last_published_at or published, published).isoformat(),
         "author": {"@type": "Organization", "name": PUBLISHER, "url": absolute_url("/")},
         "publisher": {"@type": "Organization", "name": PUBLISHER, "url": absolute_url("/")},
     }

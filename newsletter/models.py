@@ -16,7 +16,7 @@ from lscp_site.panels import page_settings_panels
 from newsletter import listing
 from newsletter.blocks import IssueBody
 from newsletter.contents import issue_contents
-from newsletter.dates import first_of_month, issue_slug, month_label
+from newsletter.dates import first_of_month, issue_published_at, issue_slug, month_label
 from newsletter.forms import NewsletterIssueForm
 from newsletter.panels import SendChecksPanel
 
@@ -178,6 +178,14 @@ class NewsletterIssuePage(Page):
                 code="unique",
             )
         return super().unique_error_message(model_class, unique_check)
+
+    @property
+    def published_at(self):
+        """When the issue came out (newsletter.dates.issue_published_at): feeds and search
+        engines are told this, so a back issue never looks new."""
+        return issue_published_at(
+            issue_date=self.issue_date, first_published_at=self.first_published_at
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

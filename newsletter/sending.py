@@ -1047,6 +1047,7 @@ class Progress:
     waiting_retry: int
     prepared: bool
     finished: bool
+    stopped: bool = False
 
     @property
     def remaining(self):
@@ -1058,7 +1059,23 @@ class Progress:
 
     @property
     def percent(self):
-        return 100 if not self.total else int(100 * self.done / self.total)
+        """How much of the send is done, 0 to 100; None while the recipients are still
+        being found, and for a send that had nobody to send to, when there is no amount."""
+        if not self.prepared or not self.total:
+            return None
+        return int(100 * self.done / self.total)
+
+    @property
+    def state(self):
+        """What the progress page says, in words."""
+        if self.finished and not self.total:
+            return "Stopped: nothing was sent" if self.stopped else "Finished: nobody to send to"
+        if self.finished:
+            word = "Stopped" if self.stopped else "Finished"
+            return f"{word}: {self.percent}% done"
+        if not self.prepared:
+            return "Getting ready: finding the subscribers to send to"
+        return f"Sending: {self.percent}% done"
 
     def as_dict(self):
         return {
@@ -1074,6 +1091,8 @@ class Progress:
             "percent": self.percent,
             "prepared": self.prepared,
             "finished": self.finished,
+            "stopped": self.stopped,
+            "state": self.state,
         }
 
 
@@ -1091,8 +1110,10 @@ def progress(send, *, now=None):
         skipped=counts.get(Status.SKIPPED, 0),
         cancelled=counts.get(Status.CANCELLED, 0),
         waiting_retry=waiting,
-        prepared=send.prepared_at is not None,
+        # Deliveries exist only once the send is prepared, whatever the row in hand says.
+        prepared=send.prepared_at is not None or bool(counts),
         finished=send.finished_at is not None,
+        stopped=send.cancelled_at is not None,
     )
 
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from events.dates import format_when
 from lscp_site.pagecache import invalidate_pages
+from lscp_site.working_days import working_days_before
 from training import tasks
 from training.models.bookings import (
     HOLDING_A_PLACE,
@@ -37,7 +38,6 @@ from training.models.bookings import (
 )
 from training.models.choices import LineManagerRole
 from training.models.sessions import Session
-from training.working_days import working_days_before
 
 
 class BookingError(Exception):

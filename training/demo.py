@@ -13,6 +13,8 @@ import datetime
 from django.utils import timezone
 
 from events.dates import LONDON
+from events.models import EventPage
+from lscp_site.working_days import working_day_from
 from training.attendance import record_attendance
 from training.models import (
     Attendance,
@@ -142,7 +144,9 @@ COURSES = [
                 "https://www.leedsscp.org.uk/child-exploitation",
             ),
         ],
-        # The date in the March 2025 issue, then dates to come.
+        # The date in the March 2025 issue (also in the diary as an event, so the session
+        # names it and diaries list it once), then dates to come.
+        "diary_event": "child-exploitation-in-leeds-webinar-2025",
         "fixed_sessions": [
             (datetime.date(2025, 5, 8), (14, 0), (15, 0), SessionFormat.LIVE_WEBINAR, 100),
         ],
@@ -171,9 +175,17 @@ def _session(day, start, end, session_format, capacity, code):
     )
 
 
-def _upcoming_sessions(spec, today):
+def sessions_to_come(spec, today):
+    """The course's sessions to come, each on the first working day from its offset."""
     return [
-        _session(today + datetime.timedelta(days=offset), start, end, kind, capacity, offset)
+        _session(
+            working_day_from(today + datetime.timedelta(days=offset)),
+            start,
+            end,
+            kind,
+            capacity,
+            offset,
+        )
         for offset, start, end, kind, capacity in spec["sessions"]
     ]
 
@@ -220,18 +232,21 @@ def load_course(index, spec, audiences, today):
         course = CoursePage(**fields, **spec.get("after_booking", {}))
         course.resources = _resources(spec)
         course.audiences = [audiences[slug] for slug in spec["audiences"]]
+        diary_event = EventPage.objects.filter(slug=spec.get("diary_event", "")).first()
         past = [
             _session(day, start, end, kind, capacity, day.day)
             for day, start, end, kind, capacity in spec.get("fixed_sessions", [])
         ]
-        course.sessions = past + _upcoming_sessions(spec, today)
+        for session in past:
+            session.diary_event = diary_event
+        course.sessions = past + sessions_to_come(spec, today)
         index.add_child(instance=course)
         course.save_revision().publish()
         return course
     draft = None
     if not course.sessions.filter(start__gt=timezone.now()).exists():
         draft = course.get_latest_revision_as_object()
-        for session in _upcoming_sessions(spec, today):
+        for session in sessions_to_come(spec, today):
             draft.sessions.add(session)
     # A demo loaded before the settings for after booking existed gets them; a setting an
     # editor has changed from its default is kept.

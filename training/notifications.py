@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dateutil.relativedelta import relativedelta
 
-from events.calendar import CalendarItem, build_calendar
+from events.calendar import CalendarItem, Method, build_calendar
 from events.dates import format_when
 from lscp_site.email import Attachment, send_email
 from lscp_site.links import absolute as absolute_url
@@ -39,6 +39,16 @@ def course_url(course):
     return absolute_url(page_path)
 
 
+# The cancellation replaces the invite (sequence 0) in the delegate's calendar.
+CANCELLATION_SEQUENCE = 1
+
+
+def invite_uid(booking):
+    """One per booking, not per session: someone who cancels and books again gets a new
+    invite that the earlier cancellation does not hide."""
+    return f"training-booking-{booking.pk}@{hostname()}"
+
+
 def session_invite(booking):
     """The .ics invite for a confirmed place; joining details go in its description."""
     session = booking.session
@@ -53,7 +63,7 @@ def session_invite(booking):
         f"{links.cancel_url(booking)}",
     ]
     item = CalendarItem(
-        uid=f"training-session-{session.pk}@{hostname()}",
+        uid=invite_uid(booking),
         title=course.title,
         start=session.start,
         end=session.end,
@@ -64,6 +74,28 @@ def session_invite(booking):
     )
     content = build_calendar([item], name=f"LSCP training: {course.title}")
     return Attachment(filename="lscp-training.ics", content=content, mimetype="text/calendar")
+
+
+def session_invite_cancellation(booking):
+    """The .ics that takes the invite out of the delegate's calendar: the same UID, a
+    higher SEQUENCE, METHOD:CANCEL and STATUS:CANCELLED."""
+    session = booking.session
+    course = session.course
+    item = CalendarItem(
+        uid=invite_uid(booking),
+        title=f"Cancelled: {course.title}",
+        start=session.start,
+        end=session.end,
+        location=session.venue,
+        url=course_url(course),
+        online=session.is_online,
+        sequence=CANCELLATION_SEQUENCE,
+        cancelled=True,
+    )
+    content = build_calendar([item], name=f"LSCP training: {course.title}", method=Method.CANCEL)
+    return Attachment(
+        filename="lscp-training-cancelled.ics", content=content, mimetype="text/calendar"
+    )
 
 
 def _load(booking_id, status):
@@ -113,6 +145,13 @@ def send_booking_confirmed(booking_id):
     )
 
 
+def _cancellation_of_any_invite(booking):
+    """The calendar cancellation, for a booking that had a place (and so an invite)."""
+    if booking.confirmed_at is None:
+        return []
+    return [session_invite_cancellation(booking)]
+
+
 def send_waiting_list_joined(booking_id):
     booking = _load(booking_id, BookingStatus.WAITING)
     if booking is None:
@@ -141,14 +180,24 @@ def send_booking_cancelled(booking_id):
     booking = _load(booking_id, BookingStatus.CANCELLED)
     if booking is None:
         return False
-    return _send(booking, subject="Booking cancelled", template="booking_cancelled")
+    return _send(
+        booking,
+        subject="Booking cancelled",
+        template="booking_cancelled",
+        attachments=_cancellation_of_any_invite(booking),
+    )
 
 
 def send_session_cancelled(booking_id):
     booking = _load(booking_id, BookingStatus.CANCELLED)
     if booking is None:
         return False
-    return _send(booking, subject="Session cancelled", template="session_cancelled")
+    return _send(
+        booking,
+        subject="Session cancelled",
+        template="session_cancelled",
+        attachments=_cancellation_of_any_invite(booking),
+    )
 
 
 def send_already_booked(booking_id):

@@ -19,10 +19,10 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from lscp_site.working_days import working_days_before
 from training import tasks
 from training.models.bookings import Booking, BookingStatus
 from training.models.sessions import Session
-from training.working_days import working_days_before
 
 # The longest reminder a course can set (10 working days) never reaches further ahead than
 # this, whatever the weekends and bank holidays in between.

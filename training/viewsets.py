@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -28,6 +29,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 import django_filters
 
 from events.dates import format_when
+from lscp_site.csv_export import csv_safe, local_time
 from training import attendance as attendance_rules
 from training import booking as booking_rules
 from training.admin_forms import RegisterForm
@@ -49,18 +51,6 @@ class BookingPermissionPolicy(ModelPermissionPolicy):
         if not self.actions.intersection(actions):
             return get_user_model().objects.none()
         return self._get_users_with_any_permission_codenames(["manage_bookings"])
-
-
-def _csv_safe(value):
-    """Stop a spreadsheet reading a delegate's text as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _local_time(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 class BookingFilterSet(WagtailFilterSet):
@@ -360,7 +350,7 @@ class BookingViewSet(ModelViewSet):
     filterset_class = BookingFilterSet
     list_display = [
         "name",
-        "email",
+        Column("email", label="Work email", sort_key="email", classname="lscp-email"),
         "organisation",
         "job_role",
         "session",
@@ -420,7 +410,7 @@ class BookingViewSet(ModelViewSet):
 
     def get_index_view_kwargs(self, **kwargs):
         preprocess = {
-            field: {IndexView.FORMAT_CSV: _csv_safe}
+            field: {IndexView.FORMAT_CSV: csv_safe}
             for field in [
                 "name",
                 "email",
@@ -431,7 +421,7 @@ class BookingViewSet(ModelViewSet):
             ]
         }
         for field in ["session.start", "created_at"]:
-            preprocess[field] = {IndexView.FORMAT_CSV: _local_time}
+            preprocess[field] = {IndexView.FORMAT_CSV: local_time}
         return super().get_index_view_kwargs(custom_field_preprocess=preprocess, **kwargs)
 
     def get_urlpatterns(self):

@@ -159,3 +159,40 @@ def test_the_home_page_leads_to_the_next_date(live_server, page, diary_with_date
     )
     section.get_by_role("link", name="Mental Health Awareness Week").click()
     expect(page.locator("h1")).to_have_text("Mental Health Awareness Week")
+
+
+def _luminance(rgb):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(value) for value in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _contrast(first, second):
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _rgb(css):
+    return tuple(int(part) for part in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+
+
+@browser_db
+def test_the_subscribe_button_stands_out_from_its_grey_panel(live_server, page, diary_with_dates):
+    page.goto(f"{live_server.url}/events/")
+    button = page.get_by_role("link", name="Subscribe to all dates in your calendar app")
+    looks = button.evaluate(
+        """button => {
+            const style = getComputedStyle(button);
+            const panel = getComputedStyle(button.closest('.panel'));
+            return {background: style.backgroundColor, border: style.borderTopColor,
+                    borderWidth: parseFloat(style.borderTopWidth), text: style.color,
+                    panel: panel.backgroundColor};
+        }"""
+    )
+    # The button's edge is its border when it has one, else its background (WCAG 1.4.11).
+    edge = looks["border"] if looks["borderWidth"] >= 1 else looks["background"]
+    assert _contrast(_rgb(edge), _rgb(looks["panel"])) >= 3, looks
+    assert _contrast(_rgb(looks["text"]), _rgb(looks["background"])) >= 4.5, looks

@@ -200,3 +200,52 @@ def test_a_printed_issue_shows_link_addresses_and_the_diary_as_a_table(
     assert first_row.evaluate("e => getComputedStyle(e.firstElementChild).display") == "table-cell"
     assert first_row.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
     page.pdf()
+
+
+@browser_db
+def test_diary_rows_have_no_blank_line_between_a_title_and_its_details(
+    live_server, page, home_page
+):
+    from tests.newsletter.factories import item, make_event
+
+    index = make_index(home_page)
+    events = make_event_index(home_page)
+    briefing = make_event(
+        events,
+        "Neglect audit findings: practitioner briefing",
+        datetime.date(2030, 5, 8),
+        start_time=datetime.time(9, 30),
+        end_time=datetime.time(12, 30),
+        location="Leeds Civic Hall, Portland Way, Leeds LS1 1UR",
+    )
+    day = make_event(events, "International Missing Children's Day", datetime.date(2030, 5, 25))
+    diary = {
+        "heading": "Dates for your diary",
+        "mode": "chosen",
+        "weeks": 8,
+        "include_training": True,
+        "events": [item(briefing.pk), item(day.pk)],
+    }
+    issue = make_issue(index, datetime.date(2030, 5, 1), body=[{"type": "diary", "value": diary}])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + issue.url)
+
+    rows = page.locator(".issue-diary__item").evaluate_all(
+        """rows => rows.map(row => {
+            const box = selector => {
+                const found = row.querySelector(selector);
+                return found ? found.getBoundingClientRect() : null;
+            };
+            const what = box('.issue-diary__what'), where = box('.issue-diary__where');
+            const when = box('.issue-diary__when');
+            return {when: when.height, whatBottom: what.bottom,
+                    whereTop: where ? where.top : null, rowTop: row.getBoundingClientRect().top,
+                    contentBottom: Math.max(when.bottom, what.bottom, where ? where.bottom : 0)};
+        })"""
+    )
+    with_details, without_details = rows
+    # The date and time take two lines beside a one-line title: the place follows the title
+    # at once, not after an empty line.
+    assert with_details["when"] > 40, with_details
+    assert with_details["whereTop"] - with_details["whatBottom"] < 4, with_details
+    assert without_details["whereTop"] is None

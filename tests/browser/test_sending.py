@@ -87,3 +87,43 @@ def test_preview_then_send_with_the_count_then_watch_it_finish(
     for path in ("send/", "send-test/", "email-preview/", "checks/"):
         page.goto(f"{live_server.url}/admin/newsletter/issues/{issue.pk}/{path}")
         accessible(page)
+
+
+def bar_state(page):
+    """The progress bar as a person sees it: whether it shows an amount, and how much of
+    the content column its filled part covers."""
+    return page.locator('[data-field="bar"]').evaluate(
+        """bar => {
+            const column = bar.parentElement.getBoundingClientRect().width;
+            const box = bar.getBoundingClientRect().width;
+            const amount = bar.hasAttribute('value') ? bar.value / bar.max : null;
+            return {amount, filled: amount === null ? null : (box * amount) / column};
+        }"""
+    )
+
+
+@browser_db
+def test_progress_says_getting_ready_without_a_percentage_then_fills_the_bar_when_finished(
+    live_server, page, issue, django_user_model
+):
+    subscribers(2)
+    sender = sender_user(django_user_model)
+    queue_only = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=queue_only):
+        send = sending.queue_send(issue=issue, user=sender)
+    sign_in(page, live_server, sender, PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.goto(f"{live_server.url}/admin/newsletter/sends/{send.pk}/")
+    state = page.locator('[data-field="state"]')
+    expect(state).to_contain_text("Getting ready")
+    expect(state).not_to_contain_text("%")
+    assert bar_state(page)["amount"] is None  # no amount yet: the bar says "working"
+
+    sending.prepare(send_id=send.pk)
+    sending.run_delivery(send_id=send.pk, chain=False)
+    page.reload()
+    expect(state).to_have_text("Finished: 100% done")
+    bar = bar_state(page)
+    assert bar["amount"] == 1
+    assert bar["filled"] > 0.95, bar

@@ -1,6 +1,7 @@
 """The RSS and Atom feeds of issues, read with feedparser as a feed reader would."""
 
 import datetime
+import json
 
 import feedparser
 import pytest
@@ -73,3 +74,32 @@ def test_feed_of_an_empty_archive_is_valid(client, newsletter_index):
     feed = feedparser.parse(client.get("/newsletter/feed/").content)
     assert not feed.bozo
     assert feed.entries == []
+
+
+def test_a_back_issue_published_long_after_its_month_is_dated_in_its_month(
+    client, newsletter_index
+):
+    # The March 2025 issue put on the site in December 2026 (the demo, or a late import).
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 15, 0, tzinfo=datetime.UTC)):
+        make_issue(newsletter_index, datetime.date(2025, 3, 1), summary="Training is changing.")
+        rss = feedparser.parse(client.get("/newsletter/feed/").content)
+        atom = feedparser.parse(client.get("/newsletter/feed/atom/").content)
+        page = BeautifulSoup(client.get("/newsletter/march-2025/").content, "html.parser")
+
+    (rss_entry,) = rss.entries
+    assert rss_entry.published_parsed[:4] == (2025, 3, 1, 9)
+    (atom_entry,) = atom.entries
+    assert atom_entry.published_parsed[:4] == (2025, 3, 1, 9)
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    assert data["datePublished"] == "2025-03-01T09:00:00+00:00"
+    published_meta = page.find("meta", property="article:published_time")["content"]
+    assert published_meta.startswith("2025-03-01T09:00:00")
+
+
+def test_an_issue_published_in_or_before_its_month_keeps_its_publishing_date(
+    client, newsletter_index
+):
+    with time_machine.travel(datetime.datetime(2025, 2, 27, 16, 0, tzinfo=datetime.UTC)):
+        make_issue(newsletter_index, datetime.date(2025, 3, 1))
+        rss = feedparser.parse(client.get("/newsletter/feed/").content)
+    assert rss.entries[0].published_parsed[:4] == (2025, 2, 27, 16)

@@ -363,16 +363,33 @@ def test_progress_counts_every_state(issue, settings):
     settings.NEWSLETTER_SEND_BATCH_SIZE = 2
     subscribers(5)
     send = sending.queue_send(issue=issue)
-    assert sending.progress(send).prepared is False
+    getting_ready = sending.progress(send)
+    assert getting_ready.prepared is False
+    # Nothing is counted yet: no percentage, not "100% done" with 0 recipients.
+    assert getting_ready.percent is None
+    assert getting_ready.state == "Getting ready: finding the subscribers to send to"
     sending.prepare(send_id=send.pk)
     sending.claim_batch(send_id=send.pk)
     counts = sending.progress(send)
     assert (counts.total, counts.queued, counts.sending, counts.sent) == (5, 3, 2, 0)
     assert counts.remaining == 5 and counts.percent == 0
+    assert counts.state == "Sending: 0% done"
     sending.run_delivery(send_id=send.pk, chain=False)  # the claimed batch is not ours
     counts = sending.progress(send)
     assert (counts.sent, counts.sending, counts.remaining) == (3, 2, 2)
     assert counts.percent == 60
+    assert counts.as_dict()["state"] == "Sending: 60% done"
+
+
+def test_a_send_left_with_nobody_to_send_to_says_so(issue):
+    (person,) = subscribers(1)
+    send = sending.queue_send(issue=issue)
+    person.delete()  # gone before the send was prepared
+    sending.prepare(send_id=send.pk)
+
+    counts = sending.progress(Send.objects.get(pk=send.pk))
+    assert (counts.total, counts.finished, counts.percent) == (0, True, None)
+    assert counts.state == "Finished: nobody to send to"
 
 
 # --- Personal data -------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Subscribers in the Wagtail admin: only for people with the subscribers permission."""
 
+import csv
+import io
 import json
 
 from django.contrib.auth.models import Group, Permission
@@ -81,6 +83,7 @@ def test_an_editor_without_the_permission_cannot_see_subscribers(editor_client, 
         f"{INDEX}inspect/{people['sam'].pk}/",
         f"{INDEX}export/{people['sam'].pk}/",
         f"{INDEX}erase/{people['sam'].pk}/",
+        f"{INDEX}?export=csv",
     ]:
         response = editor_client.get(url)
         assert response.status_code in (302, 403), url
@@ -273,3 +276,24 @@ def test_editors_order_of_topics_is_the_order_in_the_footer(
     html = render_to_string("components/signup_box.html", {"request": rf.get("/")})
     labels = [label.get_text() for label in BeautifulSoup(html, "html.parser").select("label")]
     assert labels[1:5] == [events.name, training.name, guidance.name, learning.name]
+
+
+def test_the_list_downloads_as_csv_as_filtered_with_formulas_disarmed(manager_client, people):
+    SubscriberFactory(email="=cmd@example.org", topics=[])
+
+    page = soup(manager_client.get(INDEX))
+    assert page.find("a", href=lambda href: href and "export=csv" in href)
+    response = manager_client.get(f"{INDEX}?status=confirmed&export=csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="subscribers.csv"' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    by_email = {row["Email"]: row for row in rows}
+    assert set(by_email) == {"sam@example.org", "alex@school.example", "'=cmd@example.org"}
+    sam = by_email["sam@example.org"]
+    assert sam["Status"] == "Confirmed"
+    assert sorted(sam["Topics"].split(", ")) == sorted(
+        topic.name for topic in people["sam"].topics.all()
+    )
+    assert sam["Signed up"][:4].isdigit()

@@ -70,7 +70,9 @@ def test_confirmation_invite_carries_the_session_and_its_joining_details(session
     assert JOINING_DETAILS in str(event["DESCRIPTION"])
     assert links.cancel_url(booking) in str(event["DESCRIPTION"])
     assert str(event["URL"]) == "https://lscp.test/training/child-exploitation-in-leeds/"
-    assert str(event["UID"]) == f"training-session-{session.pk}@lscp.test"
+    assert str(event["UID"]) == f"training-booking-{booking.pk}@lscp.test"
+    assert event.get("SEQUENCE", 0) == 0
+    assert calendar["METHOD"] == "PUBLISH"
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/London"
 
 
@@ -141,6 +143,72 @@ def test_promotion_email_brings_the_invite_and_joining_details(catalogue, run_co
     assert "As you asked, we have cancelled your booking." in to_holder.body
 
 
+def cancellation_of(message):
+    (attachment,) = message.attachments
+    assert attachment.filename == "lscp-training-cancelled.ics"
+    assert attachment.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(attachment.content)
+    (event,) = calendar.walk("VEVENT")
+    return calendar, event
+
+
+def test_cancelling_a_place_takes_the_invite_out_of_the_calendar(session, run_commit_hooks):
+    with run_commit_hooks():
+        booking = book(session, email="ann@example.org")
+    _calendar, invite = invite_of(only_email())
+    mail.outbox.clear()
+
+    with run_commit_hooks():
+        booking_rules.cancel(booking=booking)
+
+    calendar, event = cancellation_of(only_email())
+    assert calendar["METHOD"] == "CANCEL"
+    assert event["UID"] == invite["UID"]
+    assert event["SEQUENCE"] > invite.get("SEQUENCE", 0)
+    assert event["STATUS"] == "CANCELLED"
+    assert event.decoded("DTSTART") == invite.decoded("DTSTART")
+
+
+def test_booking_again_after_cancelling_gets_an_invite_the_cancellation_does_not_hide(
+    session, run_commit_hooks
+):
+    with run_commit_hooks():
+        first = book(session, email="ann@example.org")
+        booking_rules.cancel(booking=first)
+    (cancelled,) = [m for m in mail.outbox if m.subject.startswith("Booking cancelled")]
+    mail.outbox.clear()
+
+    with run_commit_hooks():
+        book(session, email="ann@example.org")
+
+    _calendar, invite = invite_of(only_email())
+    assert invite["UID"] != cancellation_of(cancelled)[1]["UID"]
+
+
+def test_leaving_the_waiting_list_sends_no_calendar_cancellation(catalogue, run_commit_hooks):
+    course = make_course(
+        catalogue, sessions=[make_session(start=london(2025, 4, 1, 10), capacity=1)]
+    )
+    session = course.sessions.get()
+    book(session)
+    waiting = book(session, email="waiting@example.org")
+
+    with run_commit_hooks():
+        booking_rules.cancel(booking=waiting)
+
+    assert only_email().attachments == []
+
+
+def test_the_confirmation_does_not_promise_the_place_to_a_waiting_list(session, run_commit_hooks):
+    with run_commit_hooks():
+        book(session, email="ann@example.org")
+
+    message = only_email()
+    assert "waiting list" not in message.body
+    assert "waiting list" not in html_of(message)
+    assert "so that we can offer your place to someone else" in message.body
+
+
 def test_an_editor_cancelling_tells_the_delegate_the_lscp_cancelled_it(session, run_commit_hooks):
     booking = book(session)
 
@@ -160,6 +228,9 @@ def test_session_cancelled_email_tells_them_not_to_come(session, run_commit_hook
     message = only_email()
     assert message.subject.startswith("Session cancelled: Child exploitation in Leeds")
     assert "will not go ahead" in message.body
+    calendar, event = cancellation_of(message)
+    assert calendar["METHOD"] == "CANCEL"
+    assert event["STATUS"] == "CANCELLED"
     assert "secret-7731" not in message.body
 
 

@@ -752,3 +752,49 @@ def test_the_page_cache_keeps_the_catalogue_only_for_the_filters_it_shows(client
     for query in ("type=nonsense", "colour=red", "page=1", "page=99", "upcoming=yes"):
         response = second_view(query)
         assert response.status_code == 200 and response["X-Cache"] != "hit", query
+
+
+def test_a_courses_format_label_follows_its_sessions_not_a_field_that_disagrees(client, catalogue):
+    # The course was entered as a live webinar, but its dates are face to face.
+    make_course(
+        catalogue,
+        title="Introduction to Safeguarding Children & Young People",
+        slug="introduction",
+        format="live_webinar",
+        sessions=[
+            make_session(
+                start=london(2025, 4, 10, 9, 30), hours=3, format="face_to_face", venue=VENUE
+            )
+        ],
+    )
+    mixed = make_course(
+        catalogue,
+        title="Working Together",
+        slug="working-together",
+        format="face_to_face",
+        sessions=[
+            make_session(start=london(2025, 4, 24, 9, 30), format="face_to_face", venue=VENUE),
+            make_session(start=london(2025, 5, 2, 9, 30)),
+        ],
+    )
+    make_course(catalogue, title="No dates yet", slug="no-dates", format="live_webinar")
+
+    course_page = soup_of(client.get("/training/introduction/"))
+    tags = course_page.select_one(".course__tags").get_text(" ", strip=True)
+    assert "Face to face" in tags and "webinar" not in tags.lower()
+    facts = course_page.select_one(".course__facts").get_text(" ", strip=True)
+    assert "Format Face to face" in facts
+    mixed_page = soup_of(client.get(mixed.url))
+    assert "Format Live webinar or face to face" in mixed_page.select_one(
+        ".course__facts"
+    ).get_text(" ", strip=True)
+
+    cards = {
+        card.h3.get_text(strip=True): card.select_one(".course-card__tags").get_text(
+            " ", strip=True
+        )
+        for card in soup_of(client.get("/training/")).select(".course-card")
+    }
+    assert cards["Introduction to Safeguarding Children & Young People"].endswith("Face to face")
+    assert cards["Working Together"].endswith("Live webinar or face to face")
+    assert cards["No dates yet"].endswith("Live webinar")

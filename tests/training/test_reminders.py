@@ -7,12 +7,12 @@ from django.core import mail
 import pytest
 
 from lscp_site import schedule
+from lscp_site.working_days import working_days_before
 from tests.training.factories import JOINING_DETAILS, book, london, make_course, make_session
 from tests.training.mail import parts
 from training import booking as booking_rules
 from training import notifications, reminders
 from training.models import Booking
-from training.working_days import working_days_before
 
 pytestmark = pytest.mark.django_db
 

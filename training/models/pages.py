@@ -39,8 +39,9 @@ class CoursePage(RoutablePageMixin, Page):
         max_length=20,
         choices=CourseFormat.choices,
         default=CourseFormat.LIVE_WEBINAR,
-        help_text="How the course is usually delivered. Each session below also says whether "
-        "it is a webinar or face to face.",
+        help_text="How the course is delivered. While the course has dates listed, readers "
+        "see the format of those sessions instead (each session below says whether it is a "
+        "webinar or face to face), so the label always matches the dates.",
     )
     summary = models.TextField(
         help_text="Two or three sentences shown in the catalogue and at the top of the page: "

@@ -122,6 +122,17 @@ class Session(Orderable):
         help_text="When online booking stops. Leave empty to take bookings until the "
         "session starts.",
     )
+    diary_event = models.ForeignKey(
+        "events.EventPage",
+        verbose_name="Same as diary event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="training_sessions",
+        help_text="Optional. If this session is also in 'Dates for your diary' as an event "
+        "(for example a webinar you announced there), choose that event. Newsletter diaries "
+        "then list the date once, with the link to book, instead of twice.",
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -132,6 +143,7 @@ class Session(Orderable):
         FieldPanel("access_details"),
         FieldPanel("joining_details"),
         FieldRowPanel([FieldPanel("capacity"), FieldPanel("booking_closes_at")]),
+        FieldPanel("diary_event"),
     ]
 
     class Meta(Orderable.Meta):

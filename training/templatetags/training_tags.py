@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lscp_site import pagecache
 from training import structured_data
+from training.models import CourseFormat, SessionFormat
 
 register = template.Library()
 
@@ -36,6 +37,21 @@ def course_json_ld(course, sessions, audiences):
     sessions = list(sessions)
     now = _now_showing(sessions)
     return structured_data.course_json_ld(course, sessions, audiences=audiences, now=now)
+
+
+@register.filter
+def course_format(course, sessions):
+    """How a course is given, as its listed dates say: "Live webinar", "Face to face", or
+    "Live webinar or face to face" when its sessions differ. The course's own format only
+    when it lists no dates (or is e-learning), so the label never contradicts its sessions.
+    ``sessions``: the dates the page or card lists."""
+    if course.format == CourseFormat.E_LEARNING:
+        return course.get_format_display()
+    given = {session.format for session in sessions or ()}
+    labels = [label for value, label in SessionFormat.choices if value in given]
+    if not labels:
+        return course.get_format_display()
+    return " or ".join([labels[0], *(label.lower() for label in labels[1:])])
 
 
 @register.filter

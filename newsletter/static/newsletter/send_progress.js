@@ -10,7 +10,11 @@
   function set(name, value) {
     var el = box.querySelector('[data-field="' + name + '"]');
     if (!el) { return; }
-    if (name === "bar") { el.value = value; el.textContent = value + "%"; } else { el.textContent = value; }
+    if (name === "bar") {
+      // No amount (null) while the recipients are being found: the bar shows work going on.
+      if (value === null) { el.removeAttribute("value"); el.textContent = ""; }
+      else { el.value = value; el.textContent = value + "%"; }
+    } else { el.textContent = value; }
   }
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -18,7 +22,7 @@
       .then(function (data) {
         if (!data) { return; }
         ["total", "queued", "sending", "sent", "failed", "skipped", "cancelled", "remaining",
-          "waiting_retry", "percent"].forEach(function (name) { set(name, data[name]); });
+          "waiting_retry", "state"].forEach(function (name) { set(name, data[name]); });
         set("bar", data.percent);
         if (data.finished) {
           window.location.reload();
