@@ -49,11 +49,13 @@ class CoursePageForm(WagtailAdminPageForm):
                 continue
             capacity = form.cleaned_data.get("capacity") if hasattr(form, "cleaned_data") else None
             if capacity is not None and capacity < session.confirmed_count:
+                taken = session.confirmed_count
+                places = "1 place is" if taken == 1 else f"{taken} places are"
                 form.add_error(
                     "capacity",
-                    f"{session.confirmed_count} people already have a confirmed place, so "
-                    f"there must be at least {session.confirmed_count} places. Cancel "
-                    "bookings in Training bookings first to make it smaller.",
+                    f"{places} already taken (confirmed or held for a manager's approval), "
+                    f"so there must be at least {taken} places. Cancel bookings in Training "
+                    "bookings first to make it smaller.",
                 )
 
 

@@ -219,13 +219,18 @@ def test_a_session_whose_bookings_were_all_cancelled_can_be_removed(admin_client
 
 
 def test_capacity_cannot_go_below_the_places_already_taken(admin_client, session, booked):
+    # A place held for a manager's approval is taken as much as a confirmed one.
+    Booking.objects.filter(pk=booked[1].pk).update(status=BookingStatus.AWAITING_APPROVAL)
     data = edit_form(admin_client, session.course)
     data["sessions-0-capacity"] = "1"
 
     response = publish(admin_client, session.course, data)
 
     assert response.status_code == 200
-    assert "2 people already have a confirmed place" in response.content.decode()
+    assert (
+        "2 places are already taken (confirmed or held for a manager&#x27;s approval)"
+        in response.content.decode()
+    )
     session.refresh_from_db()
     assert session.capacity == 10
 
