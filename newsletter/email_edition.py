@@ -183,14 +183,18 @@ def wrap_text(text, width=TEXT_WIDTH):
         if len(line) <= width:
             lines.append(line)
             continue
+        # A line already indented (a diary item's link under its item) keeps its indent:
+        # textwrap would drop it from a web address too long to wrap.
+        leading = line[: len(line) - len(line.lstrip(" "))]
         indent = (
             "  " if line.startswith(("- ", "1", "2", "3", "4", "5", "6", "7", "8", "9")) else ""
         )
         lines.extend(
             textwrap.wrap(
-                line,
+                line[len(leading) :],
                 width=width,
-                subsequent_indent=indent,
+                initial_indent=leading,
+                subsequent_indent=leading or indent,
                 break_long_words=False,
                 break_on_hyphens=False,
             )

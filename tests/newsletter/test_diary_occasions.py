@@ -110,3 +110,21 @@ def test_different_occasions_on_the_same_day_stay_two_lines(
         rows = rows_on_page(client, issue)
 
     assert len(rows) == 2
+
+
+def test_every_diary_link_in_the_text_part_keeps_its_indent(
+    newsletter_index, event_index, training_index
+):
+    long_title = "Safeguarding adolescents at risk of exploitation outside the home in Leeds"
+    with time_machine.travel(BEFORE_THE_ISSUE, tick=False):
+        webinar_course(training_index, long_title)
+        make_event(event_index, "Mental Health Awareness Week", datetime.date(2030, 5, 12))
+        issue = make_issue(newsletter_index, ISSUE_DATE, body=[section("News"), diary_block()])
+        text = render_edition(issue).text
+
+    diary = text.split("DATES FOR YOUR DIARY", 1)[1].split("\n--", 1)[0]
+    links = [line for line in diary.splitlines() if "https://" in line]
+    assert len(links) == 2
+    assert links[0].startswith("  https://lscp.test/training/safeguarding-adolescents-at-risk")
+    assert len(links[0]) > 72
+    assert links[1] == "  https://lscp.test/events/mental-health-awareness-week/"
