@@ -7,6 +7,8 @@ call ``suppress``. A suppressed subscriber keeps their row and status but is lef
 turn in a batch comes. Signing up again and confirming from the emailed link
 (``signup.subscribe`` then ``signup.confirm``) lifts it: only the person can prove the
 address works again.
+
+Booking emails (training) are not suppressed: the person has just asked for them.
 """
 
 from django.db import transaction
@@ -20,8 +22,8 @@ REASON_LENGTH = Subscriber._meta.get_field("suppression_reason").max_length
 
 
 def suppress(*, email, reason, now=None):
-    """Stop all email to ``email``. Returns the subscriber, or None if nobody has that
-    address. Suppressing twice keeps the first time and reason."""
+    """Stop the newsletter, alerts and digests to ``email``. Returns the subscriber, or None
+    if nobody has that address. Suppressing twice keeps the first time and reason."""
     now = now or timezone.now()
     reason = " ".join(reason.split())[:REASON_LENGTH]
     with transaction.atomic():

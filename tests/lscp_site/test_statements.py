@@ -49,7 +49,20 @@ def test_privacy_notice_gives_lawful_basis_retention_and_the_ico(client, home_pa
     assert "0303 123 1113" in text
     assert "Wycliffe House, Water Lane, Wilmslow, Cheshire, SK9 5AF" in text
     assert "Sign-ups that are never confirmed are deleted after 30 days" in text
-    assert "Training bookings, including access needs, are deleted one year after" in text
+    assert "Training bookings are deleted one year after the session" in text
+    for kept_with_the_booking in (
+        "access needs",
+        "line manager's email address",
+        "register",
+        "certificate of attendance",
+    ):
+        assert kept_with_the_booking in text.split("Training bookings are deleted", 1)[1]
+    assert (
+        "On a course with a refresher period, if you attended we keep your booking until your "
+        "refresher falls due" in text
+    )
+    # Booking emails are transactional: they still go to a stopped address (training test).
+    assert "sent even if you have unsubscribed from email updates or we have stopped" in text
     assert "deleted one year after the sending finished" in text
     for right in ("copy of the information", "correct", "erase", "withdraw your consent"):
         assert right in text

@@ -3,11 +3,14 @@
 import datetime
 
 from django.core import mail
+from django.utils import timezone
 
 import icalendar
 import pytest
 
 from events.dates import LONDON
+from subscriptions.models import Subscriber
+from subscriptions.suppression import suppress
 from tests.training.factories import JOINING_DETAILS, book, london, make_course, make_session
 from training import booking as booking_rules
 from training import links
@@ -243,3 +246,22 @@ def test_no_confirmation_goes_out_for_a_booking_cancelled_before_the_task_ran(se
 
     assert notifications.send_booking_confirmed(booking.pk) is False
     assert mail.outbox == []
+
+
+def test_booking_emails_still_go_to_an_address_stopped_for_the_newsletter(
+    session, run_commit_hooks
+):
+    # Transactional: the person has just asked for them (the privacy notice says so).
+    subscriber = Subscriber.objects.create(
+        email="ann@example.org", status=Subscriber.Status.CONFIRMED, signed_up_at=timezone.now()
+    )
+    suppress(email="ann@example.org", reason="Hard bounce")
+    subscriber.refresh_from_db()
+    assert subscriber.is_suppressed
+
+    with run_commit_hooks():
+        book(session, name="Ann Smith", email="ANN@example.org")
+
+    message = only_email()
+    assert message.subject.startswith("Booking confirmed")
+    assert "Dear Ann Smith" in message.body
