@@ -163,7 +163,7 @@ def timed_run(now):
     queued = reminders.send_reminders_due(now=now)
     seconds = time.perf_counter() - started
     # One email task per session, carrying the bookings claimed for it.
-    assert Booking.objects.filter(reminded_at=now).count() == queued
+    assert Booking.objects.filter(reminder_queued_at=now).count() == queued
     assert (DBTaskResult.objects.count() > tasks_before) == (queued > 0)
     assert reminders.send_reminders_due(now=now) == 0, "a second run queued reminders again"
     return queued, seconds
@@ -188,7 +188,7 @@ def main():
     from training.models import Booking, Session
 
     if args.reuse:
-        Booking.objects.update(reminded_at=None)
+        Booking.objects.update(reminded_at=None, reminder_queued_at=None)
         bench_sessions = Session.objects.filter(course__slug__startswith="bench-course-")
         first_day = bench_sessions.aggregate(first=Min("start"))["first"].date()
     else:

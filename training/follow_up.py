@@ -2,9 +2,11 @@
 register) with the course's resources and feedback form, and, on a course with a refresher
 period, a reminder before their training runs out with the next dates of the course.
 
-Both are claimed the way reminders are (training.reminders): a timestamp written on rows
-locked with SKIP LOCKED, one email task per claimed booking queued after the claim
-commits, and the claim given back if its email cannot be sent.
+Both are claimed the way reminders are (training.reminders.claim): a lease written on rows
+locked with SKIP LOCKED, one email task per claimed booking queued after the claim commits;
+the task marks the booking sent in the transaction that locks its row and sends
+(notifications.send_follow_up, send_refresher_reminder), so each email goes once, and one
+not sent is claimed again by a later run.
 """
 
 import datetime
@@ -21,6 +23,7 @@ from training import tasks
 from training.models.bookings import Booking
 from training.models.pages import CoursePage
 from training.queries import attended_bookings
+from training.reminders import claim
 
 # The follow-up goes once the register marks someone as attended; a register marked longer
 # than this after the session sends none, about a session people have moved on from.
@@ -29,16 +32,11 @@ FOLLOW_UP_WINDOW = datetime.timedelta(days=28)
 REFRESHER_NOTICE = datetime.timedelta(weeks=8)
 
 
-def _claim(bookings, *, field, now, task):
-    """Write ``field`` on the unclaimed ``bookings`` this run can lock, and queue ``task``
-    for each after the claim commits. Returns how many were claimed."""
+def _claim(bookings, *, queued_field, sent_field, now, task):
+    """Claim the ``bookings`` due and queue ``task`` for each after the claim commits.
+    Returns how many were claimed."""
     with transaction.atomic():
-        claimed = list(
-            bookings.filter(**{f"{field}__isnull": True})
-            .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", flat=True)
-        )
-        Booking.objects.filter(pk__in=claimed).update(**{field: now})
+        claimed = claim(bookings, queued_field=queued_field, sent_field=sent_field, now=now)
         for booking_id in claimed:
             transaction.on_commit(partial(task.enqueue, booking_id))
     return len(claimed)
@@ -61,7 +59,11 @@ def send_follow_ups_due(*, now=None):
     """Claim and queue the follow-up emails that are due. Returns how many were queued."""
     now = now or timezone.now()
     return _claim(
-        follow_ups_due(now=now), field="followed_up_at", now=now, task=tasks.send_follow_up
+        follow_ups_due(now=now),
+        queued_field="follow_up_queued_at",
+        sent_field="followed_up_at",
+        now=now,
+        task=tasks.send_follow_up,
     )
 
 
@@ -92,7 +94,8 @@ def send_refresher_reminders_due(*, now=None):
     now = now or timezone.now()
     return _claim(
         refreshers_due(now=now),
-        field="refresher_reminded_at",
+        queued_field="refresher_queued_at",
+        sent_field="refresher_reminded_at",
         now=now,
         task=tasks.send_refresher_reminder,
     )

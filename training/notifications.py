@@ -339,46 +339,47 @@ def send_reminders(booking_ids):
     return sent
 
 
+def _send_once(bookings, field, *, queued_field, email):
+    """Send the email ``email(booking)`` describes to the booking in ``bookings`` whose
+    ``field`` is not yet written, and write it, in one transaction holding the booking's row
+    (training.reminders.claim queued it): a task queued twice sends once (the second waits
+    for the lock, then finds it written); one killed part-way writes nothing, so a later run
+    claims it again once its lease runs out; one that fails to send gives its claim
+    (``queued_field``) back at once, for the next run."""
+    try:
+        with transaction.atomic():
+            booking = (
+                bookings.select_for_update(of=("self",))
+                .select_related("session__course")
+                .filter(**{f"{field}__isnull": True})
+                .first()
+            )
+            if booking is None:
+                return False
+            _send(booking, **email(booking))
+            setattr(booking, field, timezone.now())
+            booking.save(update_fields=[field])
+    except Exception:
+        bookings.filter(**{f"{field}__isnull": True}).update(**{queued_field: None})
+        raise
+    return True
+
+
 def send_reminder(booking_id):
     """The reminder before the session, claimed by training.reminders. Nothing goes to a
-    booking or session cancelled since it was claimed; if sending fails, the claim is given
-    back so the scheduler's next run queues it again."""
-    booking = (
-        Booking.objects.select_related("session__course")
-        .filter(
-            pk=booking_id,
-            status=BookingStatus.CONFIRMED,
-            reminded_at__isnull=False,
-            session__cancellation__isnull=True,
-            session__start__gt=timezone.now(),
-        )
-        .first()
+    booking or session cancelled since it was claimed."""
+    bookings = Booking.objects.filter(
+        pk=booking_id,
+        status=BookingStatus.CONFIRMED,
+        session__cancellation__isnull=True,
+        session__start__gt=timezone.now(),
     )
-    if booking is None:
-        return False
-    try:
-        return _send(booking, subject="Reminder", template="reminder")
-    except Exception:
-        Booking.objects.filter(pk=booking_id).update(reminded_at=None)
-        raise
-
-
-def _claimed(booking_id, field):
-    """An attendee's booking claimed by training.follow_up (``field`` set), or None."""
-    return (
-        Booking.objects.attended()
-        .select_related("session__course")
-        .filter(pk=booking_id, **{f"{field}__isnull": False})
-        .first()
+    return _send_once(
+        bookings,
+        "reminded_at",
+        queued_field="reminder_queued_at",
+        email=lambda booking: {"subject": "Reminder", "template": "reminder"},
     )
-
-
-def _send_or_release(booking, field, **email):
-    try:
-        return _send(booking, **email)
-    except Exception:
-        Booking.objects.filter(pk=booking.pk).update(**{field: None})
-        raise
 
 
 def resource_links(course):
@@ -396,33 +397,37 @@ def resource_links(course):
 
 def send_follow_up(booking_id):
     """The email after the session: the course's resources and its feedback form."""
-    booking = _claimed(booking_id, "followed_up_at")
-    if booking is None:
-        return False
-    return _send_or_release(
-        booking,
+    return _send_once(
+        Booking.objects.attended().filter(pk=booking_id),
         "followed_up_at",
-        subject="Thank you for attending",
-        template="follow_up",
-        resources=resource_links(booking.session.course),
+        queued_field="follow_up_queued_at",
+        email=lambda booking: {
+            "subject": "Thank you for attending",
+            "template": "follow_up",
+            "resources": resource_links(booking.session.course),
+        },
     )
 
 
-def send_refresher_reminder(booking_id):
-    """The reminder that a course's refresher falls due, with its next dates."""
-    booking = _claimed(booking_id, "refresher_reminded_at")
-    if booking is None:
-        return False
+def _refresher_email(booking):
     course = booking.session.course
-    return _send_or_release(
-        booking,
-        "refresher_reminded_at",
-        subject="Time for a refresher",
-        template="refresher_reminder",
-        refresher_due=booking.session.end + relativedelta(months=course.refresher_months or 0),
-        next_sessions=list(
+    return {
+        "subject": "Time for a refresher",
+        "template": "refresher_reminder",
+        "refresher_due": booking.session.end + relativedelta(months=course.refresher_months or 0),
+        "next_sessions": list(
             Session.objects.filter(course=course)
             .coming_up(timezone.now())
             .order_by("start", "pk")[:REFRESHER_DATES]
         ),
+    }
+
+
+def send_refresher_reminder(booking_id):
+    """The reminder that a course's refresher falls due, with its next dates."""
+    return _send_once(
+        Booking.objects.attended().filter(pk=booking_id),
+        "refresher_reminded_at",
+        queued_field="refresher_queued_at",
+        email=_refresher_email,
     )

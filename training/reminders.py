@@ -2,12 +2,15 @@
 of working days before it starts (the course's ``reminder_working_days``).
 
 The scheduler runs ``send_reminders_due`` every few minutes (settings.PERIODIC_TASKS). It
-claims the bookings whose reminder is due by writing ``reminded_at`` on rows it has locked
-(SKIP LOCKED, so two runs at once claim different rows and never the same one), and queues
-one email task per session for the bookings it claimed, after the claim commits (a task per
-booking made a busy day's queueing several times slower). The email task sends nothing for
-a booking or session cancelled since; a reminder that fails to send has its claim given
-back, so the next run queues it again.
+claims the bookings whose reminder is due by writing ``reminder_queued_at`` on rows it has
+locked (SKIP LOCKED, so two runs at once claim different rows), and queues one email task
+per session for them after the claim commits (a task per booking made a busy day's queueing
+several times slower). The claim is a lease: the task locks each booking's row, sends, and
+writes ``reminded_at`` in that same transaction (notifications.send_reminder), so a
+reminder is marked sent only once it has gone. One whose send fails has its claim given
+back at once; one whose worker was killed part-way is claimed again once its lease has run
+out; and one queued twice goes once, the second task finding it marked. The task sends
+nothing for a booking or session cancelled since.
 
 A booking confirmed once its reminder was already due (a late booking, or a place from the
 waiting list) gets none: its confirmation, sent moments before, carries the same details.
@@ -17,6 +20,7 @@ import datetime
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lscp_site.working_days import working_days_before
@@ -28,6 +32,23 @@ from training.models.sessions import Session
 # this, whatever the weekends and bank holidays in between.
 LOOKAHEAD = datetime.timedelta(days=21)
 MAX_REMINDER_WORKING_DAYS = 10
+# How long a queued email may take to be sent before the next run queues it again (its
+# worker was killed part-way). Long enough for a busy queue to catch up.
+LEASE = datetime.timedelta(minutes=30)
+
+
+def claim(bookings, *, queued_field, sent_field, now):
+    """Lock the ``bookings`` not yet sent (``sent_field``) and not claimed within the LEASE
+    (``queued_field``), that no other run holds, and write ``queued_field``; in the caller's
+    transaction. Returns their ids."""
+    claimed = list(
+        bookings.filter(**{f"{sent_field}__isnull": True})
+        .filter(Q(**{f"{queued_field}__isnull": True}) | Q(**{f"{queued_field}__lt": now - LEASE}))
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)
+    )
+    Booking.objects.filter(pk__in=claimed).update(**{queued_field: now})
+    return claimed
 
 
 def reminder_due_at(*, session_start, working_days):
@@ -61,19 +82,18 @@ def send_reminders_due(*, now=None):
     queued = 0
     for session_id, due_at in sessions_due(now=now):
         with transaction.atomic():
-            claimed = list(
-                Booking.objects.select_for_update(skip_locked=True)
-                .filter(
+            claimed = claim(
+                Booking.objects.filter(
                     session_id=session_id,
                     status=BookingStatus.CONFIRMED,
-                    reminded_at__isnull=True,
                     confirmed_at__lt=due_at,
-                )
-                .values_list("pk", flat=True)
+                ),
+                queued_field="reminder_queued_at",
+                sent_field="reminded_at",
+                now=now,
             )
             if not claimed:
                 continue
-            Booking.objects.filter(pk__in=claimed).update(reminded_at=now)
             transaction.on_commit(partial(tasks.send_reminders.enqueue, claimed))
         queued += len(claimed)
     return queued

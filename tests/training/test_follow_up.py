@@ -108,6 +108,27 @@ def test_attendees_get_one_email_with_the_resources_and_feedback_form(
     assert "Dear Ann &lt;i&gt;Smith&lt;/i&gt;" in html
 
 
+def test_a_follow_up_whose_worker_was_killed_part_way_is_sent_by_the_next_run(
+    first_session, later, settings, run_commit_hooks
+):
+    book(first_session, email="ann@example.org")
+    mark_register(first_session, attended=["ann@example.org"])
+    settings.EMAIL_BACKEND = "tests.training.test_reminders.KilledBackend"
+
+    with later(SESSION_END + datetime.timedelta(minutes=30)), run_commit_hooks():
+        assert follow_up.send_follow_ups_due() == 1
+    assert Booking.objects.get().followed_up_at is None
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with later(SESSION_END + datetime.timedelta(minutes=40)), run_commit_hooks():
+        assert follow_up.send_follow_ups_due() == 0  # its claim may still be working
+    with later(SESSION_END + datetime.timedelta(hours=2)), run_commit_hooks():
+        assert follow_up.send_follow_ups_due() == 1
+    with later(SESSION_END + datetime.timedelta(hours=4)), run_commit_hooks():
+        assert follow_up.send_follow_ups_due() == 0
+    assert [message.to for message in mail.outbox] == [["ann@example.org"]]
+
+
 def test_no_follow_up_for_a_course_with_nothing_to_send_or_a_cancelled_session(
     session, catalogue, later, run_commit_hooks
 ):

@@ -29,7 +29,8 @@ def test_working_days_skip_weekends_and_bank_holidays():
     # Tuesday 6 May 2025, the day after the May Day bank holiday: Thursday 1 May.
     assert working_days_before(london(2025, 5, 6, 10), 2) == london(2025, 5, 1, 10)
     # Across Christmas and Boxing Day 2025 (Thursday and Friday) and a weekend.
-    assert working_days_before(london(2025, 12, 29, 9, 30), 1) == london(2025, 12, 24, 9, 30)
+    # Christmas Eve to New Year's Day is not a working day for the partnership either.
+    assert working_days_before(london(2025, 12, 29, 9, 30), 1) == london(2025, 12, 23, 9, 30)
 
 
 def test_reminder_goes_once_when_due_with_the_joining_details(session, later, run_commit_hooks):
@@ -151,7 +152,7 @@ def test_a_late_booking_inside_the_window_gets_no_separate_reminder(
 def test_a_booking_cancelled_after_its_reminder_was_queued_gets_nothing(session, later):
     booking = book(session, email="ann@example.org")
     with later(DUE):
-        reminders.send_reminders_due()  # claimed; the queued email runs after commit
+        reminders.send_reminders_due()  # queued; the email task runs after commit
         booking_rules.cancel(booking=booking)
 
     assert notifications.send_reminder(booking.pk) is False
@@ -175,13 +176,60 @@ def test_a_reminder_that_fails_to_send_is_queued_again_by_the_next_run(
     settings.EMAIL_BACKEND = "tests.training.test_reminders.RefusingBackend"
 
     with later(DUE), run_commit_hooks():
-        reminders.send_reminders_due()  # the send fails: logged, the claim given back
+        reminders.send_reminders_due()  # the send fails: logged, the reminder left unmarked
     booking.refresh_from_db()
     assert booking.reminded_at is None
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with later(DUE + datetime.timedelta(minutes=10)), run_commit_hooks():
         assert reminders.send_reminders_due() == 1
+    assert [message.to for message in mail.outbox] == [["ann@example.org"]]
+
+
+class KilledBackend:
+    """An email backend whose worker is killed while it sends (SIGTERM's SystemExit)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise SystemExit("the worker was stopped")
+
+
+def test_a_reminder_whose_worker_was_killed_part_way_is_sent_by_the_next_run(
+    session, later, settings, run_commit_hooks
+):
+    booking = book(session, email="ann@example.org")
+    settings.EMAIL_BACKEND = "tests.training.test_reminders.KilledBackend"
+
+    with later(DUE), run_commit_hooks():
+        reminders.send_reminders_due()
+    booking.refresh_from_db()
+    assert booking.reminded_at is None
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with later(DUE + datetime.timedelta(minutes=10)), run_commit_hooks():
+        assert reminders.send_reminders_due() == 0  # its claim may still be working
+    with later(DUE + reminders.LEASE + datetime.timedelta(minutes=10)), run_commit_hooks():
+        assert reminders.send_reminders_due() == 1
+    with later(DUE + reminders.LEASE * 3), run_commit_hooks():
+        assert reminders.send_reminders_due() == 0
+    assert [message.to for message in mail.outbox] == [["ann@example.org"]]
+
+
+def test_a_reminder_queued_twice_is_sent_once(session, later, run_commit_hooks):
+    booking = book(session, email="ann@example.org")
+    with later(DUE):
+        assert reminders.send_reminders_due() == 1
+        assert reminders.send_reminders_due() == 0  # claimed: not queued again
+    with later(DUE + reminders.LEASE * 2):
+        # Its worker was slow, not killed: the lease ran out and a later run queued it again.
+        assert reminders.send_reminders_due() == 1
+
+        assert notifications.send_reminders([booking.pk]) == 1
+        assert notifications.send_reminders([booking.pk]) == 0
+
     assert [message.to for message in mail.outbox] == [["ann@example.org"]]
 
 

@@ -91,17 +91,35 @@ class Booking(models.Model):
         help_text="When a place awaiting the manager's approval is released if they have not "
         "answered.",
     )
+    reminder_queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the reminder before the session was last queued to be sent.",
+    )
     reminded_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
         help_text="When the reminder before the session was sent.",
     )
+    follow_up_queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the email after the session was last queued to be sent.",
+    )
     followed_up_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
         help_text="When the email after the session (resources, feedback form) was sent.",
+    )
+    refresher_queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the refresher reminder was last queued to be sent.",
     )
     refresher_reminded_at = models.DateTimeField(
         null=True,
