@@ -81,6 +81,8 @@ from django.utils.deprecation import RemovedInDjango2028Warning
 
 from wagtail.log_actions import log
 
+import requests
+import urllib3
 from anymail.exceptions import AnymailRecipientsRefused
 
 from newsletter import bounces
@@ -117,6 +119,11 @@ RETRY_DELAYS = (
 UNCERTAIN_NOTE = (
     "The worker stopped while this email was being sent, so it is being sent again: this "
     "person may get it twice."
+)
+PROVIDER_UNCERTAIN_NOTE = (
+    "The email service took this email but did not answer in time, so it may have gone: it "
+    "is not sent again, so that nobody gets it twice. The service's delivery reports will "
+    "show whether it arrived."
 )
 LOG_SEND = "newsletter.send"
 LOG_SEND_TEST = "newsletter.send_test"
@@ -375,6 +382,17 @@ def classify(error):
     return Failure(True, False, f"{type(error).__name__}: {error}")
 
 
+def provider_may_have_sent(error):
+    """True when an email service's call failed after it was given the request: its reply
+    timed out, or the connection broke while waiting for it. The service may have sent the
+    batch, so trying again could send it twice (not so when it could not be reached)."""
+    if isinstance(error, requests.ReadTimeout):
+        return True
+    return isinstance(error, requests.ConnectionError) and any(
+        isinstance(arg, urllib3.exceptions.ProtocolError) for arg in error.args
+    )
+
+
 def release_stale_claims(*, send_id, now=None):
     """Take back batches whose worker stopped renewing its claim; see the module docstring.
 
@@ -568,7 +586,9 @@ def _send_through_provider(batch, mailer, rows, *, send, template, batching):
 
     The one-message window of SMTP is here one call wide: if the worker dies after the
     service accepted a call and before its rows are marked, those rows are sent again when
-    the claim is taken back (with the same Message-ID each).
+    the claim is taken back (with the same Message-ID each). A call whose reply is lost
+    (timed out, or the connection broke after the request went) is not retried: its rows
+    are marked sent with PROVIDER_UNCERTAIN_NOTE, and the rest of the batch put back.
     """
     for number, chunk in enumerate(_chunks(rows, batching.limit)):
         try:
@@ -598,8 +618,16 @@ def _send_through_provider(batch, mailer, rows, *, send, template, batching):
             pass  # every address refused: the answer per address is on the message
         except Exception as error:  # noqa: BLE001 - classified
             failure = classify(error)
-            for row in chunk:
-                batch.failed(row, error, put_back=False)
+            if provider_may_have_sent(error):
+                # As with SMTP's one uncertain email, but a call wide: recorded, not resent.
+                try:
+                    batch.mark_uncertain(chunk)
+                except _ClaimLost:
+                    batch.lost()
+                    return
+            else:
+                for row in chunk:
+                    batch.failed(row, error, put_back=False)
             if number * batching.limit + len(chunk) < len(rows):
                 _put_back(
                     batch.token,
@@ -703,6 +731,22 @@ class _Batch:
             reason=reason,
             now=self.clock(),
         )
+
+    def mark_uncertain(self, rows):
+        """Mark a provider call's rows as sent with PROVIDER_UNCERTAIN_NOTE: the service was
+        given them and its answer was lost. Raises _ClaimLost if rows were taken back."""
+        marked = Delivery.objects.filter(
+            pk__in=[row.pk for row in rows], claim=self.token, status=Status.CLAIMED
+        ).update(
+            status=Status.SENT,
+            sent_at=self.clock(),
+            claim="",
+            attempts=F("attempts") + 1,
+            error=PROVIDER_UNCERTAIN_NOTE,
+        )
+        self.result.sent += marked
+        if marked != len(rows):
+            raise _ClaimLost
 
     def mark_from_provider(self, rows, answers):
         """Mark each row of a provider batch from the service's answer for its address:

@@ -3,7 +3,8 @@ each person's links and List-Unsubscribe merged in, each row marked from the pro
 answer for its address; the exactly-once ledger as with SMTP."""
 
 import pytest
-from anymail.exceptions import AnymailAPIError
+import requests
+from anymail.exceptions import AnymailAPIError, AnymailRequestsAPIError
 from anymail.message import AnymailRecipientStatus
 
 from bench.fake_provider import FakeMailgun
@@ -140,6 +141,45 @@ def test_an_api_error_puts_the_batch_back_for_a_retry_and_sends_nobody_twice(
     assert set(Delivery.objects.values_list("status", flat=True)) == {Status.SENT}
     delivered = [a for m in test_provider.outbox[1:] for a in m.to]
     assert sorted(delivered) == sorted(p.email for p in people)
+
+
+def timed_out_reply():
+    """What anymail raises when the service took the call but its reply timed out."""
+    error_type = type(
+        "AnymailRequestsAPIError", (AnymailRequestsAPIError, requests.ReadTimeout), {}
+    )
+    return error_type("Error posting to https://api.example.org/v3/messages: Read timed out.")
+
+
+def test_a_call_whose_reply_timed_out_is_recorded_as_uncertain_and_not_sent_again(
+    test_provider, send, monkeypatch, settings
+):
+    settings.NEWSLETTER_PROVIDER_BATCHING = {"Test": {"merge_field": "{{{{{}}}}}", "limit": 2}}
+    people = subscribers(5)
+    original = sending.MessageTemplate.batch_email
+    calls = []
+
+    def answering(self, **kwargs):
+        message = original(self, **kwargs)
+        calls.append(message)
+        if len(calls) == 1:
+            message.anymail_test_response = timed_out_reply()
+        return message
+
+    monkeypatch.setattr(sending.MessageTemplate, "batch_email", answering)
+    queued = send()
+    sending.deliver_batch(send_id=queued.pk)
+    Delivery.objects.update(next_attempt_at=None)
+    sending.run_delivery(send_id=queued.pk, chain=False)
+
+    given = [address for message in calls for address in message.to]
+    assert sorted(given) == sorted(person.email for person in people)  # nobody twice
+    rows = Delivery.objects.filter(send=queued)
+    assert {row.status for row in rows} == {Status.SENT}
+    uncertain = rows.filter(error=sending.PROVIDER_UNCERTAIN_NOTE)
+    assert sorted(row.subscriber.email for row in uncertain) == sorted(calls[0].to)
+    queued.refresh_from_db()
+    assert queued.finished_at is not None
 
 
 def test_through_a_fake_mailgun_one_api_call_per_batch_with_each_persons_token_and_headers(
