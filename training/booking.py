@@ -151,6 +151,22 @@ def approval_deadline(*, session, now):
     return next((moment for moment in candidates if moment > now), session.start)
 
 
+def follow_moved_session(*, session, now=None):
+    """After an editor publishes a session's times: the places on it awaiting a manager's
+    approval get the deadline those times give (approval_deadline), so a manager's link
+    neither dies early nor outlives a session brought forward. A deadline already passed is
+    left for expire_pending_approvals. Returns how many deadlines moved."""
+    now = now or timezone.now()
+    deadline = approval_deadline(session=session, now=now)
+    return (
+        Booking.objects.filter(
+            session=session, status=BookingStatus.AWAITING_APPROVAL, approval_due_at__gt=now
+        )
+        .exclude(approval_due_at=deadline)
+        .update(approval_due_at=deadline)
+    )
+
+
 def _hold_for_approval(booking, *, session, now):
     booking.status = BookingStatus.AWAITING_APPROVAL
     booking.approval_due_at = approval_deadline(session=session, now=now)

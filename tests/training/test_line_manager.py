@@ -224,6 +224,29 @@ def test_an_unanswered_place_is_released_when_its_time_runs_out(
     assert promoted.approval_due_at == SESSION_START
 
 
+def test_moving_the_session_moves_the_approval_deadline_and_the_managers_link_follows(
+    client, approval, later, run_commit_hooks
+):
+    with run_commit_hooks():
+        book(approval.sessions.get(), email="ann@example.org", manager_email="mo@example.org")
+    (request,) = sent_to("mo@example.org")
+    # An editor moves the session a week later (Thursday 15 May) and publishes the course.
+    draft = approval.get_latest_revision_as_object()
+    moved = draft.sessions.get()
+    moved.start += datetime.timedelta(days=7)
+    moved.end += datetime.timedelta(days=7)
+    draft.save_revision().publish()
+
+    held = Booking.objects.get(email="ann@example.org")
+    assert held.approval_due_at == london(2025, 5, 14, 14)  # one working day before
+    with later(APPROVAL_DUE + datetime.timedelta(hours=1)), run_commit_hooks():
+        assert booking_rules.expire_pending_approvals() == 0
+        approved = client.post(link_path(request, "approve"))
+
+    assert "Place approved" in soup_of(approved).h1.get_text()
+    assert Booking.objects.get(pk=held.pk).status == BookingStatus.CONFIRMED
+
+
 def test_an_altered_approval_link_is_refused(client, approval, run_commit_hooks):
     with run_commit_hooks():
         book(approval.sessions.get(), email="ann@example.org", manager_email="mo@example.org")
