@@ -144,7 +144,7 @@ SHOTS = [
         highlight="a:has-text('Send to subscribers')",
     ),
     Shot("newsletter-email-preview", "/admin/newsletter/issues/{issue}/email-preview/"),
-    Shot("newsletter-checks", "/admin/newsletter/issues/{issue}/checks/", crop="main"),
+    Shot("newsletter-checks", "/admin/newsletter/issues/{back_issue}/checks/", crop="main"),
     Shot("newsletter-send-test", "/admin/newsletter/issues/{issue}/send-test/", crop="main"),
     Shot("newsletter-send", "/admin/newsletter/issues/{issue}/send/", crop="main"),
     Shot(
