@@ -172,6 +172,7 @@ SHOTS = [
     Shot(
         "newsletter-send-history",
         "/admin/newsletter/issues/{issue}/send/",
+        steps=(("scroll", "#sends-heading"),),
         crop="section[aria-labelledby='sends-heading']",
     ),
     # Events
