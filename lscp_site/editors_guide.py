@@ -30,6 +30,8 @@ BOOKINGS = "bookings-and-the-waiting-list"
 SUBSCRIBERS = "subscribers-and-their-data"
 SITE_SETTINGS = "site-settings"
 PRIVACY_AND_ACCESSIBILITY = "the-privacy-notice-and-accessibility-statement"
+# A part of TRAINING linked from the course form's "When people book" settings.
+COURSE_AFTER_BOOKING = "when-people-book-reminders-and-line-managers"
 LINKED_SECTIONS = (
     SIGNING_IN,
     NEWSLETTER,

@@ -33,7 +33,8 @@ class GuidePanel(Component):
     """ "How do I...?": the guide's sections, on the dashboard."""
 
     name = "editors_guide"
-    order = 50
+    # Below the business unit's dashboard (50), above Wagtail's own panels (100 and up).
+    order = 60
     template_name = "lscp_site/admin/editors_guide_panel.html"
 
     def get_context_data(self, parent_context=None):

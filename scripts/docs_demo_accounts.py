@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django
 
@@ -26,9 +27,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from events.models import EventIndexPage, EventPage  # noqa: E402
 from lscp_site.models import ContentPage  # noqa: E402
 from newsletter.models import NewsletterIndexPage, NewsletterIssuePage  # noqa: E402
+from subscriptions.demo import BOUNCED_EMAIL, DEMO_EMAIL  # noqa: E402
 from subscriptions.models import Subscriber  # noqa: E402
-from training import booking  # noqa: E402
-from training.models import CoursePage, Session, TrainingIndexPage  # noqa: E402
+from training import booking, links  # noqa: E402
+from training.models import CoursePage, LineManagerRole, Session, TrainingIndexPage  # noqa: E402
+from training.models.bookings import Attendance  # noqa: E402
 
 EDITOR = "guide-editor"
 NEWCOMER = "guide-newcomer"
@@ -58,6 +61,29 @@ def book_delegates():
     return session.pk
 
 
+def ask_a_manager():
+    """A place held for a line manager's approval on the first bookable session of a course
+    that asks for it; returns the path of the manager's approval page (None without one)."""
+    session = (
+        Session.objects.with_places()
+        .bookable()
+        .filter(course__line_manager=LineManagerRole.APPROVES)
+        .order_by("start", "pk")
+        .first()
+    )
+    if session is None:
+        return None
+    held = booking.book(
+        session=session,
+        name="Jo Clarke",
+        email="jo.clarke@example.org",
+        organisation="Leeds Children's Social Work Service",
+        job_role="Social worker",
+        manager_email="sam.manager@example.org",
+    )
+    return urlsplit(links.approval_url(held, links.APPROVE)).path
+
+
 def first_live(model, order="pk"):
     return model.objects.live().order_by(order).values_list("pk", flat=True).first()
 
@@ -74,6 +100,8 @@ def main():
         "key": device.key,
         "newsletter": first_live(NewsletterIndexPage),
         "issue": first_live(NewsletterIssuePage, order="-issue_date"),
+        # The March 2025 issue: its dates are past, so the checks before sending find some.
+        "back_issue": first_live(NewsletterIssuePage, order="issue_date"),
         "events": first_live(EventIndexPage),
         "event": first_live(EventPage),
         "training": first_live(TrainingIndexPage),
@@ -85,6 +113,28 @@ def main():
         "privacy": ContentPage.objects.filter(slug="privacy").values_list("pk", flat=True).first(),
         "session": book_delegates(),
         "subscriber": Subscriber.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "stopped": Subscriber.objects.filter(email=BOUNCED_EMAIL)
+        .values_list("pk", flat=True)
+        .first(),
+        "preferences": Subscriber.objects.filter(email=DEMO_EMAIL)
+        .values_list("token", flat=True)
+        .first(),
+        "register": Session.objects.filter(bookings__attendance=Attendance.ATTENDED)
+        .order_by("-start")
+        .values_list("pk", flat=True)
+        .first(),
+        "approving_course": CoursePage.objects.filter(line_manager=LineManagerRole.APPROVES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first(),
+        "diary_course": CoursePage.objects.filter(sessions__diary_event__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first(),
+        "approval": ask_a_manager(),
+        "issue_path": urlsplit(
+            NewsletterIssuePage.objects.live().order_by("-issue_date").first().full_url
+        ).path,
     }
     print(json.dumps(addresses))
 

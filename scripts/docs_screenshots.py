@@ -72,7 +72,8 @@ class Shot:
         demo_addresses() are filled in with the demo's pages.
     steps: done in order after the page loads: ("click", selector), ("fill", selector,
         text), ("check", selector), ("wait", selector), ("wait_in_frame", frame selector,
-        selector), ("scroll", selector) to bring it to the top, ("goto", url).
+        selector), ("scroll", selector) to bring it to the top, ("goto", url), ("print",)
+        to show the page as it prints.
     highlight: a selector whose element is outlined in red.
     crop: a selector; the picture is cut to that element (plus a margin). Without it, the
         window (1280 x 800).
@@ -94,6 +95,8 @@ class Shot:
 ADD_CHILD_PAGE = "a[aria-label='Add child page']"
 PAGE_ACTIONS = "button.w-h-slim-header[aria-label='Actions']"
 CONTINUE = "main button:has-text('Continue')"
+# The "Same as diary event" field of a session that names its event.
+LINKED_DIARY_EVENT = ".w-field__wrapper:has(input[name$='-diary_event'][value]:not([value='']))"
 
 SHOTS = [
     # Signing in and two-factor
@@ -107,7 +110,9 @@ SHOTS = [
     ),
     Shot("two-factor-setup", "/admin/", highlight="img[alt*='QR']", crop="main", user=NEWCOMER),
     Shot("two-factor-settings", "/admin/2fa/", crop="main"),
+    Shot("passkey-add", "/admin/2fa/", highlight="#passkey-register-button", crop="main"),
     Shot("dashboard", "/admin/", highlight="a[href='/admin/editors-guide/']"),
+    Shot("dashboard-charts", "/admin/", steps=(("scroll", "#lscp-dashboard-heading"),)),
     # The newsletter
     Shot("newsletter-pages", "/admin/pages/{newsletter}/", highlight=ADD_CHILD_PAGE),
     Shot("newsletter-edit", "/admin/pages/{issue}/edit/"),
@@ -139,6 +144,7 @@ SHOTS = [
         highlight="a:has-text('Send to subscribers')",
     ),
     Shot("newsletter-email-preview", "/admin/newsletter/issues/{issue}/email-preview/"),
+    Shot("newsletter-checks", "/admin/newsletter/issues/{back_issue}/checks/", crop="main"),
     Shot("newsletter-send-test", "/admin/newsletter/issues/{issue}/send-test/", crop="main"),
     Shot("newsletter-send", "/admin/newsletter/issues/{issue}/send/", crop="main"),
     Shot(
@@ -163,6 +169,12 @@ SHOTS = [
         highlight="#id_resend",
         crop="main",
     ),
+    Shot(
+        "newsletter-send-history",
+        "/admin/newsletter/issues/{issue}/send/",
+        steps=(("scroll", "#sends-heading"),),
+        crop="section[aria-labelledby='sends-heading']",
+    ),
     # Events
     Shot("events-pages", "/admin/pages/{events}/", highlight=ADD_CHILD_PAGE),
     Shot("event-edit", "/admin/pages/{event}/edit/"),
@@ -175,22 +187,50 @@ SHOTS = [
         "/admin/pages/{course}/edit/",
         steps=(("scroll", "#panel-child-content-sessions-section"),),
     ),
+    Shot(
+        "session-diary-event",
+        "/admin/pages/{diary_course}/edit/",
+        steps=(("scroll", LINKED_DIARY_EVENT),),
+        highlight=LINKED_DIARY_EVENT,
+    ),
+    Shot(
+        "course-after-booking",
+        "/admin/pages/{approving_course}/edit/",
+        steps=(("scroll", "#panel-child-content-when_people_book-section"),),
+    ),
     Shot("bookings", "/admin/training/bookings/?session={session}"),
     Shot(
         "booking-cancel",
         "/admin/training/bookings/?session={session}",
         highlight="main table a:has-text('Cancel booking')",
     ),
+    Shot("manager-approval", "{approval}", crop="main", user=None),
+    Shot("register", "/admin/training/bookings/sessions/{register}/register/"),
     # Subscribers
     Shot("subscribers", "/admin/subscribers/"),
+    Shot(
+        "subscribers-download",
+        "/admin/subscribers/",
+        steps=(("click", "button[aria-label='Actions']"),),
+        highlight="a:has-text('Download CSV')",
+    ),
     Shot(
         "subscriber-inspect",
         "/admin/subscribers/inspect/{subscriber}/",
         steps=(("scroll", "h2:has-text('Consent records')"),),
     ),
+    Shot("subscriber-stopped", "/admin/subscribers/inspect/{stopped}/", crop="main"),
+    Shot(
+        "preferences-frequency",
+        "/subscribe/preferences/{preferences}/",
+        highlight=".signup-frequency",
+        crop="main",
+        user=None,
+    ),
     # Site settings and pages
     Shot("site-settings", "/admin/settings/lscp_site/sitesettings/"),
     Shot("privacy-edit", "/admin/pages/{privacy}/edit/"),
+    Shot("print-issue", "{issue_path}", steps=(("print",),), user=None),
     # Images and documents
     Shot("images", "/admin/images/multiple/add/"),
     Shot("documents", "/admin/documents/multiple/add/"),
@@ -343,12 +383,18 @@ def run_steps(page, base_url, steps):
                 timeout=STEP_TIMEOUT_MS
             )
         elif action == "scroll":
-            # To the top of the window, under the admin's sticky header.
-            page.locator(args[0]).first.evaluate(
-                "element => { element.scrollIntoView({block: 'start'}); window.scrollBy(0, -60); }"
-            )
+            # To the top of the window, under the admin's sticky header; twice, because the
+            # editor's panels can still grow (and push the element down) after the first.
+            for _ in range(2):
+                page.locator(args[0]).first.evaluate(
+                    "element => { element.scrollIntoView({block: 'start'});"
+                    " window.scrollBy(0, -120); }"
+                )
+                page.wait_for_timeout(300)
         elif action == "goto":
             page.goto(base_url + args[0])
+        elif action == "print":
+            page.emulate_media(media="print")
         else:
             raise ValueError(f"Unknown step {action!r}")
 

@@ -321,7 +321,11 @@ def load_past_register(course, today):
 
 
 def _resources(spec):
-    return [CourseResource(title=title, link=link) for title, link in spec.get("resources", [])]
+    # sort_order as the admin's inline panel would set it: the follow-up email lists them so.
+    return [
+        CourseResource(title=title, link=link, sort_order=number)
+        for number, (title, link) in enumerate(spec.get("resources", []))
+    ]
 
 
 def load_demo(home):

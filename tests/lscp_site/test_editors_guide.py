@@ -160,11 +160,19 @@ def test_the_sections_the_admin_links_to_are_in_the_guide():
         assert linked and set(linked) <= anchors, template
 
 
+def test_the_part_of_the_guide_the_course_form_s_booking_settings_link_to_is_there():
+    soup = BeautifulSoup(editors_guide.render_guide().html, "html.parser")
+    heading = soup.find(id=editors_guide.COURSE_AFTER_BOOKING)
+    assert heading is not None and heading.name == "h3"
+    assert "reminders and line managers" in heading.get_text()
+
+
 @pytest.mark.parametrize(
     ("url", "section"),
     [
         ("/admin/pages/{issue}/edit/", editors_guide.SENDING),
         ("/admin/pages/{course}/edit/", editors_guide.TRAINING),
+        ("/admin/pages/{course}/edit/", editors_guide.COURSE_AFTER_BOOKING),
         ("/admin/pages/{events}/edit/", editors_guide.EVENTS),
         ("/admin/settings/lscp_site/sitesettings/", editors_guide.SITE_SETTINGS),
     ],

@@ -28,9 +28,11 @@ def test_working_days_skip_weekends_and_bank_holidays():
     assert working_days_before(london(2025, 3, 10, 10), 2) == london(2025, 3, 6, 10)
     # Tuesday 6 May 2025, the day after the May Day bank holiday: Thursday 1 May.
     assert working_days_before(london(2025, 5, 6, 10), 2) == london(2025, 5, 1, 10)
-    # Across Christmas and Boxing Day 2025 (Thursday and Friday) and a weekend.
-    # Christmas Eve to New Year's Day is not a working day for the partnership either.
+    # Across the week between Christmas Eve and New Year's Day, when the partnership runs
+    # nothing (lscp_site/working_days.py), and a weekend: Tuesday 23 December.
     assert working_days_before(london(2025, 12, 29, 9, 30), 1) == london(2025, 12, 23, 9, 30)
+    # The first working day of 2026 (Friday 2 January) counts.
+    assert working_days_before(london(2026, 1, 5, 9, 30), 1) == london(2026, 1, 2, 9, 30)
 
 
 def test_reminder_goes_once_when_due_with_the_joining_details(session, later, run_commit_hooks):

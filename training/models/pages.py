@@ -162,7 +162,17 @@ class CoursePage(RoutablePageMixin, Page):
             heading="Sessions",
         ),
         MultiFieldPanel(
-            [FieldPanel("reminder_working_days"), FieldPanel("line_manager")],
+            [
+                editors_guide.guide_help(
+                    section=editors_guide.COURSE_AFTER_BOOKING,
+                    text="Reminders, the line manager's copy or approval, and what attendees "
+                    "get after the session apply to bookings made from now on.",
+                    link_text="Reminders, line managers and after the session in the "
+                    "editors' guide",
+                ),
+                FieldPanel("reminder_working_days"),
+                FieldPanel("line_manager"),
+            ],
             heading="When people book",
         ),
         MultiFieldPanel(
