@@ -343,6 +343,7 @@ def main():
     sys.path[:0] = [str(BASE_DIR), str(BASE_DIR / "bench")]
     load_before = os.getloadavg()
     try:
+        manage(env, "collectstatic", "--no-input", "--clear")
         if not args.reuse:
             print(f"Building {DATABASE} (migrate, load_demo)...", flush=True)
             rebuild_database(env)

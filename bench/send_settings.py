@@ -12,6 +12,9 @@ from lscp_site.settings.production import *  # noqa: F403
 
 BASE_URL = "https://lscp.example.org"
 WAGTAILADMIN_BASE_URL = BASE_URL
+# Static files of its own, collected by bench/send.py with the manifest the production
+# storage reads (emails name the logo by its hashed address).
+STATIC_ROOT = BASE_DIR / "var" / "bench" / "send" / "static"  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 if os.environ.get("BENCH_PROVIDER_URL"):
