@@ -26,12 +26,19 @@ import datetime
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from send import SinkProcess, free_port, proc_status, start_worker, wait_until_ready
+from send import (
+    SinkProcess,
+    collect_static,
+    free_port,
+    proc_status,
+    rebuild_database,
+    start_worker,
+    wait_until_ready,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
@@ -54,28 +61,6 @@ def environment(port):
         "EMAIL_PORT": str(port),
         "BENCH_BATCH_SIZE": "500",
     }
-
-
-def manage(env, *args):
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def rebuild_database(env):
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-    manage(env, "migrate", "--no-input")
-    manage(env, "load_demo")
-    manage(env, "db_worker", "--batch", "--no-reload", "--no-startup-delay")
 
 
 def seed(count, moment):
@@ -155,9 +140,10 @@ def main():
     os.environ.update(env)
     sys.path[:0] = [str(BASE_DIR), str(BASE_DIR / "bench")]
     try:
+        collect_static(env)
         if not args.reuse:
             print(f"Building {DATABASE} (migrate, load_demo)...", flush=True)
-            rebuild_database(env)
+            rebuild_database(env, DATABASE)
         import django
 
         django.setup()

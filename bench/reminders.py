@@ -26,10 +26,11 @@ import argparse
 import datetime
 import os
 import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from send import rebuild_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
@@ -53,26 +54,6 @@ def environment():
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": "25",
     }
-
-
-def manage(env, *args):
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def rebuild_database(env):
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-    manage(env, "migrate", "--no-input")
-    manage(env, "load_demo")
 
 
 def session_days(first_day):
@@ -179,7 +160,7 @@ def main():
     first_day = datetime.date.today() + datetime.timedelta(days=30)
     if not args.reuse:
         print(f"Building {DATABASE} (migrate, load_demo)...", flush=True)
-        rebuild_database(env)
+        rebuild_database(env, DATABASE, drain_tasks=False)
     import django
 
     django.setup()

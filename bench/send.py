@@ -146,16 +146,23 @@ def manage(env, *args, log=None):
     )
 
 
-def rebuild_database(env):
+def rebuild_database(env, database=DATABASE, *, drain_tasks=True):
+    """A fresh ``database`` with the demo content (the send, digest and reminders benches)."""
     import psycopg
 
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
+        connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {database}")
     manage(env, "migrate", "--no-input")
     manage(env, "load_demo")
-    # Wagtail's own tasks from publishing the demo (search index, references): done first.
-    manage(env, "db_worker", "--batch", "--no-reload", "--no-startup-delay")
+    if drain_tasks:
+        # Wagtail's own tasks from publishing the demo (search index, references): done first.
+        manage(env, "db_worker", "--batch", "--no-reload", "--no-startup-delay")
+
+
+def collect_static(env):
+    """bench/send_settings.py's static files, with the manifest emails name the logo by."""
+    manage(env, "collectstatic", "--no-input", "--clear")
 
 
 def proc_status(pid, field):
@@ -343,7 +350,7 @@ def main():
     sys.path[:0] = [str(BASE_DIR), str(BASE_DIR / "bench")]
     load_before = os.getloadavg()
     try:
-        manage(env, "collectstatic", "--no-input", "--clear")
+        collect_static(env)
         if not args.reuse:
             print(f"Building {DATABASE} (migrate, load_demo)...", flush=True)
             rebuild_database(env)
