@@ -27,7 +27,12 @@ wait for what it stores (under the current version, never an older page), or ren
 themselves if it stores nothing.
 
 Costly parts of a page are kept the same way by :func:`fragment` (the
-``{% cachefragment %}`` tag).
+``{% cachefragment %}`` tag), but finer: a fragment that says which *content areas* it
+shows (``PAGE_CACHE_CONTENT_AREAS``: the apps whose pages and models it reads, and the page
+it belongs to) is kept across changes elsewhere, so that after a publish every page is
+rendered again from fragments that are mostly still good. A change outside those areas
+(a page moved, unpublished or deleted, a slug, a picture, the site's settings) reaches
+every fragment.
 """
 
 import contextlib
@@ -56,11 +61,20 @@ from django.utils.http import split_header_value
 
 import wagtail
 from wagtail.models import Page
-from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
+from wagtail.signals import (
+    page_published,
+    page_slug_changed,
+    page_unpublished,
+    post_page_move,
+    pre_page_move,
+)
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:version"
+AREA_VERSION_KEY_PREFIX = "pagecache:version:"
+# Every fragment shows the site as a whole: changes outside the content areas.
+SITE_AREA = "site"
 PAGE_KEY_PREFIX = "pagecache:page:"
 RENDERING_KEY_PREFIX = "pagecache:rendering:"
 FRAGMENT_KEY_PREFIX = "pagecache:fragment:"
@@ -88,6 +102,7 @@ DEFAULTS = {
     "PAGE_CACHE_MAX_QUERY_LENGTH": 200,
     "PAGE_CACHE_BYPASS_COOKIES": ["messages"],
     "PAGE_CACHE_INVALIDATED_BY": [],
+    "PAGE_CACHE_CONTENT_AREAS": [],
     "PAGE_CACHE_RENDER_WAIT": 5,
 }
 
@@ -99,20 +114,43 @@ def _setting(name):
 # ---- invalidation -------------------------------------------------------------------------
 
 
-def invalidate_pages(*, using=None):
+def invalidate_pages(*areas, using=None):
     """Make every cached page stale: now, and again when the current transaction commits.
 
+    ``areas`` say what changed, for fragments (:func:`fragment`): content areas (an app label
+    of ``PAGE_CACHE_CONTENT_AREAS``), ``page_area(page)``, or any other name no fragment
+    shows (only pages change); with none, or one outside them, every fragment is stale too.
     Signals call this for page and model changes. Call it yourself after changes that send
     no signal: ``QuerySet.update()``, ``bulk_create()``, raw SQL.
     """
-    _new_version()
+    areas = areas or (SITE_AREA,)
+    _new_versions(areas)
     if transaction.get_connection(using).in_atomic_block:
-        transaction.on_commit(_new_version, using=using, robust=True)
+        transaction.on_commit(functools.partial(_new_versions, areas), using=using, robust=True)
 
 
-def _new_version():
+def page_area(page):
+    """The area of one page's own content (:func:`invalidate_pages`, ``{% cachefragment
+    of=page %}``)."""
+    return f"page:{page.pk}"
+
+
+def area_of(model, pk=None):
+    """The areas a change to ``model`` (row ``pk`` for a page) reaches: its app's content
+    area, and the page's own; the whole site for a model outside the content areas."""
+    label = model._meta.app_label
+    if label not in _setting("PAGE_CACHE_CONTENT_AREAS"):
+        return (SITE_AREA,)
+    return (label, f"page:{pk}") if pk is not None and issubclass(model, Page) else (label,)
+
+
+def _new_versions(areas):
+    token = secrets.token_hex(8)
     try:
-        cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        cache.set_many(
+            {VERSION_KEY: token, **{AREA_VERSION_KEY_PREFIX + area: token for area in areas}},
+            timeout=None,
+        )
     except Exception:
         # Publishing or booking must not fail because the cache is down; cached pages then
         # live at most PAGE_CACHE_SECONDS.
@@ -121,23 +159,37 @@ def _new_version():
 
 def content_version():
     """The site's content version: a random token that every change a page can show
-    replaces (:func:`invalidate_pages`). Part of what every cached page and fragment is
-    stored with, so nothing kept under an older version is used again. A token, not a
-    counter: a version evicted from the cache can never come back with a value older pages
-    were stored under. None when the cache cannot be reached."""
+    replaces (:func:`invalidate_pages`). Part of what every cached page is stored with, so
+    nothing kept under an older version is used again. A token, not a counter: a version
+    evicted from the cache can never come back with a value older pages were stored under.
+    None when the cache cannot be reached."""
+    versions = _versions([VERSION_KEY])
+    return None if versions is None else versions[0]
+
+
+def _versions(keys):
+    """The tokens under ``keys`` (a missing one is set afresh), in one round trip when all
+    are there; None when the cache cannot be reached."""
     try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
-            version = cache.get(VERSION_KEY)
+        found = cache.get_many(keys)
+        for key in keys:
+            if key not in found:
+                cache.add(key, secrets.token_hex(8), timeout=None)
+                found[key] = cache.get(key)
     except Exception:
         logger.warning("Shared cache unavailable: no content version", exc_info=True)
         return None
-    return version
+    if any(found[key] is None for key in keys):  # IGNORE_EXCEPTIONS: a cache gone away
+        return None
+    return [found[key] for key in keys]
 
 
 def _on_page_change(sender, instance=None, **kwargs):
     invalidate_pages(using=kwargs.get("using"))
+
+
+def _on_page_published(sender, instance, **kwargs):
+    invalidate_pages(*area_of(type(instance), instance.pk))
 
 
 def _on_page_saved(sender, instance, update_fields=None, using=None, **kwargs):
@@ -145,17 +197,17 @@ def _on_page_saved(sender, instance, update_fields=None, using=None, **kwargs):
     # of a live page, an import, live set to False), but not drafts, locks or comments.
     if update_fields is not None and set(update_fields) <= DRAFT_ONLY_FIELDS:
         return
-    invalidate_pages(using=using)
+    invalidate_pages(*area_of(type(instance), instance.pk), using=using)
     _note_search_pending(instance)
 
 
 def _on_model_change(sender, using=None, **kwargs):
-    invalidate_pages(using=using)
+    invalidate_pages(*area_of(sender), using=using)
 
 
-def _on_m2m_change(sender, action, using=None, **kwargs):
+def _on_m2m_change(sender, action, instance, model, using=None, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
-        invalidate_pages(using=using)
+        invalidate_pages(*area_of(type(instance)), *area_of(model), using=using)
 
 
 # Search results read Wagtail's search index, which the task worker updates a moment after
@@ -167,6 +219,8 @@ def _on_m2m_change(sender, action, using=None, **kwargs):
 # connected before modelsearch's, so the note is there before its task is even queued, even
 # when tasks run at once (the immediate backend) and not later in the worker.
 SEARCH_INDEX_TASK = "modelsearch.tasks.insert_or_update_object_task"
+# Search results are shown by no fragment: the index changing re-renders pages only.
+SEARCH_AREA = "search-index"
 SEARCH_PENDING_KEY_PREFIX = "pagecache:search-pending:"
 SEARCH_PENDING_SECONDS = 24 * 60 * 60  # longer than any worker backlog
 
@@ -193,7 +247,7 @@ def _on_task_finished(sender, task_result, **kwargs):
         logger.exception("Could not read the search index notes")
         published = True  # cannot tell: stale results are worse than a re-render
     if published:
-        invalidate_pages()
+        invalidate_pages(SEARCH_AREA)
 
 
 def invalidating_models():
@@ -210,7 +264,9 @@ def invalidating_models():
 def connect_signals():
     """Connect every invalidation path. Called once from LscpSiteConfig.ready()."""
     uid = "lscp_site.pagecache"
-    page_published.connect(_on_page_change, dispatch_uid=f"{uid}.published")
+    page_published.connect(_on_page_published, dispatch_uid=f"{uid}.published")
+    # A new address for a page changes every link to it, wherever it is shown.
+    page_slug_changed.connect(_on_page_change, dispatch_uid=f"{uid}.slug")
     # django.tasks' signal is the one the worker (django-tasks-db) and Django's own backends
     # send; the django_tasks package, which Wagtail imports, has a signal of its own.
     for signals_module in ("django.tasks.signals", "django_tasks.signals"):
@@ -299,14 +355,21 @@ def _encoded(pairs):
 # ---- fragments ----------------------------------------------------------------------------
 
 
-def fragment(key, render):
-    """``render()``'s output, kept under ``key`` for this content version and until the first
-    moment told with :func:`shown_until` while it rendered (the ``{% cachefragment %}`` tag,
-    lscp_site/templatetags/lscp_cache.py). Reading it back tells that moment on."""
-    version = content_version()  # read before rendering: never keep what a change replaced
-    if version is None:
+def fragment(key, render, areas=None):
+    """``render()``'s output, kept under ``key`` until what it shows changes, and until the
+    first moment told with :func:`shown_until` while it rendered (the ``{% cachefragment %}``
+    tag, lscp_site/templatetags/lscp_cache.py). Reading it back tells that moment on.
+
+    ``areas``: the content areas it shows (:func:`invalidate_pages`); it is kept across
+    changes in any other. None: it shows anything, and every change renders it again."""
+    if areas is None:
+        version_keys = [VERSION_KEY]
+    else:
+        version_keys = [AREA_VERSION_KEY_PREFIX + area for area in (SITE_AREA, *sorted(areas))]
+    versions = _versions(version_keys)  # read before rendering: never keep what changed
+    if versions is None:
         return render()
-    stored_key = f"{FRAGMENT_KEY_PREFIX}{release()}:{version}:{key}"
+    stored_key = f"{FRAGMENT_KEY_PREFIX}{release()}:{':'.join(versions)}:{key}"
     stored = cache.get(stored_key)
     if isinstance(stored, tuple) and len(stored) == 2:
         html, until = stored

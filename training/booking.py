@@ -368,7 +368,7 @@ def cancel_session(*, session, by=None, now=None):
             booking.cancelled_by = CancelledBy.SESSION
         Booking.objects.bulk_update(cancelled, ["status", "cancelled_at", "cancelled_by"])
         # bulk_update sends no signals: cached pages still offer the session until told.
-        invalidate_pages()
+        invalidate_pages("training")
         for booking in cancelled:
             _after_commit(tasks.send_session_cancelled, booking.pk)
     return cancelled

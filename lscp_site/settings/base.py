@@ -472,6 +472,9 @@ PAGE_CACHE_INVALIDATED_BY = [
     "training.Booking",
     "subscriptions.Topic",
 ]
+# Apps whose changes re-render only the fragments that say they show them
+# ({% cachefragment ... shows="training" %}); a change anywhere else re-renders every fragment.
+PAGE_CACHE_CONTENT_AREAS = ["newsletter", "training", "events", "subscriptions"]
 
 # Housekeeping (lscp_site/housekeeping.py): each purge deletes what is no longer needed and
 # says how much; the scheduler runs each every "every" seconds, an operator by hand with

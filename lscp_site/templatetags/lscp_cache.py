@@ -1,14 +1,17 @@
-"""``{% cachefragment "name" vary_on... %}...{% endcachefragment %}``: Django's template
-fragment caching, keyed by the site's content version, for the parts of a page that cost
-the most to render and change only with content (an issue's body, a page of listing
-cards, the next sessions).
+"""``{% cachefragment "name" vary_on... shows="area ..." of=page %}...{% endcachefragment %}``:
+Django's template fragment caching, kept until what the block shows changes, for the parts
+of a page that cost the most to render and change only with content (an issue's body, a
+page of listing cards, the next sessions).
 
-It is Django's ``{% cache %}`` with two things added, both from the page cache
-(``lscp_site.pagecache``):
+It is Django's ``{% cache %}`` with what the page cache (``lscp_site.pagecache``) knows of
+content added:
 
-* the key (``make_template_fragment_key``) includes :func:`pagecache.content_version`,
-  which every publish or content change replaces, so a fragment is never read after what
-  it shows has changed, and nothing has to be deleted;
+* ``shows``: the content areas the block reads (app labels of
+  ``PAGE_CACHE_CONTENT_AREAS``), and ``of``: the page whose own content it shows. The key
+  (``make_template_fragment_key``) includes their versions and that of the site as a whole,
+  which changes replace (:func:`pagecache.invalidate_pages`), so a fragment is never read
+  after what it shows has changed, is kept across changes elsewhere, and nothing has to be
+  deleted. Without ``shows`` any change renders it again;
 * a fragment that shows something the clock changes (a session closing for booking, an
   event ending) is kept only until that moment: whatever renders such a thing inside the
   block says when with :func:`pagecache.shown_until`, the fragment is stored with the
@@ -19,6 +22,7 @@ Previews always render afresh. If the cache cannot be reached the block is rende
 
 from django import template
 from django.core.cache.utils import make_template_fragment_key
+from django.template.base import token_kwargs
 
 from lscp_site import pagecache
 
@@ -26,10 +30,12 @@ register = template.Library()
 
 
 class CacheFragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary_on):
+    def __init__(self, nodelist, name, vary_on, shows, of):
         self.nodelist = nodelist
         self.name = name
         self.vary_on = vary_on
+        self.shows = shows
+        self.of = of
 
     def render(self, context):
         request = context.get("request")
@@ -37,21 +43,37 @@ class CacheFragmentNode(template.Node):
             return self.nodelist.render(context)
         name = self.name.resolve(context)
         vary_on = [variable.resolve(context) for variable in self.vary_on]
+        areas = None
+        if self.shows is not None:
+            areas = self.shows.resolve(context).split()
+        if self.of is not None:
+            page = self.of.resolve(context)
+            vary_on.append(page.pk)
+            areas = [*(areas or []), pagecache.page_area(page)]
         return pagecache.fragment(
-            make_template_fragment_key(name, vary_on), lambda: self.nodelist.render(context)
+            make_template_fragment_key(name, vary_on),
+            lambda: self.nodelist.render(context),
+            areas=areas,
         )
 
 
 @register.tag("cachefragment")
 def do_cachefragment(parser, token):
-    """``{% cachefragment "course-article" page.pk %}``: the name, then every value the
-    block's output depends on besides content (a page's id, the page of a listing, the
-    filters chosen)."""
+    """``{% cachefragment "course-article" page.pk shows="training" %}``: the name, then
+    every value the block's output depends on besides content (the page of a listing, the
+    filters chosen), then what content it shows: ``shows`` (content areas) and ``of`` (a
+    page, whose id is then part of the key)."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError(f"'{bits[0]}' needs a fragment name")
+    vary_on = [bit for bit in bits[2:] if not bit.startswith(("shows=", "of="))]
+    options = token_kwargs([bit for bit in bits[2:] if bit not in vary_on], parser)
     nodelist = parser.parse(("endcachefragment",))
     parser.delete_first_token()
     return CacheFragmentNode(
-        nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]]
+        nodelist,
+        parser.compile_filter(bits[1]),
+        [parser.compile_filter(bit) for bit in vary_on],
+        options.get("shows"),
+        options.get("of"),
     )

@@ -4,10 +4,13 @@ import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 import pytest
 from bs4 import BeautifulSoup
 
+from home.views import search_results
 from newsletter.importer import import_issue_file
 from tests.newsletter.factories import make_course, make_event, make_issue, section
 
@@ -269,3 +272,23 @@ def test_each_page_of_results_shows_its_own_results_cached_or_not(client, newsle
         assert shown("abc") == ("1", 10)  # not a number: the first page
         assert shown(999) == ("11", 2)  # past the end: the last page
         assert shown(0) == ("11", 2)  # as Django's paginator answers
+
+
+def test_a_search_on_postgresql_can_use_the_title_and_body_index(seeded):
+    """Wagtail's backend matches ``(title || body)``; the index of home's migration 0002
+    must be on that same expression, or every search reads every entry."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the index is PostgreSQL's; SQLite searches its FTS5 table")
+    with CaptureQueriesContext(connection) as queries:
+        assert list(search_results("neglect")[:10])
+    matched = '("wagtailsearch_indexentry"."title" || "wagtailsearch_indexentry"."body") @@'
+    assert matched in queries.captured_queries[-1]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM wagtailsearch_indexentry "
+            "WHERE (title || body) @@ to_tsquery('neglect')"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "home_search_title_body_gin" in plan, plan

@@ -71,3 +71,57 @@ def test_previews_always_render_afresh(rf):
     counter = Counter()
     assert render(counter, request=request) == "1"
     assert render(counter, request=request) == "2"
+
+
+AREAS_TEMPLATE = Template(
+    "{% load lscp_cache %}"
+    "{% cachefragment 'spotlight' shows='training events' %}{{ render }}{% endcachefragment %}"
+)
+PAGE_TEMPLATE = Template(
+    "{% load lscp_cache %}"
+    "{% cachefragment 'body' of=page shows='training' %}{{ render }}{% endcachefragment %}"
+)
+
+
+class Page:
+    def __init__(self, pk):
+        self.pk = pk
+
+
+def test_a_fragment_that_says_what_it_shows_is_kept_across_changes_elsewhere():
+    counter = Counter()
+
+    def shown():
+        return AREAS_TEMPLATE.render(Context({"render": counter}))
+
+    assert shown() == "1"
+    pagecache.invalidate_pages("newsletter")  # an area it does not show
+    assert shown() == "1"
+    pagecache.invalidate_pages("events")
+    assert shown() == "2"
+    pagecache.invalidate_pages("training")
+    assert shown() == "3"
+    pagecache.invalidate_pages()  # the whole site: a move, a picture, settings
+    assert shown() == "4"
+
+
+def test_a_fragment_of_a_page_is_rendered_again_when_that_page_changes():
+    counter = Counter()
+
+    def shown(pk):
+        return PAGE_TEMPLATE.render(Context({"render": counter, "page": Page(pk)}))
+
+    assert shown(1) == "1"
+    assert shown(2) == "2"  # each page's own
+    pagecache.invalidate_pages(pagecache.page_area(Page(2)))
+    assert shown(1) == "1"
+    assert shown(2) == "3"
+
+
+def test_a_fragment_without_areas_is_rendered_again_after_any_change():
+    counter = Counter()
+    assert render(counter) == "1"
+    pagecache.invalidate_pages("newsletter")
+    assert render(counter) == "2"
+    pagecache.invalidate_pages(pagecache.SEARCH_AREA)
+    assert render(counter) == "3"

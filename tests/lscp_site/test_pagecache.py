@@ -34,6 +34,7 @@ from events.dates import LONDON
 from events.models import EventCategory, EventPage
 from lscp_site import pagecache
 from lscp_site.models import ContentPage, SiteSettings
+from newsletter.models import NewsletterIssuePage
 from subscriptions.models import Topic
 from tests.events import factories as events_factories
 from tests.lscp_site.conftest import NOON
@@ -1151,3 +1152,13 @@ def test_a_later_page_of_courses_with_dates_to_come_moves_up_when_a_course_leave
     with time_machine.travel(starts + datetime.timedelta(seconds=1), tick=False):
         # Twenty courses are left: one page, which a page number past the end shows.
         assert titles()[0] == "Course 01"
+
+
+def test_a_change_reaches_its_content_area_or_else_the_whole_site(settings):
+    assert pagecache.area_of(NewsletterIssuePage, 7) == ("newsletter", "page:7")
+    assert pagecache.area_of(EventCategory) == ("events",)
+    assert pagecache.area_of(EventPage, 3) == ("events", "page:3")
+    assert pagecache.area_of(ContentPage, 5) == (pagecache.SITE_AREA,)
+    assert pagecache.area_of(SiteSettings) == (pagecache.SITE_AREA,)
+    settings.PAGE_CACHE_CONTENT_AREAS = []
+    assert pagecache.area_of(NewsletterIssuePage, 7) == (pagecache.SITE_AREA,)

@@ -386,6 +386,41 @@ def test_the_issue_body_is_kept_until_a_publish_then_rendered_again(
     assert text() == "Published."
 
 
+def test_publishing_one_issue_keeps_the_bodies_of_the_others_but_renews_their_pager(
+    client, newsletter_index, fragments_kept_long
+):
+    """Another issue's body shows nothing of this one and is read back; its pager, which
+    names this issue, is rendered again at once."""
+    from newsletter.models import NewsletterIssuePage
+
+    older = make_issue(
+        newsletter_index, ISSUE_DATE, body=[section("News", "<p>First.</p>")], title="Older"
+    )
+    newer = make_issue(
+        newsletter_index,
+        ISSUE_DATE + datetime.timedelta(days=31),
+        body=[section("News", "<p>Newer.</p>")],
+        title="Newer",
+    )
+
+    def shown():
+        page = page_of(client, older)
+        return (
+            page.select_one(".issue-section .prose").get_text(strip=True),
+            page.select_one("a[rel=next]").get_text(" ", strip=True).split(" (")[0],
+        )
+
+    assert shown() == ("First.", "Next issue: Newer")
+    NewsletterIssuePage.objects.filter(pk=older.pk).update(body=[section("News", "<p>Behind.</p>")])
+    newer.title = "Newest"
+    newer.save_revision().publish()
+    assert shown() == ("First.", "Next issue: Newest")
+
+    older.refresh_from_db()
+    older.save_revision().publish()
+    assert shown() == ("Behind.", "Next issue: Newest")
+
+
 def test_book_your_place_goes_when_the_last_session_starts_through_the_page_cache(
     client, newsletter_index, training_index, settings
 ):

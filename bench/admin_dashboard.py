@@ -11,7 +11,7 @@ charts and template) for a superuser, repeatedly, and prints the median, the slo
 the number of queries. The database is dropped at the end.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lscp_bench_dashboard \\
-        .venv/bin/python bench/dashboard.py [--rounds 30]
+        .venv/bin/python bench/admin_dashboard.py [--rounds 30]
 """
 
 import argparse
