@@ -22,6 +22,7 @@ def set_up(database, redis_db, *, cached):
         REDIS_URL=f"{REDIS}/{redis_db}",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
+        BASE_URL="https://lscp.bench.example",  # as production sets it (bench/pages.py)
         CONN_MAX_AGE="600",
         MEDIA_ROOT=str(BASE_DIR / "var" / "bench" / "media"),
         PAGE_CACHE_ENABLED="true" if cached else "false",

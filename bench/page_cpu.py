@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/page_cpu.py / --cached --requests 3000
     .venv/bin/python bench/page_cpu.py /training/ --requests 100 --profile
+    .venv/bin/python bench/page_cpu.py /newsletter/june-2023/ --cold  # after a publish
 
 Uses the large site's database from ``bench/pages.py`` (``lscp_bench``; ``--database``
 picks another) and Redis database 9, emptied first. CPU time (not wall time) is what it
@@ -26,6 +27,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", help="e.g. / or /search/?q=safeguarding")
     parser.add_argument("--cached", action="store_true", help="Page cache on (measure hits).")
+    parser.add_argument(
+        "--cold", action="store_true", help="Every fragment stale before each request."
+    )
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database", default="lscp_bench")
     parser.add_argument("--profile", action="store_true")
@@ -35,9 +39,13 @@ def main():
     from bench import in_process
 
     application, _ = in_process.set_up(args.database, 9, cached=args.cached)
+    from lscp_site import pagecache
+
     statuses = []
 
     def request():
+        if args.cold:
+            pagecache.invalidate_pages()
         statuses.append(in_process.get(application, args.path))
 
     for _ in range(20):  # connections, templates, renditions, the first store
@@ -49,7 +57,7 @@ def main():
         request()
     cpu = (time.process_time() - started_cpu) / args.requests * 1000
     wall = (time.perf_counter() - started_wall) / args.requests * 1000
-    kind = "cached" if args.cached else "uncached"
+    kind = "cached" if args.cached else "uncached" + (", fragments cold" if args.cold else "")
     print(f"{args.path} ({kind}): {cpu:.2f} ms CPU, {wall:.2f} ms wall per request")
     if args.profile:
         profiler = cProfile.Profile()

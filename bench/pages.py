@@ -71,6 +71,9 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379").rstrip("/")
 SECRET_KEY = secrets.token_urlsafe(50)  # a new one each run: nothing to keep secret
 CONNECTIONS = 16
 CONN_MAX_AGE = "600"  # as production's default (lscp_site/settings/production.py)
+# Production always sets it (`check --deploy` refuses to pass without it): absolute links
+# are then built without asking the database for the default Site.
+BASE_URL = "https://lscp.bench.example"
 WORKERS = 2
 
 SITES = {
@@ -136,6 +139,7 @@ def site_env(site, *, cached=True):
         REDIS_URL=f"{REDIS}/{SITES[site]['redis_db']}",
         SECRET_KEY=SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        BASE_URL=BASE_URL,
         CONN_MAX_AGE=CONN_MAX_AGE,
         MEDIA_ROOT=str(MEDIA_ROOT),
         PAGE_CACHE_ENABLED="true" if cached else "false",

@@ -1,6 +1,8 @@
 """The home page: what each part of the site has newest, asked of each app's own query
 function (never its models)."""
 
+import functools
+
 from django.db import models
 
 from wagtail.admin.panels import FieldPanel
@@ -30,9 +32,11 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Functions, which the template calls inside each section's cached fragment: a
+        # render that reads the fragments back runs none of their queries.
         context.update(
-            latest_issue=latest_issue(),
-            next_dates=upcoming_events(limit=3),
-            next_sessions=next_sessions(limit=3, with_places_only=True),
+            latest_issue=latest_issue,
+            next_dates=functools.partial(upcoming_events, limit=3),
+            next_sessions=functools.partial(next_sessions, limit=3, with_places_only=True),
         )
         return context

@@ -1,5 +1,7 @@
 """The training catalogue at /training/: every course, its filters, and the next sessions."""
 
+import functools
+
 from django.core.paginator import Paginator
 from django.db import models
 
@@ -51,15 +53,14 @@ class TrainingIndexPage(Page):
             upcoming="on" if choices["upcoming_only"] else None,
             page=page_obj.number if page_obj.number > 1 else None,
         )
-        # The next sessions across courses head the unfiltered catalogue's first page only.
-        with_next_sessions = not filtered and page_obj.number == 1
         context.update(
             filters=filters,
             choices=choices,
             filtered=filtered,
             page_obj=page_obj,
-            next_sessions=(
-                queries.next_sessions(limit=self.NEXT_SESSIONS) if with_next_sessions else None
-            ),
+            # The next sessions across courses head the unfiltered catalogue's first page
+            # only; the template calls the function inside their cached fragment.
+            with_next_sessions=not filtered and page_obj.number == 1,
+            next_sessions=functools.partial(queries.next_sessions, limit=self.NEXT_SESSIONS),
         )
         return context
