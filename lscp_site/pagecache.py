@@ -410,6 +410,8 @@ def _request_query(request):
     """The request's query as the page would write it, tracking parameters left out; None
     when it is too long to be any page's."""
     raw = request.META.get("QUERY_STRING", "")
+    if not raw:  # most requests: no need to parse one
+        return ""
     if len(raw) > _setting("PAGE_CACHE_MAX_QUERY_LENGTH"):
         return None
     ignored = set(_setting("PAGE_CACHE_IGNORED_QUERY_PARAMETERS"))
@@ -658,10 +660,12 @@ def _wait_for(key, version, rendering_key):
     """The page another request is rendering, once it is stored under ``version``; None if
     that render stores nothing, the version changes or the wait runs out."""
     deadline = time.monotonic() + _setting("PAGE_CACHE_RENDER_WAIT")
-    pause = 0.005
+    # Short pauses: a waiting reader holds its worker, so it should take the page as soon
+    # as it is stored (a look costs one round trip to the cache).
+    pause = 0.002
     while time.monotonic() < deadline:
         time.sleep(pause)
-        pause = min(pause * 2, 0.05)
+        pause = min(pause * 1.5, 0.01)
         current, stored, rendering = _read(key, rendering_key)
         if current != version:
             return None
