@@ -37,7 +37,10 @@ def test_an_editor_reads_the_guide_in_the_admin(live_server, page, admin_user, a
     expect(page.get_by_role("heading", name="Sending an issue by email", level=2)).to_be_visible()
     picture = page.get_by_role("img", name="The ⋯ menu of an issue", exact=False)
     expect(picture).to_be_visible()
-    assert picture.evaluate("image => image.complete && image.naturalWidth > 0")
+    # decode() waits for the picture to load, and fails if it is broken.
+    assert picture.evaluate(
+        "image => image.decode().then(() => image.naturalWidth > 0, () => false)"
+    )
     # The contents list is reached by keyboard from the top of the guide.
     page.goto(f"{live_server.url}/admin/editors-guide/")
     contents = page.get_by_role("navigation", name="Contents of the guide")
