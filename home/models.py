@@ -9,6 +9,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from events.queries import upcoming_events
+from lscp_site import pagecache
 from lscp_site.panels import page_settings_panels
 from newsletter.queries import latest_issue
 from training.queries import next_sessions
@@ -32,6 +33,8 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Its own text; each section's fragment adds the area it shows.
+        pagecache.showing_areas()
         # Functions, which the template calls inside each section's cached fragment: a
         # render that reads the fragments back runs none of their queries.
         context.update(

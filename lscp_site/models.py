@@ -8,7 +8,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from lscp_site import editors_guide
+from lscp_site import editors_guide, pagecache
 from lscp_site.panels import page_settings_panels
 
 DEFAULT_QUICK_LEAVE_URL = "https://www.bbc.co.uk/weather"
@@ -91,6 +91,8 @@ class ContentPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Its own text, the plain pages above it and the site's settings.
+        pagecache.showing_areas()
         # Home, then any plain pages above this one, in one query.
         above = self.get_ancestors().filter(depth__gte=2)
         crumbs = [{"url": crumb.get_url(request), "title": crumb.title} for crumb in above]

@@ -6,13 +6,17 @@ serves a stored page with those same headers, so a hit and a miss differ only in
 ``X-Cache``. Pages live in Django's default cache (Redis in production); if the cache
 cannot be reached, every request is served uncached.
 
-Never stale. Every stored page carries the site's *content version*, a token that any
-change a page can show replaces (publishing, unpublishing, moving or deleting a page,
-saving one of ``PAGE_CACHE_INVALIDATED_BY``, the search index taking in a published page,
-or :func:`invalidate_pages`); a page stored under another version is not served. Whatever
-a page shows that the clock changes with nothing edited (booking closing, an event
-ending) says when with :func:`shown_until`, and the page is served only until then, with
-``max-age`` cut to match. A page stored on another day is not served either.
+Never stale. What a page shows is divided into *content areas*: the apps of
+``PAGE_CACHE_CONTENT_AREAS`` (newsletter, training, events, subscriptions), the search index,
+and the site as a whole (anything else: settings, pictures, a page moved, unpublished or
+deleted, a new slug). Each area has a version, a token that every change in it replaces
+(signals, or :func:`invalidate_pages`), and every page is stored with the versions of the
+areas it shows; a page stored under another version of any of them is not served. A page
+type says which areas it shows (:func:`showing_areas`, from ``get_context``; its fragments
+add theirs); a page that says nothing, and any other view, is taken to show every area.
+Whatever a page shows that the clock changes with nothing edited (booking closing, an
+event ending) says when with :func:`shown_until`, and the page is served only until then,
+with ``max-age`` cut to match. A page stored on another day is not served either.
 
 What is stored: a GET that gives a 200 with no cookie set, no CSRF token used, no CSP
 nonce, no Vary but Cookie, no private/no-store/no-cache, not a preview. Requests with a
@@ -23,16 +27,14 @@ number), so nobody can multiply keys with made-up parameters; tracking parameter
 (``PAGE_CACHE_IGNORED_QUERY_PARAMETERS``) are left out of the key.
 
 Concurrent misses of one page render it once: the first takes a short lock, the others
-wait for what it stores (under the current version, never an older page), or render
+wait for what it stores (under the current versions, never an older page), or render
 themselves if it stores nothing.
 
 Costly parts of a page are kept the same way by :func:`fragment` (the
-``{% cachefragment %}`` tag), but finer: a fragment that says which *content areas* it
-shows (``PAGE_CACHE_CONTENT_AREAS``: the apps whose pages and models it reads, and the page
-it belongs to) is kept across changes elsewhere, so that after a publish every page is
-rendered again from fragments that are mostly still good. A change outside those areas
-(a page moved, unpublished or deleted, a slug, a picture, the site's settings) reaches
-every fragment.
+``{% cachefragment %}`` tag), keyed by the versions of the areas it says it shows and of
+the page whose content it is: after a publish, the pages that show the area are rendered
+again from fragments that are mostly still good, and the other pages are not rendered at
+all.
 """
 
 import contextlib
@@ -71,9 +73,8 @@ from wagtail.signals import (
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "pagecache:version"
 AREA_VERSION_KEY_PREFIX = "pagecache:version:"
-# Every fragment shows the site as a whole: changes outside the content areas.
+# Every page and fragment shows the site as a whole: changes outside the content areas.
 SITE_AREA = "site"
 PAGE_KEY_PREFIX = "pagecache:page:"
 RENDERING_KEY_PREFIX = "pagecache:rendering:"
@@ -115,11 +116,11 @@ def _setting(name):
 
 
 def invalidate_pages(*areas, using=None):
-    """Make every cached page stale: now, and again when the current transaction commits.
+    """Make cached pages and fragments that show ``areas`` stale: now, and again when the
+    current transaction commits.
 
-    ``areas`` say what changed, for fragments (:func:`fragment`): content areas (an app label
-    of ``PAGE_CACHE_CONTENT_AREAS``), ``page_area(page)``, or any other name no fragment
-    shows (only pages change); with none, or one outside them, every fragment is stale too.
+    ``areas``: content areas (app labels of ``PAGE_CACHE_CONTENT_AREAS``), ``page_area(page)``
+    or ``SEARCH_AREA``; with none, the site as a whole, which every page and fragment shows.
     Signals call this for page and model changes. Call it yourself after changes that send
     no signal: ``QuerySet.update()``, ``bulk_create()``, raw SQL.
     """
@@ -129,10 +130,18 @@ def invalidate_pages(*areas, using=None):
         transaction.on_commit(functools.partial(_new_versions, areas), using=using, robust=True)
 
 
+def page_areas():
+    """Every area a page can show: the site, the search index and the content areas."""
+    return [SITE_AREA, SEARCH_AREA, *_setting("PAGE_CACHE_CONTENT_AREAS")]
+
+
+PAGE_AREA_PREFIX = "page:"
+
+
 def page_area(page):
-    """The area of one page's own content (:func:`invalidate_pages`, ``{% cachefragment
-    of=page %}``)."""
-    return f"page:{page.pk}"
+    """The area of one page's own content, for fragments (:func:`invalidate_pages`,
+    ``{% cachefragment of=page %}``); a change to a page also changes its app's area."""
+    return f"{PAGE_AREA_PREFIX}{page.pk}"
 
 
 def area_of(model, pk=None):
@@ -141,37 +150,36 @@ def area_of(model, pk=None):
     label = model._meta.app_label
     if label not in _setting("PAGE_CACHE_CONTENT_AREAS"):
         return (SITE_AREA,)
-    return (label, f"page:{pk}") if pk is not None and issubclass(model, Page) else (label,)
+    if pk is not None and issubclass(model, Page):
+        return (label, f"{PAGE_AREA_PREFIX}{pk}")
+    return (label,)
 
 
 def _new_versions(areas):
     token = secrets.token_hex(8)
     try:
-        cache.set_many(
-            {VERSION_KEY: token, **{AREA_VERSION_KEY_PREFIX + area: token for area in areas}},
-            timeout=None,
-        )
+        cache.set_many({AREA_VERSION_KEY_PREFIX + area: token for area in areas}, timeout=None)
     except Exception:
         # Publishing or booking must not fail because the cache is down; cached pages then
         # live at most PAGE_CACHE_SECONDS.
         logger.exception("Could not invalidate the page cache")
 
 
-def content_version():
-    """The site's content version: a random token that every change a page can show
-    replaces (:func:`invalidate_pages`). Part of what every cached page is stored with, so
-    nothing kept under an older version is used again. A token, not a counter: a version
-    evicted from the cache can never come back with a value older pages were stored under.
-    None when the cache cannot be reached."""
-    versions = _versions([VERSION_KEY])
-    return None if versions is None else versions[0]
+def content_versions():
+    """{area: version} for every area of :func:`page_areas`: random tokens that changes
+    replace (:func:`invalidate_pages`). Tokens, not counters: a version evicted from the
+    cache can never come back with a value older pages were stored under. None when the
+    cache cannot be reached."""
+    areas = page_areas()
+    versions = _versions([AREA_VERSION_KEY_PREFIX + area for area in areas])
+    return None if versions is None else dict(zip(areas, versions, strict=True))
 
 
 def _versions(keys):
     """The tokens under ``keys`` (a missing one is set afresh), in one round trip when all
     are there; None when the cache cannot be reached."""
     try:
-        found = cache.get_many(keys)
+        found = dict(cache.get_many(keys))  # a copy: django-redis may hand out a shared {}
         for key in keys:
             if key not in found:
                 cache.add(key, secrets.token_hex(8), timeout=None)
@@ -301,11 +309,12 @@ class _Render:
     """What the code rendering one response (or one fragment) told the cache: the first
     moment it shows something else, and the query it showed."""
 
-    __slots__ = ("until", "query")
+    __slots__ = ("until", "query", "areas")
 
     def __init__(self):
         self.until = None
         self.query = None
+        self.areas = None  # not said: every area
 
 
 _render = contextvars.ContextVar("lscp_pagecache_render", default=None)
@@ -321,6 +330,32 @@ def shown_until(moment):
         return
     if render.until is None or moment < render.until:
         render.until = moment
+
+
+def showing_areas(*areas):
+    """Say that the page being rendered shows these content areas (app labels of
+    ``PAGE_CACHE_CONTENT_AREAS``) besides the site as a whole, and what its fragments say
+    they show: it is then kept across changes in other areas. Call it from ``get_context``,
+    for what the page and its template read outside fragments; a page that does not call it
+    is taken to show every area. Outside a render for the cache this does nothing."""
+    _check_areas(areas)
+    render = _render.get()
+    if render is not None:
+        render.areas = {*(render.areas or ()), SITE_AREA, *areas}
+
+
+def _shown_by_fragment(areas):
+    """What a fragment showed, added to the areas the page being rendered said it shows."""
+    render = _render.get()
+    if render is not None and render.areas is not None:
+        render.areas.update(area for area in areas if not area.startswith(PAGE_AREA_PREFIX))
+
+
+def _check_areas(areas):
+    known = set(page_areas())
+    unknown = [area for area in areas if area not in known]
+    if unknown:
+        raise ValueError(f"Not a content area: {', '.join(unknown)} (PAGE_CACHE_CONTENT_AREAS)")
 
 
 def showing_query(**parameters):
@@ -363,10 +398,12 @@ def fragment(key, render, areas=None):
     ``areas``: the content areas it shows (:func:`invalidate_pages`); it is kept across
     changes in any other. None: it shows anything, and every change renders it again."""
     if areas is None:
-        version_keys = [VERSION_KEY]
+        areas = page_areas()
     else:
-        version_keys = [AREA_VERSION_KEY_PREFIX + area for area in (SITE_AREA, *sorted(areas))]
-    versions = _versions(version_keys)  # read before rendering: never keep what changed
+        areas = [SITE_AREA, *sorted(areas)]
+        _check_areas(area for area in areas if not area.startswith(PAGE_AREA_PREFIX))
+    versions = _versions([AREA_VERSION_KEY_PREFIX + area for area in areas])
+    # Versions read before rendering: never keep what a change replaced.
     if versions is None:
         return render()
     stored_key = f"{FRAGMENT_KEY_PREFIX}{release()}:{':'.join(versions)}:{key}"
@@ -375,11 +412,13 @@ def fragment(key, render, areas=None):
         html, until = stored
         if until is None or timezone.now() < until:
             shown_until(until)
+            _shown_by_fragment(areas)
             return html
     with collecting_moments() as told:
         html = render()
     cache.set(stored_key, (html, told.until), timeout=_seconds_to_keep(told.until))
     shown_until(told.until)
+    _shown_by_fragment(areas)
     return html
 
 
@@ -509,13 +548,13 @@ def _storable(request, response, render):
 
 
 class StoredPage:
-    """A response as stored: its headers and body, the content version and day it was
-    rendered in, and the first moment it shows something else."""
+    """A response as stored: its headers and body, the versions of the areas it shows and
+    the day it was rendered in, and the first moment it shows something else."""
 
-    __slots__ = ("version", "day", "until", "headers", "content", "etag")
+    __slots__ = ("versions", "day", "until", "headers", "content", "etag")
 
-    def __init__(self, *, version, day, until, headers, content, etag):
-        self.version = version
+    def __init__(self, *, versions, day, until, headers, content, etag):
+        self.versions = versions  # {area: version}
         self.day = day
         self.until = until
         self.headers = headers  # [(name, value), ...]
@@ -523,14 +562,14 @@ class StoredPage:
         self.etag = etag
 
     def __getstate__(self):
-        return (self.version, self.day, self.until, self.headers, self.content, self.etag)
+        return (self.versions, self.day, self.until, self.headers, self.content, self.etag)
 
     def __setstate__(self, state):
-        self.version, self.day, self.until, self.headers, self.content, self.etag = state
+        self.versions, self.day, self.until, self.headers, self.content, self.etag = state
 
-    def is_current(self, version, now):
+    def is_current(self, versions, now):
         return (
-            self.version == version
+            all(versions.get(area) == version for area, version in self.versions.items())
             and self.day == timezone.localdate(now).isoformat()
             and (self.until is None or now < self.until)
         )
@@ -542,7 +581,7 @@ class StoredPage:
         return response
 
 
-def _keep(response, *, version, until):
+def _keep(response, *, versions, until):
     """Give a storable response its caching headers and return it as a StoredPage."""
     now = timezone.now()
     if not response.has_header("Cache-Control"):
@@ -562,7 +601,7 @@ def _keep(response, *, version, until):
     if not response.has_header("ETag"):
         response["ETag"] = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
     return StoredPage(
-        version=version,
+        versions=versions,
         day=timezone.localdate(now).isoformat(),
         until=until,
         headers=[
@@ -592,29 +631,31 @@ class PageCacheMiddleware:
         key = cache_key(request)
         if key is None:
             return self._bypass(request, self.get_response(request))
-        version, stored, _ = _read(key)
-        if version is None:  # the cache cannot be reached: serve uncached
+        versions, stored, _ = _read(key)
+        if versions is None:  # the cache cannot be reached: serve uncached
             return self._bypass(request, self.get_response(request))
         now = timezone.now()
-        if stored is not None and stored.is_current(version, now):
+        if stored is not None and stored.is_current(versions, now):
             return self._hit(request, stored)
-        rendering_key = f"{RENDERING_KEY_PREFIX}{version}:{key}"
+        rendering_key = f"{RENDERING_KEY_PREFIX}{_digest(versions)}:{key}"
         if cache.add(rendering_key, True, timeout=_setting("PAGE_CACHE_RENDER_WAIT")) is False:
-            stored = _wait_for(key, version, rendering_key)
+            stored = _wait_for(key, versions, rendering_key)
             if stored is not None:
                 return self._hit(request, stored)
-            return self._render(request, key, version)
+            return self._render(request, key, versions)
         try:
-            return self._render(request, key, version)
+            return self._render(request, key, versions)
         finally:
             cache.delete(rendering_key)
 
-    def _render(self, request, key, version):
+    def _render(self, request, key, versions):
         with collecting_moments() as render:
             response = self.get_response(request)
         if not _storable(request, response, render):
             return self._bypass(request, response)
-        stored = _keep(response, version=version, until=render.until)
+        if render.areas is not None:  # kept across changes in the areas it does not show
+            versions = {area: versions[area] for area in render.areas}
+        stored = _keep(response, versions=versions, until=render.until)
         cache.set(key, stored, timeout=_seconds_to_keep(render.until))
         response = get_conditional_response(request, etag=stored.etag, response=response)
         response["X-Cache"] = "miss"
@@ -639,26 +680,35 @@ class PageCacheMiddleware:
 
 
 def _read(key, rendering_key=None):
-    """(content version, the stored page or None, whether a render is under way), in one
-    round trip to the cache; the version is None when the cache cannot be reached."""
-    keys = [VERSION_KEY, key] + ([rendering_key] if rendering_key else [])
+    """({area: version}, the stored page or None, whether a render is under way), in one
+    round trip to the cache; the versions are None when the cache cannot be reached."""
+    areas = page_areas()
+    version_keys = [AREA_VERSION_KEY_PREFIX + area for area in areas]
+    keys = [*version_keys, key] + ([rendering_key] if rendering_key else [])
     try:
         found = cache.get_many(keys)
     except Exception:
         logger.warning("Page cache unavailable: serving without it", exc_info=True)
         return None, None, False
-    version = found.get(VERSION_KEY) or content_version()
+    if all(found.get(version_key) is not None for version_key in version_keys):
+        versions = {area: found[AREA_VERSION_KEY_PREFIX + area] for area in areas}
+    else:
+        versions = content_versions()
     stored = found.get(key)
     return (
-        version,
+        versions,
         stored if isinstance(stored, StoredPage) else None,
         bool(rendering_key and found.get(rendering_key)),
     )
 
 
-def _wait_for(key, version, rendering_key):
-    """The page another request is rendering, once it is stored under ``version``; None if
-    that render stores nothing, the version changes or the wait runs out."""
+def _digest(versions):
+    return hashlib.blake2b("".join(versions.values()).encode(), digest_size=8).hexdigest()
+
+
+def _wait_for(key, versions, rendering_key):
+    """The page another request is rendering, once it is stored under ``versions``; None
+    if that render stores nothing, a version changes or the wait runs out."""
     deadline = time.monotonic() + _setting("PAGE_CACHE_RENDER_WAIT")
     # Short pauses: a waiting reader holds its worker, so it should take the page as soon
     # as it is stored (a look costs one round trip to the cache).
@@ -667,9 +717,9 @@ def _wait_for(key, version, rendering_key):
         time.sleep(pause)
         pause = min(pause * 1.5, 0.01)
         current, stored, rendering = _read(key, rendering_key)
-        if current != version:
+        if current != versions:
             return None
-        if stored is not None and stored.is_current(version, timezone.now()):
+        if stored is not None and stored.is_current(versions, timezone.now()):
             return stored
         if not rendering:
             return None

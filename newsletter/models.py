@@ -54,6 +54,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, year=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        pagecache.showing_areas("newsletter")
         archive = listing.archive(NewsletterIssuePage.objects.child_of(self), year=year)
         paginator = Paginator(archive.issues, self.issues_per_page)
         try:
@@ -189,6 +190,8 @@ class NewsletterIssuePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # The issue, its archive and neighbours; the body's fragment adds what it shows.
+        pagecache.showing_areas("newsletter")
         archive = self.get_parent()
         context.update(
             archive=archive,

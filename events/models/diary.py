@@ -64,6 +64,8 @@ class EventIndexPage(RoutablePageMixin, Page):
         """The diary's listing: ``listing`` is UPCOMING or PAST, ``category_slug`` comes
         from a category's address, the category and month filters from the query string."""
         context = super().get_context(request, *args, **kwargs)
+        # Events and their categories; the listing's fragment adds the training sessions.
+        pagecache.showing_areas("events")
         categories = list(EventCategory.objects.order_by("name"))
         category = None
         if category_slug is not None:

@@ -160,6 +160,7 @@ class EventPage(WhenAndWhere, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        pagecache.showing_areas("events")
         index = self.get_parent()
         index_url = index.get_url(request)
         # A new page being previewed has no address yet.

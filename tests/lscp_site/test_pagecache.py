@@ -568,7 +568,7 @@ def test_a_page_cached_before_the_change_commits_is_dropped_at_commit(
 def test_a_lost_generation_never_revives_old_pages(client, privacy):
     cached(client, "/privacy/")
 
-    cache.delete(pagecache.VERSION_KEY)  # evicted from a full cache
+    cache.delete(f"{pagecache.AREA_VERSION_KEY_PREFIX}{pagecache.SITE_AREA}")  # evicted
 
     assert client.get("/privacy/")["X-Cache"] == "miss"
 
@@ -1162,3 +1162,53 @@ def test_a_change_reaches_its_content_area_or_else_the_whole_site(settings):
     assert pagecache.area_of(SiteSettings) == (pagecache.SITE_AREA,)
     settings.PAGE_CACHE_CONTENT_AREAS = []
     assert pagecache.area_of(NewsletterIssuePage, 7) == (pagecache.SITE_AREA,)
+
+
+# ---- content areas: a change re-renders the pages that show it, and no others -------------
+
+
+def test_publishing_an_issue_keeps_the_pages_that_show_no_issue(client, event):
+    index = newsletter_factories.make_index(event.get_parent().get_parent())
+    issue = newsletter_factories.make_issue(index, datetime.date(2025, 2, 1), title="February")
+    for url in ("/privacy/", "/events/safer-internet-day/", "/newsletter/", "/"):
+        cached(client, url)
+
+    publish(issue, title="February, revised")
+
+    assert client.get("/privacy/")["X-Cache"] == "hit"
+    assert client.get("/events/safer-internet-day/")["X-Cache"] == "hit"
+    archive = client.get("/newsletter/")
+    assert archive["X-Cache"] == "miss"
+    assert b"February, revised" in archive.content
+    home = client.get("/")  # its latest-issue section shows the newsletter
+    assert home["X-Cache"] == "miss"
+    assert b"February, revised" in home.content
+
+
+def test_a_change_to_the_site_as_a_whole_reaches_every_page(client, event):
+    for url in ("/privacy/", "/events/safer-internet-day/", "/events/"):
+        cached(client, url)
+
+    SiteSettings.load()
+    settings_row = SiteSettings.objects.get()
+    settings_row.contact_email = "safeguarding.partnership@example.org"
+    settings_row.save()
+
+    for url in ("/privacy/", "/events/safer-internet-day/", "/events/"):
+        response = client.get(url)
+        assert response["X-Cache"] == "miss"
+        assert b"safeguarding.partnership@example.org" in response.content
+
+
+def test_a_view_that_names_no_areas_is_rendered_again_after_any_change(client, event):
+    cached(client, "/search/", data={"q": "internet"})
+
+    topic = Topic.objects.create(name="Training opportunities", slug="training")
+    topic.save()
+
+    assert client.get("/search/", data={"q": "internet"})["X-Cache"] == "miss"
+
+
+def test_a_page_cannot_name_an_area_that_does_not_exist():
+    with pytest.raises(ValueError, match="Not a content area: trainng"):
+        pagecache.showing_areas("trainng")

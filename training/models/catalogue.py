@@ -40,6 +40,7 @@ class TrainingIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        pagecache.showing_areas("training")
         filters = CourseFilterForm(request.GET or None)
         choices = filters.cleaned_filters()
         courses = queries.catalogue_courses(index=self, **choices)

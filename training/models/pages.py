@@ -13,7 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from lscp_site import editors_guide
+from lscp_site import editors_guide, pagecache
 from lscp_site.panels import page_settings_panels
 from training import views
 from training.admin_forms import CoursePageForm
@@ -215,6 +215,7 @@ class CoursePage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        pagecache.showing_areas("training")
         context.update(
             sessions=self.sessions_to_show(preview=getattr(request, "is_preview", False)),
             audiences=self.audiences.all(),
