@@ -400,23 +400,32 @@ def fragment(key, render, areas=None):
     if areas is None:
         areas = page_areas()
     else:
-        areas = [SITE_AREA, *sorted(areas)]
+        areas = sorted({SITE_AREA, *areas})
         _check_areas(area for area in areas if not area.startswith(PAGE_AREA_PREFIX))
-    versions = _versions([AREA_VERSION_KEY_PREFIX + area for area in areas])
-    # Versions read before rendering: never keep what a change replaced.
-    if versions is None:
+    # Stored with the versions it was rendered under, and read with the current ones in one
+    # round trip; versions read before rendering: never keep what a change replaced.
+    version_keys = [AREA_VERSION_KEY_PREFIX + area for area in areas]
+    stored_key = f"{FRAGMENT_KEY_PREFIX}{release()}:{key}"
+    try:
+        found = dict(cache.get_many([*version_keys, stored_key]))
+    except Exception:
+        logger.warning("Shared cache unavailable: fragment rendered", exc_info=True)
         return render()
-    stored_key = f"{FRAGMENT_KEY_PREFIX}{release()}:{':'.join(versions)}:{key}"
-    stored = cache.get(stored_key)
-    if isinstance(stored, tuple) and len(stored) == 2:
-        html, until = stored
+    versions = [found.get(version_key) for version_key in version_keys]
+    if None in versions:
+        versions = _versions(version_keys)
+        if versions is None:
+            return render()
+    stored = found.get(stored_key)
+    if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == versions:
+        _, html, until = stored
         if until is None or timezone.now() < until:
             shown_until(until)
             _shown_by_fragment(areas)
             return html
     with collecting_moments() as told:
         html = render()
-    cache.set(stored_key, (html, told.until), timeout=_seconds_to_keep(told.until))
+    cache.set(stored_key, (versions, html, told.until), timeout=_seconds_to_keep(told.until))
     shown_until(told.until)
     _shown_by_fragment(areas)
     return html
