@@ -192,14 +192,7 @@ class NewsletterIssuePage(Page):
         context = super().get_context(request, *args, **kwargs)
         # The issue, its archive and neighbours; the body's fragment adds what it shows.
         pagecache.showing_areas("newsletter")
-        archive = self.get_parent()
         context.update(
-            archive=archive,
-            crumbs=[
-                {"url": "/", "title": "Home"},
-                {"url": archive.url, "title": archive.title},
-                {"url": f"{archive.url}{self.issue_date.year}/", "title": self.issue_date.year},
-            ],
             # Read from the body's stored data: no query, and the body itself is only turned
             # into blocks (pages, pictures, sessions) inside the template's cached fragment.
             contents=issue_contents(self.body),
@@ -208,6 +201,15 @@ class NewsletterIssuePage(Page):
             ),
         )
         return context
+
+    def crumbs(self):
+        """Home, the archive and the issue's year (read inside the breadcrumbs' fragment)."""
+        archive = self.get_parent()
+        return [
+            {"url": "/", "title": "Home"},
+            {"url": archive.url, "title": archive.title},
+            {"url": f"{archive.url}{self.issue_date.year}/", "title": self.issue_date.year},
+        ]
 
     def neighbours(self):
         """The previous and next issues, for the pager (read inside the cached fragment)."""
