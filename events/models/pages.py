@@ -1,6 +1,7 @@
 """An event in the diary."""
 
 import datetime
+import functools
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -161,20 +162,25 @@ class EventPage(WhenAndWhere, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         pagecache.showing_areas("events")
+        # Called by the template inside the page's cached fragments: a render that reads
+        # them back does not ask for the diary page or the category.
+        context["details"] = functools.partial(self.details, request)
+        return context
+
+    def details(self, request):
+        """What the page shows beside its own fields: the diary's address, the category's,
+        the breadcrumbs, whether the event is over, and its structured data."""
         index = self.get_parent()
         index_url = index.get_url(request)
         # A new page being previewed has no address yet.
         url = absolute_url(self.get_url(request) or index_url)
-        context.update(
-            {
-                "index_url": index_url,
-                "crumbs": [{"url": "/", "title": "Home"}, {"url": index_url, "title": index.title}],
-                "category_url": f"{index_url}category/{self.category.slug}/",
-                "is_past": self._is_past(),
-                "structured_data": self.structured_data(url=url),
-            }
-        )
-        return context
+        return {
+            "index_url": index_url,
+            "crumbs": [{"url": "/", "title": "Home"}, {"url": index_url, "title": index.title}],
+            "category_url": f"{index_url}category/{self.category.slug}/",
+            "is_past": self._is_past(),
+            "structured_data": self.structured_data(url=url),
+        }
 
     def _is_past(self):
         """Whether the event is over; until it is, the page says so from the moment it ends
