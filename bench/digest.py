@@ -24,7 +24,6 @@ Needs PostgreSQL at 127.0.0.1:5432 (user postgres); BENCH_POSTGRES points elsewh
 import argparse
 import datetime
 import os
-import secrets
 import signal
 import sys
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 from send import (
     SinkProcess,
     collect_static,
+    environment,
     free_port,
     proc_status,
     rebuild_database,
@@ -47,20 +47,6 @@ LOG_DIR = BASE_DIR / "var" / "bench" / "digest"
 TARGET_SECONDS = 60
 TARGET_MEMORY_MB = 250
 NEWS_PER_TOPIC = 5
-
-
-def environment(port):
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "send_settings",
-        "PYTHONPATH": os.pathsep.join([str(BASE_DIR), str(BASE_DIR / "bench")]),
-        "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "lscp.example.org",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(port),
-        "BENCH_BATCH_SIZE": "500",
-    }
 
 
 def seed(count, moment):
@@ -136,7 +122,7 @@ def main():
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     port = free_port()
     sink = SinkProcess(port)
-    env = environment(port)
+    env = environment(port, 500, database=DATABASE)
     os.environ.update(env)
     sys.path[:0] = [str(BASE_DIR), str(BASE_DIR / "bench")]
     try:

@@ -121,12 +121,13 @@ def free_port():
 # --- Database and worker -------------------------------------------------------------------
 
 
-def environment(port, batch_size):
+def environment(port, batch_size, database=DATABASE):
+    """The bench's production settings on ``database``, sending by SMTP to ``port``."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "send_settings",
         "PYTHONPATH": os.pathsep.join([str(BASE_DIR), str(BASE_DIR / "bench")]),
-        "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
+        "DATABASE_URL": f"{POSTGRES}/{database}",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "lscp.example.org",
         "EMAIL_HOST": "127.0.0.1",

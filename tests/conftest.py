@@ -15,6 +15,8 @@ from django.db import connection, transaction
 
 import pytest
 
+# Chromium's flags as the editors' guide's screenshots launch it.
+from scripts.docs_screenshots import CHROMIUM_ARGS
 from tests.two_factor import sign_in_verified
 
 # Sync Playwright runs an event loop in the test thread beside the ORM.
@@ -22,15 +24,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def chromium_available():
