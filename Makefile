@@ -14,6 +14,10 @@ UV_VERSION := 0.13.8
 MANAGE := $(VENV)/bin/python manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Byte-compiled once at install: every process (manage.py, the test suite's subprocesses)
+# then starts without compiling Django and Wagtail again, even where the machine sets
+# PYTHONDONTWRITEBYTECODE.
+export UV_COMPILE_BYTECODE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Every absolute link (emails, feeds, calendar files) starts with this: `PORT=8123 make run`

@@ -11,7 +11,7 @@ from events.dates import LONDON
 from tests.browser.conftest import sign_in
 from tests.newsletter.factories import make_index, make_issue
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct horse battery"
 
 

@@ -12,7 +12,7 @@ from tests.browser.conftest import sign_in
 PASSWORD = "correct horse battery"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_script_takes_a_shot_outlined_and_cropped_into_a_folder(live_server, page, tmp_path):
     page.set_viewport_size(docs_screenshots.VIEWPORT)
     shot = docs_screenshots.shots_named(["sign-in"])[0]
@@ -29,7 +29,7 @@ def test_the_script_takes_a_shot_outlined_and_cropped_into_a_folder(live_server,
     assert "solid" in outline
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_editor_reads_the_guide_in_the_admin(live_server, page, admin_user, accessible):
     sign_in(page, live_server, admin_user, PASSWORD)
     page.get_by_role("link", name="Sending an issue by email").click()

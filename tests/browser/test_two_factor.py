@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.two_factor import current_code
 
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct horse battery"
 
 

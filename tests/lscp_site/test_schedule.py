@@ -77,7 +77,7 @@ needs_postgresql = pytest.mark.skipif(
 
 
 @needs_postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_second_scheduler_waits_while_the_first_holds_the_lock(home_page, caplog):
     go_live = timezone.now() + datetime.timedelta(hours=1)
     page = ContentPage(title="Spring update", slug="spring-update", body="<p>News</p>", live=False)
