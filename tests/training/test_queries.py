@@ -265,8 +265,9 @@ def test_a_kept_course_page_asks_nothing_of_its_sessions_or_audiences(client, ca
     cold, _ = queries_for(client, course.url, fragments="cold")
     warm, response = queries_for(client, course.url, fragments="warm")
 
-    # Its sessions and audiences, the breadcrumbs' ancestors and the sign-up box's topics.
-    assert warm == cold - 4
+    # Its sessions and audiences, the breadcrumbs' ancestors, the sign-up box's topics and
+    # the site settings (the Quick leave and footer fragments).
+    assert warm == cold - 5
     assert response.content.decode().count('class="card session"') == 3
 
 
