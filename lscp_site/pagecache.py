@@ -155,8 +155,14 @@ def area_of(model, pk=None):
     return (label,)
 
 
+def _new_token():
+    # A random integer rather than a string: django-redis stores integers as they are, not
+    # pickled, and every hit reads the versions of every area.
+    return secrets.randbits(63)
+
+
 def _new_versions(areas):
-    token = secrets.token_hex(8)
+    token = _new_token()
     try:
         cache.set_many({AREA_VERSION_KEY_PREFIX + area: token for area in areas}, timeout=None)
     except Exception:
@@ -182,7 +188,7 @@ def _versions(keys):
         found = dict(cache.get_many(keys))  # a copy: django-redis may hand out a shared {}
         for key in keys:
             if key not in found:
-                cache.add(key, secrets.token_hex(8), timeout=None)
+                cache.add(key, _new_token(), timeout=None)
                 found[key] = cache.get(key)
     except Exception:
         logger.warning("Shared cache unavailable: no content version", exc_info=True)
@@ -712,7 +718,7 @@ def _read(key, rendering_key=None):
 
 
 def _digest(versions):
-    return hashlib.blake2b("".join(versions.values()).encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(repr(list(versions.values())).encode(), digest_size=8).hexdigest()
 
 
 def _wait_for(key, versions, rendering_key):
