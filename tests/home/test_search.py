@@ -219,10 +219,43 @@ def test_editors_page_search_in_the_admin_uses_the_same_backend(admin_client, va
     assert "Safeguarding week" not in page.get_text()
 
 
-def test_a_search_asked_again_follows_every_change_to_the_site_at_once(client, newsletter_index):
+def test_a_search_asked_again_reads_its_results_from_their_fragment(
+    client, newsletter_index, fragments_kept_long
+):
+    for number in range(12):
+        make_issue(
+            newsletter_index,
+            datetime.date(2020, number + 1, 1),
+            body=[section("Harmful sexual behaviour", "<p>Guidance.</p>")],
+        )
+
+    def asked():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/", {"q": "harmful", "page": 2})
+        return len(queries), results(response)
+
+    client.get("/search/", {"q": "guidance"})  # what any search reads once (site, settings)
+    cold, cold_results = asked()
+    warm, warm_results = asked()
+
+    # The ranked page of results, the query describing them and the site whose addresses
+    # their links are written with are not read again.
+    assert warm == cold - 3
+    assert warm_results == cold_results
+    assert len(warm_results) == 2
+
+
+@pytest.mark.parametrize("kept", ["pages", "fragments"])
+def test_a_search_asked_again_follows_every_change_to_the_site_at_once(
+    client, newsletter_index, settings, kept
+):
     """Publishing, editing, restricting and unpublishing a page all show on the next search,
-    with the page cache on."""
+    with the page cache on, and with it off and the results' fragment kept."""
     from wagtail.models import PageViewRestriction
+
+    if kept == "fragments":
+        settings.PAGE_CACHE_ENABLED = False
+        settings.PAGE_CACHE_SECONDS = 365 * 24 * 60 * 60
 
     client.get("/search/", {"q": "kestrel"})
     assert results(client.get("/search/", {"q": "kestrel"})) == []
