@@ -1,6 +1,7 @@
 """The diary's filter: a plain GET form that works without JavaScript."""
 
 import datetime
+import functools
 
 from django import forms
 
@@ -32,7 +33,9 @@ class MonthField(forms.ChoiceField):
 
 
 class EventFilterForm(forms.Form):
-    """Category and month. Choices are given by the view, so rendering costs no query."""
+    """Category and month. Choices are given by the view; the months offered are read only
+    when the form is shown (``months`` is a function), so a page that keeps the form in a
+    cached fragment does not ask for them."""
 
     category = forms.ChoiceField(
         label="Category",
@@ -51,21 +54,28 @@ class EventFilterForm(forms.Form):
         self.fields["category"].choices = [("", "All categories")] + [
             (category.slug, category.name) for category in categories
         ]
-        # In the order given: the diary offers upcoming months soonest first and past ones
-        # most recent first, as each list shows its events.
-        newest_first = len(months) > 1 and months[0] > months[-1]
-        offered = sorted(set(months), reverse=newest_first)
-        chosen = self.data.get("month", "") if self.is_bound else ""
-        if self.fields["month"].valid_value(chosen):
-            chosen_month = datetime.datetime.strptime(chosen, "%Y-%m").date()
-            offered = sorted({*offered, chosen_month}, reverse=newest_first)
-        self.fields["month"].choices = [("", "Any month")] + [
-            (month_value(month), month_label(month)) for month in offered
-        ]
+        # A function: Django reads it when the choices are shown. (MonthField accepts any
+        # real month, so checking what was sent does not read them.)
+        self.fields["month"].choices = functools.partial(self.month_choices, months)
         self.fields["category"].error_messages["invalid_choice"] = (
             "Choose a category from the list."
         )
         self.fields["month"].error_messages["invalid_choice"] = "Choose a month from the list."
+
+    def month_choices(self, months):
+        """The months offered (``months()``), with the one chosen if it is not among them,
+        in the order given: the diary offers upcoming months soonest first and past ones
+        most recent first, as each list shows its events."""
+        months = months()
+        newest_first = len(months) > 1 and months[0] > months[-1]
+        offered = set(months)
+        chosen = self.data.get("month", "") if self.is_bound else ""
+        if self.fields["month"].valid_value(chosen):
+            offered.add(datetime.datetime.strptime(chosen, "%Y-%m").date())
+        return [("", "Any month")] + [
+            (month_value(month), month_label(month))
+            for month in sorted(offered, reverse=newest_first)
+        ]
 
     def clean_category(self):
         slug = self.cleaned_data["category"]

@@ -101,6 +101,8 @@ def listing_months(events, *, listing, now):
     months = [month for month, _, last_end in bounds if last_end > now]
     pagecache.shown_until(_first_after(now, (last_end for _, _, last_end in bounds)))
     this_month = timezone.localdate(now).replace(day=1)
+    # Earlier months with an event still going drop out when the next month starts.
+    pagecache.shown_until(start_of_day((this_month + datetime.timedelta(days=32)).replace(day=1)))
     return [month for month in months if month >= this_month] or months[-1:]
 
 

@@ -1,5 +1,7 @@
 """The "Dates for your diary" listing page: its routes, filters and pages of events."""
 
+import functools
+
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
@@ -79,7 +81,8 @@ class EventIndexPage(RoutablePageMixin, Page):
         # One moment for the whole listing, so the cards and when they change agree.
         now = timezone.now()
         diary_events = listings.readable(EventPage.objects.child_of(self))
-        months = listings.listing_months(diary_events, listing=listing, now=now)
+        # Read when the form is shown, inside its cached fragment.
+        months = functools.partial(listings.listing_months, diary_events, listing=listing, now=now)
         form = EventFilterForm(data, categories=categories, months=months)
         chosen_category, chosen_month = form.chosen(default_category=category)
         events = listings.listed_events(

@@ -446,11 +446,11 @@ def test_the_diary_and_its_events_run_the_same_few_queries_with_500_events(
 
     assert many == few
     assert max(cold for cold, _ in many.values()) <= MAX_QUERIES, many
-    # The page of cards, the sign-up box's topics and the site settings, kept as fragments,
-    # are not read again.
+    # The page of cards, the months the filter offers, the sign-up box's topics and the site
+    # settings, kept as fragments, are not read again.
     for url in ("/events/", "/events/past/", "/events/?page=3"):
         cold, warm = many[url]
-        assert warm == cold - 3, (url, cold, warm)
+        assert warm == cold - 4, (url, cold, warm)
     page = soup_of(client.get("/events/"))
     assert len(card_titles(page)) == EVENTS_PER_PAGE
     upcoming = EventPage.objects.filter(ends_at__gt=TODAY).count()
@@ -526,6 +526,11 @@ def test_the_month_choices_move_to_the_past_as_time_passes(client, seed_diary, s
     settings.PAGE_CACHE_ENABLED = False
     assert month_options(client, "/events/past/") == ["2025-03"]
 
+    # 20 May: the week of 12 to 18 May is over, but the 25 May day is still to come.
+    with time_machine.travel(datetime.datetime(2025, 5, 20, 10, 0, tzinfo=LONDON), tick=False):
+        assert month_options(client, "/events/") == ["2025-05", "2025-06"]
+        assert month_options(client, "/events/past/") == ["2025-05", "2025-03"]
+
     with time_machine.travel(datetime.datetime(2025, 6, 1, 10, 0, tzinfo=LONDON), tick=False):
         assert month_options(client, "/events/") == ["2025-06"]
         # The past listing is most recent first, and so are its months, a month asked for
@@ -537,10 +542,24 @@ def test_the_month_choices_move_to_the_past_as_time_passes(client, seed_diary, s
             "2025-03",
         ]
 
-    # 20 May: the week of 12 to 18 May is over, but the 25 May day is still to come.
-    with time_machine.travel(datetime.datetime(2025, 5, 20, 10, 0, tzinfo=LONDON), tick=False):
-        assert month_options(client, "/events/") == ["2025-05", "2025-06"]
-        assert month_options(client, "/events/past/") == ["2025-05", "2025-03"]
+
+def test_a_month_still_going_leaves_the_choices_when_the_next_month_starts(
+    client, diary, awareness_day, fragments_kept_long
+):
+    make_event(
+        diary,
+        title="Spring conference",
+        start_date=datetime.date(2025, 4, 28),
+        end_date=datetime.date(2025, 5, 3),
+        category=awareness_day,
+    )
+    make_event(diary, start_date=datetime.date(2025, 5, 10), category=awareness_day)
+
+    with time_machine.travel(datetime.datetime(2025, 4, 30, 23, 0, tzinfo=LONDON), tick=False):
+        assert month_options(client, "/events/") == ["2025-04", "2025-05"]
+    # The conference is still going, but April is over: no event ended to say so.
+    with time_machine.travel(datetime.datetime(2025, 5, 1, 9, 0, tzinfo=LONDON), tick=False):
+        assert month_options(client, "/events/") == ["2025-05"]
 
 
 def test_the_diary_cards_follow_each_change_at_once(
