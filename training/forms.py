@@ -1,5 +1,7 @@
 """The public forms: booking a place and filtering the catalogue."""
 
+import functools
+
 from django import forms
 from django.utils.safestring import mark_safe
 
@@ -130,17 +132,22 @@ class CourseFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Loaded once as a list: a ModelChoiceField reads its choices through a server-side
-        # cursor on PostgreSQL (three round trips on every catalogue page).
-        self.audiences = {audience.slug: audience for audience in Audience.objects.all()}
-        self.fields["audience"].choices = [
-            ("", "Everyone"),
-            *((slug, audience.name) for slug, audience in self.audiences.items()),
-        ]
+        # A function: Django reads it when the choices are shown or an audience is checked,
+        # so the catalogue's first page, whose form is a cached fragment, does not ask.
+        self.fields["audience"].choices = self.audience_choices
         # Shown beside the field when an address carries a value that is not offered (an old
         # link, or an audience since removed); the catalogue then ignores that filter.
         for name, what in (("type", "type of course"), ("format", "format"), ("audience", "group")):
             self.fields[name].error_messages["invalid_choice"] = f"Choose a {what} from the list."
+
+    @functools.cached_property
+    def audiences(self):
+        # Loaded once as a list: a ModelChoiceField reads its choices through a server-side
+        # cursor on PostgreSQL (three round trips on every catalogue page).
+        return {audience.slug: audience for audience in Audience.objects.all()}
+
+    def audience_choices(self):
+        return [("", "Everyone"), *((slug, item.name) for slug, item in self.audiences.items())]
 
     def cleaned_filters(self):
         """The filters to apply. A value that is not one of the choices is ignored."""
@@ -151,6 +158,6 @@ class CourseFilterForm(forms.Form):
         return {
             "course_type": data.get("type", ""),
             "format": data.get("format", ""),
-            "audience": self.audiences.get(data.get("audience")),
+            "audience": self.audiences.get(data["audience"]) if data.get("audience") else None,
             "upcoming_only": bool(data.get("upcoming")),
         }

@@ -182,6 +182,19 @@ def test_filter_form_is_a_labelled_get_form_that_keeps_the_choices(client, progr
     assert page.select_one(".training-filters__clear")["href"] == "/training/"
 
 
+def test_the_filter_offers_a_new_audience_at_once_though_its_form_is_kept(
+    client, programme, fragments_kept_long
+):
+    def offered():
+        page = soup_of(client.get("/training/"))
+        return [option["value"] for option in page.select('select[name="audience"] option')]
+
+    before = offered()
+    Audience.objects.create(name="Youth workers", slug="youth-workers")
+
+    assert offered() == [*before, "youth-workers"]  # by name, as always
+
+
 def test_an_unknown_filter_value_is_ignored_and_said_so_beside_its_field(client, programme):
     response = client.get("/training/?type=nonsense&audience=nobody&page=99")
 
