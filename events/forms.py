@@ -33,9 +33,9 @@ class MonthField(forms.ChoiceField):
 
 
 class EventFilterForm(forms.Form):
-    """Category and month. Choices are given by the view; the months offered are read only
-    when the form is shown (``months`` is a function), so a page that keeps the form in a
-    cached fragment does not ask for them."""
+    """Category and month. Choices are given by the view, and read only when the form is
+    shown or a category is checked (``categories`` is a queryset, ``months`` a function), so
+    a page that keeps the form in a cached fragment does not ask for them."""
 
     category = forms.ChoiceField(
         label="Category",
@@ -50,17 +50,24 @@ class EventFilterForm(forms.Form):
 
     def __init__(self, data=None, *, categories, months, **kwargs):
         super().__init__(data, **kwargs)
-        self.categories = {category.slug: category for category in categories}
-        self.fields["category"].choices = [("", "All categories")] + [
-            (category.slug, category.name) for category in categories
-        ]
-        # A function: Django reads it when the choices are shown. (MonthField accepts any
-        # real month, so checking what was sent does not read them.)
+        self.offered_categories = categories
+        # Functions: Django reads them when the choices are shown or a value is checked.
+        # (MonthField accepts any real month, so checking one does not read them.)
+        self.fields["category"].choices = self.category_choices
         self.fields["month"].choices = functools.partial(self.month_choices, months)
         self.fields["category"].error_messages["invalid_choice"] = (
             "Choose a category from the list."
         )
         self.fields["month"].error_messages["invalid_choice"] = "Choose a month from the list."
+
+    @functools.cached_property
+    def categories(self):
+        return {category.slug: category for category in self.offered_categories}
+
+    def category_choices(self):
+        return [("", "All categories")] + [
+            (slug, category.name) for slug, category in self.categories.items()
+        ]
 
     def month_choices(self, months):
         """The months offered (``months()``), with the one chosen if it is not among them,

@@ -76,6 +76,14 @@ def listing_changes_at(events, *, now, category=None, month=None):
     return moment["first_end"]
 
 
+def shown_events(page, events, *, now, category=None, month=None):
+    """The events of ``page`` (a page of :func:`listed_events` of ``events``), for its cards:
+    reading them tells the page cache when the listing next changes (the same ``now``,
+    ``category`` and ``month``), so a fragment holding the cards is kept until then."""
+    listing_changes_at(events, now=now, category=category, month=month)
+    return list(page.object_list)
+
+
 def listing_months(events, *, listing, now):
     """The months (dates on the 1st) a listing's filter offers: those in which ``events``
     start, upcoming soonest first (from this month on, or the last one if only earlier

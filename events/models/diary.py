@@ -68,7 +68,9 @@ class EventIndexPage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # Events and their categories; the listing's fragment adds the training sessions.
         pagecache.showing_areas("events")
-        categories = list(EventCategory.objects.order_by("name"))
+        # Read where they are shown (the filter's and the feeds' fragments) or a category is
+        # checked: one query, as the form and the template share this queryset.
+        categories = EventCategory.objects.order_by("name")
         category = None
         if category_slug is not None:
             category = next((item for item in categories if item.slug == category_slug), None)
@@ -111,10 +113,14 @@ class EventIndexPage(RoutablePageMixin, Page):
                 "chosen_month_label": month_label(chosen_month) if chosen_month else "",
                 "filtered": chosen_category is not None or chosen_month is not None,
                 "page_obj": page_obj,
-                # The page of cards is a fragment kept per content version: the clock
-                # changes it only when this moment passes.
-                "listing_changes_at": listings.listing_changes_at(
-                    diary_events, now=now, category=chosen_category, month=chosen_month
+                # Read inside the cards' fragment, which is kept until the listing changes.
+                "cards": functools.partial(
+                    listings.shown_events,
+                    page_obj,
+                    diary_events,
+                    now=now,
+                    category=chosen_category,
+                    month=chosen_month,
                 ),
                 "feed_category": feed_category,
                 "feed_url": feed_url,

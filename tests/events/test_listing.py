@@ -446,11 +446,11 @@ def test_the_diary_and_its_events_run_the_same_few_queries_with_500_events(
 
     assert many == few
     assert max(cold for cold, _ in many.values()) <= MAX_QUERIES, many
-    # The page of cards, the months the filter offers, the sign-up box's topics and the site
-    # settings, kept as fragments, are not read again.
+    # The page of cards and when it changes, the categories and months the filter offers,
+    # the sign-up box's topics and the site settings, kept as fragments, are not read again.
     for url in ("/events/", "/events/past/", "/events/?page=3"):
         cold, warm = many[url]
-        assert warm == cold - 4, (url, cold, warm)
+        assert warm == cold - 6, (url, cold, warm)
     page = soup_of(client.get("/events/"))
     assert len(card_titles(page)) == EVENTS_PER_PAGE
     upcoming = EventPage.objects.filter(ends_at__gt=TODAY).count()
@@ -541,6 +541,25 @@ def test_the_month_choices_move_to_the_past_as_time_passes(client, seed_diary, s
             "2025-04",
             "2025-03",
         ]
+
+
+def test_a_new_category_is_offered_and_has_its_feed_at_once_though_both_are_kept(
+    client, seed_diary, fragments_kept_long
+):
+    def shown():
+        page = soup_of(client.get("/events/"))
+        return (
+            [option["value"] for option in page.select("#id_category option") if option["value"]],
+            [a["href"] for a in page.select(".event-subscribe__categories a")],
+        )
+
+    offered, feeds = shown()
+    EventCategoryFactory(name="Conference", slug="conferences")
+
+    assert shown() == (
+        sorted([*offered, "conferences"]),
+        sorted([*feeds, "/events/category/conferences/"]),
+    )
 
 
 def test_a_month_still_going_leaves_the_choices_when_the_next_month_starts(
