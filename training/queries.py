@@ -9,7 +9,18 @@ prefetched. Listings are returned unevaluated, so a page that keeps their render
 
 import datetime
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -130,8 +141,8 @@ def next_sessions_by_course(courses, *, per_course=3):
 
 def catalogue_courses(*, index, course_type="", format="", audience=None, upcoming_only=False):
     """The live, public courses under the catalogue page ``index``, filtered, core courses
-    first then by title: a queryset for the paginator, each course with its audiences and
-    its next sessions (``dates_coming_up``) prefetched.
+    first then by title: a queryset for the paginator (:func:`course_cards` loads what the
+    cards of one page show).
 
     ``upcoming_only`` keeps courses with a session to come. That listing changes with the
     clock: when the first session of a listed course starts, that course may leave it and
@@ -154,14 +165,24 @@ def catalogue_courses(*, index, course_type="", format="", audience=None, upcomi
             first=Min("start")
         )["first"]
         pagecache.shown_until(first_start)
-    return courses.order_by("course_type", "title", "pk").prefetch_related(
+    return courses.order_by("course_type", "title", "pk")
+
+
+def course_cards(page):
+    """The courses of ``page`` (a page of :func:`catalogue_courses`) with what their cards
+    show: their audiences and next sessions (``dates_coming_up``), in two more queries.
+    Called where the cards are rendered, inside the catalogue's cached fragment."""
+    courses = list(page.object_list)
+    prefetch_related_objects(
+        courses,
         "audiences",
         Prefetch(
             "sessions",
-            queryset=_first_coming_up(now=now, per_course=DATES_PER_COURSE),
+            queryset=_first_coming_up(now=timezone.now(), per_course=DATES_PER_COURSE),
             to_attr="dates_coming_up",
         ),
     )
+    return courses
 
 
 def sessions_coming_up_with_counts(*, limit, now=None):

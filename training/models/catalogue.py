@@ -59,6 +59,8 @@ class TrainingIndexPage(Page):
             choices=choices,
             filtered=filtered,
             page_obj=page_obj,
+            # Read inside the cards' cached fragment.
+            cards=functools.partial(queries.course_cards, page_obj),
             # The next sessions across courses head the unfiltered catalogue's first page
             # only; the template calls the function inside their cached fragment.
             with_next_sessions=not filtered and page_obj.number == 1,
