@@ -28,7 +28,8 @@ ALLOWED_DEPENDENCIES = {
     "lscp_site": set(),
     "events": {"lscp_site"},
     "subscriptions": {"lscp_site"},
-    "training": {"lscp_site", "events"},
+    # subscriptions: a subscriber's export and erasure cover their bookings (its signals).
+    "training": {"lscp_site", "events", "subscriptions"},
     "newsletter": {"lscp_site", "events", "training", "subscriptions"},
     "home": {"lscp_site", "events", "training", "subscriptions", "newsletter"},
     # The admin dashboard reads every app's figures (through their queries.py).
