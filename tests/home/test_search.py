@@ -31,6 +31,18 @@ def results(response):
 
 
 @pytest.fixture
+def twelve_issues(newsletter_index):
+    """An issue a month through 2020, each with a section on harmful sexual behaviour: two
+    pages of results for "harmful"."""
+    for number in range(12):
+        make_issue(
+            newsletter_index,
+            datetime.date(2020, number + 1, 1),
+            body=[section("Harmful sexual behaviour", "<p>Guidance on harmful behaviour.</p>")],
+        )
+
+
+@pytest.fixture
 def seeded(newsletter_index, event_index, training_index):
     import_issue_file(SEED, publish=True)
     return newsletter_index
@@ -90,15 +102,8 @@ def test_search_leaves_out_drafts(client, newsletter_index):
     assert results(client.get("/search/", {"q": "slavery"})) == []
 
 
-def test_search_results_are_paginated_and_keep_the_query(client, newsletter_index):
-    first = datetime.date(2020, 1, 1)
-    for number in range(12):
-        make_issue(
-            newsletter_index,
-            first.replace(month=number + 1),
-            body=[section("Harmful sexual behaviour", "<p>Guidance on harmful behaviour.</p>")],
-        )
-
+@pytest.mark.usefixtures("twelve_issues")
+def test_search_results_are_paginated_and_keep_the_query(client):
     page_one = client.get("/search/", {"q": "harmful"})
     page_two = client.get("/search/", {"q": "harmful", "page": 2})
 
@@ -129,15 +134,8 @@ def test_a_silly_page_number_shows_a_real_page(client, seeded):
     assert client.get("/search/", {"q": "neglect", "page": "999"}).status_code == 200
 
 
-def test_search_runs_a_fixed_number_of_queries(
-    client, newsletter_index, django_assert_max_num_queries
-):
-    for number in range(12):
-        make_issue(
-            newsletter_index,
-            datetime.date(2020, number + 1, 1),
-            body=[section("Harmful sexual behaviour", "<p>Guidance.</p>")],
-        )
+@pytest.mark.usefixtures("twelve_issues")
+def test_search_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         assert client.get("/search/", {"q": "harmful"}).status_code == 200
 
@@ -219,16 +217,8 @@ def test_editors_page_search_in_the_admin_uses_the_same_backend(admin_client, va
     assert "Safeguarding week" not in page.get_text()
 
 
-def test_a_search_asked_again_reads_its_results_from_their_fragment(
-    client, newsletter_index, fragments_kept_long
-):
-    for number in range(12):
-        make_issue(
-            newsletter_index,
-            datetime.date(2020, number + 1, 1),
-            body=[section("Harmful sexual behaviour", "<p>Guidance.</p>")],
-        )
-
+@pytest.mark.usefixtures("twelve_issues", "fragments_kept_long")
+def test_a_search_asked_again_reads_its_results_from_their_fragment(client):
     def asked():
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/search/", {"q": "harmful", "page": 2})
@@ -286,13 +276,8 @@ def test_a_search_asked_again_follows_every_change_to_the_site_at_once(
     assert results(client.get("/search/", {"q": "kestrel"})) == []
 
 
-def test_each_page_of_results_shows_its_own_results_cached_or_not(client, newsletter_index):
-    for number in range(12):
-        make_issue(
-            newsletter_index,
-            datetime.date(2020, number + 1, 1),
-            body=[section("Harmful sexual behaviour", "<p>Guidance.</p>")],
-        )
+@pytest.mark.usefixtures("twelve_issues")
+def test_each_page_of_results_shows_its_own_results_cached_or_not(client):
 
     def shown(page):
         response = client.get("/search/", {"q": "harmful", "page": page})
