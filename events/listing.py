@@ -76,7 +76,7 @@ def listing_changes_at(events, *, now, category=None, month=None):
     return moment["first_end"]
 
 
-def shown_events(page, events, *, now, category=None, month=None):
+def event_cards(page, events, *, now, category=None, month=None):
     """The events of ``page`` (a page of :func:`listed_events` of ``events``), for its cards:
     reading them tells the page cache when the listing next changes (the same ``now``,
     ``category`` and ``month``), so a fragment holding the cards is kept until then."""

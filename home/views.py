@@ -109,8 +109,10 @@ def _snippet(texts):
     return ""
 
 
-def _described(results):
-    return describe(list(results.object_list))
+def result_cards(page):
+    """The results of ``page`` (a page of :func:`search_results`) as its list shows them:
+    called where they are rendered, inside the results' cached fragment."""
+    return describe(list(page.object_list))
 
 
 @require_GET
@@ -125,7 +127,7 @@ def search(request):
             results=results,
             # Ranked and described inside the results' cached fragment: a warm render
             # only counts the matches.
-            search_results=functools.partial(_described, results),
+            search_results=functools.partial(result_cards, results),
         )
         pagecache.showing_query(q=query, page=results.number if results.number > 1 else None)
     return TemplateResponse(request, "home/search.html", context)

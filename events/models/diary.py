@@ -115,7 +115,7 @@ class EventIndexPage(RoutablePageMixin, Page):
                 "page_obj": page_obj,
                 # Read inside the cards' fragment, which is kept until the listing changes.
                 "cards": functools.partial(
-                    listings.shown_events,
+                    listings.event_cards,
                     page_obj,
                     diary_events,
                     now=now,
