@@ -129,5 +129,7 @@ def search(request):
             # only counts the matches.
             search_results=functools.partial(result_cards, results),
         )
-        pagecache.showing_query(q=query, page=results.number if results.number > 1 else None)
+        context["listing_query"] = pagecache.showing_query(
+            q=query, page=results.number if results.number > 1 else None
+        )
     return TemplateResponse(request, "home/search.html", context)

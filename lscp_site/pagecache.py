@@ -369,12 +369,15 @@ def showing_query(**parameters):
     a link: a listing's valid filters and its page number past the first (empty values are
     left out). The page is kept for a request that asked for exactly these; any other query
     string is served uncached. Call it from ``get_context`` or the view, not inside a
-    ``{% cachefragment %}`` (a fragment read back does not run again)."""
+    ``{% cachefragment %}`` (a fragment read back does not run again).
+
+    Returns those parameters, {name: value}: the listing's pagination writes its links from
+    them (components/pagination.html), so every link is one the cache keeps."""
+    shown = {name: str(value) for name, value in parameters.items() if value not in ("", None)}
     render = _render.get()
     if render is not None:
-        render.query = _encoded(
-            (name, str(value)) for name, value in parameters.items() if value not in ("", None)
-        )
+        render.query = _encoded(shown.items())
+    return shown
 
 
 @contextlib.contextmanager

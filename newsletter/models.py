@@ -66,7 +66,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
             raise Http404(f"No issues from {year}")
         # The one query parameter the archive reads, as its links write it: the page cache
         # keeps the page for that query string only.
-        pagecache.showing_query(page=issues.number if issues.number > 1 else None)
+        listing_query = pagecache.showing_query(page=issues.number if issues.number > 1 else None)
         url = self.get_url(request)
         crumbs = [{"url": "/", "title": "Home"}]
         if year is not None:
@@ -76,6 +76,7 @@ class NewsletterIndexPage(RoutablePageMixin, Page):
         context.update(
             year=year,
             issues=issues,
+            listing_query=listing_query,
             years=archive.years,
             crumbs=crumbs,
             current_crumb=str(year) if year else self.title,

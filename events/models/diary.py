@@ -68,7 +68,7 @@ class EventIndexPage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # Events and their categories; the listing's fragment adds the training sessions.
         pagecache.showing_areas("events")
-        # Read where they are shown (the filter's and the feeds' fragments) or a category is
+        # Read where they are shown (the listing's fragment: its filter and feeds) or a category is
         # checked: one query, as the form and the template share this queryset.
         categories = EventCategory.objects.order_by("name")
         category = None
@@ -92,7 +92,7 @@ class EventIndexPage(RoutablePageMixin, Page):
         )
         page_obj = Paginator(events, self.events_per_page).get_page(request.GET.get("page"))
         # Kept by the page cache only for the query written as the page's own links write it.
-        pagecache.showing_query(
+        listing_query = pagecache.showing_query(
             category=chosen_category.slug
             if chosen_category is not None and request.GET.get("category")
             else None,
@@ -113,6 +113,7 @@ class EventIndexPage(RoutablePageMixin, Page):
                 "chosen_month_label": month_label(chosen_month) if chosen_month else "",
                 "filtered": chosen_category is not None or chosen_month is not None,
                 "page_obj": page_obj,
+                "listing_query": listing_query,
                 # Read inside the cards' fragment, which is kept until the listing changes.
                 "cards": functools.partial(
                     listings.event_cards,

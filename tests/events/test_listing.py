@@ -346,6 +346,14 @@ def test_pages_of_twenty(client, diary, awareness_day, frozen):
     assert filtered.select_one('.pagination a[rel="next"]')["href"] == (
         "?category=awareness-days&page=2"
     )
+    # Only what the page shows: a campaign's tag or a stray parameter is left behind, and
+    # the first page has no number, so every link is an address the page cache keeps.
+    tagged = soup_of(
+        client.get("/events/", {"category": "awareness-days", "page": 2, "utm_source": "x"})
+    )
+    previous = tagged.select_one('.pagination a[rel="prev"]')["href"]
+    assert previous == "?category=awareness-days"
+    assert client.get(f"/events/{previous}")["X-Cache"] == "hit"  # kept when first shown
     # A page number that is not one shows the first page rather than failing.
     assert client.get("/events/", {"page": "x"}).status_code == 200
 

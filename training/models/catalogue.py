@@ -47,7 +47,7 @@ class TrainingIndexPage(Page):
         page_obj = Paginator(courses, self.COURSES_PER_PAGE).get_page(request.GET.get("page"))
         filtered = any(choices.values())
         # The page cache keeps this page for exactly the query it shows, as its links write it.
-        pagecache.showing_query(
+        listing_query = pagecache.showing_query(
             type=choices["course_type"],
             format=choices["format"],
             audience=choices["audience"].slug if choices["audience"] else None,
@@ -59,6 +59,7 @@ class TrainingIndexPage(Page):
             choices=choices,
             filtered=filtered,
             page_obj=page_obj,
+            listing_query=listing_query,
             # Read inside the cards' cached fragment.
             cards=functools.partial(queries.course_cards, page_obj),
             # The next sessions across courses head the unfiltered catalogue's first page
