@@ -1,5 +1,6 @@
-"""The site's additions to the admin: the editors' guide (its pages, a menu item, a panel on
-the dashboard) and the stylesheets every admin page loads."""
+"""The site's additions to Wagtail: how rich text writes out links to pages, and in the
+admin the editors' guide (its pages, a menu item, a panel on the dashboard) and the
+stylesheets every admin page loads."""
 
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -9,7 +10,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from lscp_site import admin_views, editors_guide
+from lscp_site import admin_views, editors_guide, rich_text
+
+
+@hooks.register("register_rich_text_features", order=1)  # after Wagtail's own (order 0)
+def register_page_link_handler(features):
+    features.register_link_type(rich_text.PageLinkHandler)
 
 
 @hooks.register("register_admin_urls")
