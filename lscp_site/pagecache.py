@@ -566,24 +566,25 @@ def _storable(request, response, render):
 
 
 class StoredPage:
-    """A response as stored: its headers and body, the versions of the areas it shows and
-    the day it was rendered in, and the first moment it shows something else."""
+    """A response as stored, with the versions of the areas it shows, the day it was
+    rendered in and the first moment it shows something else. The response is kept as a
+    plain ``HttpResponse`` (as Django's own cache middleware keeps one): read back, it is
+    served as it is, its headers checked once when it was stored rather than on every hit."""
 
-    __slots__ = ("versions", "day", "until", "headers", "content", "etag")
+    __slots__ = ("versions", "day", "until", "served", "etag")
 
-    def __init__(self, *, versions, day, until, headers, content, etag):
+    def __init__(self, *, versions, day, until, served, etag):
         self.versions = versions  # {area: version}
         self.day = day
         self.until = until
-        self.headers = headers  # [(name, value), ...]
-        self.content = content
+        self.served = served  # an HttpResponse, a new copy each time it is read back
         self.etag = etag
 
     def __getstate__(self):
-        return (self.versions, self.day, self.until, self.headers, self.content, self.etag)
+        return (self.versions, self.day, self.until, self.served, self.etag)
 
     def __setstate__(self, state):
-        self.versions, self.day, self.until, self.headers, self.content, self.etag = state
+        self.versions, self.day, self.until, self.served, self.etag = state
 
     def is_current(self, versions, now):
         return (
@@ -591,12 +592,6 @@ class StoredPage:
             and self.day == timezone.localdate(now).isoformat()
             and (self.until is None or now < self.until)
         )
-
-    def response(self):
-        response = HttpResponse(self.content)
-        for name, value in self.headers:
-            response[name] = value
-        return response
 
 
 def _keep(response, *, versions, until):
@@ -622,12 +617,14 @@ def _keep(response, *, versions, until):
         versions=versions,
         day=timezone.localdate(now).isoformat(),
         until=until,
-        headers=[
-            (name, value)
-            for name, value in response.items()
-            if name.lower() not in UNSTORED_HEADERS
-        ],
-        content=response.content,
+        served=HttpResponse(
+            response.content,
+            headers={
+                name: value
+                for name, value in response.items()
+                if name.lower() not in UNSTORED_HEADERS
+            },
+        ),
         etag=response["ETag"],
     )
 
@@ -681,7 +678,7 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _hit(request, stored):
-        response = get_conditional_response(request, etag=stored.etag, response=stored.response())
+        response = get_conditional_response(request, etag=stored.etag, response=stored.served)
         response["X-Cache"] = "hit"
         return response
 
