@@ -726,11 +726,12 @@ def _wait_for(key, versions, rendering_key):
     if that render stores nothing, a version changes or the wait runs out."""
     deadline = time.monotonic() + _setting("PAGE_CACHE_RENDER_WAIT")
     # Short pauses: a waiting reader holds its worker, so it should take the page as soon
-    # as it is stored (a look costs one round trip to the cache).
-    pause = 0.002
+    # as it is stored; a look costs one round trip to the cache, and a page renders in tens
+    # of milliseconds, so looks a few milliseconds apart waste little on either side.
+    pause = 0.001
     while time.monotonic() < deadline:
         time.sleep(pause)
-        pause = min(pause * 1.5, 0.01)
+        pause = min(pause * 1.5, 0.004)
         current, stored, rendering = _read(key, rendering_key)
         if current != versions:
             return None
