@@ -14,6 +14,6 @@ class PageLinkHandler(WagtailPageLinkHandler):
 
     @classmethod
     def get_many(cls, attrs_list):
-        ids = [str(attrs.get("id")) for attrs in attrs_list]
+        ids = [attrs.get("id") for attrs in attrs_list]
         pages = {str(page.pk): page for page in Page.objects.filter(pk__in=ids)}
-        return [pages.get(page_id) for page_id in ids]
+        return [pages.get(str(page_id)) for page_id in ids]
