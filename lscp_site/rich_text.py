@@ -8,7 +8,7 @@ class PageLinkHandler(WagtailPageLinkHandler):
     """Wagtail's page link handler, reading the linked pages as plain pages: one query for
     the links of a rich text, where Wagtail's reads each page's own type too (a second
     query) in case a type builds its address its own way. No page type here does
-    (tests/test_rich_text.py checks each), so a plain page has the same address.
+    (tests/lscp_site/test_rich_text.py checks each), so a plain page has the same address.
 
     Registered in place of Wagtail's for the ``page`` link type (wagtail_hooks.py)."""
 
