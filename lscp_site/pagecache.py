@@ -18,6 +18,14 @@ Whatever a page shows that the clock changes with nothing edited (booking closin
 event ending) says when with :func:`shown_until`, and the page is served only until then,
 with ``max-age`` cut to match. A page stored on another day is not served either.
 
+Some changes reach only a few pages. Every page is also stored with the version of its
+address, and a page type of an area in ``PAGE_CACHE_NAMED_AREAS`` names the other pages
+that show its content (``shown_on_pages()``: an issue's neighbours, in their pager): a
+change to such a page reaches its area's listings and those addresses only. Pages that show
+the area only as far as such changes name them (an issue page) show the area's ``-wide``
+area instead ("newsletter-wide"), which every other change in the area replaces (the
+archive renamed, :func:`invalidate_pages` called by hand).
+
 What is stored: a GET that gives a 200 with no cookie set, no CSRF token used, no CSP
 nonce, no Vary but Cookie, no private/no-store/no-cache, not a preview. Requests with a
 session, messages or Authorization, paths under ``PAGE_CACHE_EXCLUDED_PATHS`` and paths
@@ -47,7 +55,7 @@ import math
 import os
 import secrets
 import time
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import django
 from django.apps import apps
@@ -57,6 +65,7 @@ from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import split_header_value
@@ -104,6 +113,7 @@ DEFAULTS = {
     "PAGE_CACHE_BYPASS_COOKIES": ["messages"],
     "PAGE_CACHE_INVALIDATED_BY": [],
     "PAGE_CACHE_CONTENT_AREAS": [],
+    "PAGE_CACHE_NAMED_AREAS": [],
     "PAGE_CACHE_RENDER_WAIT": 5,
 }
 
@@ -124,15 +134,31 @@ def invalidate_pages(*areas, using=None):
     Signals call this for page and model changes. Call it yourself after changes that send
     no signal: ``QuerySet.update()``, ``bulk_create()``, raw SQL.
     """
-    areas = areas or (SITE_AREA,)
-    _new_versions(areas)
+    _invalidate(functools.partial(_wide, areas or (SITE_AREA,)), using=using)
+
+
+def _invalidate(reached, using=None):
+    """New versions for the areas ``reached()`` returns, now and when the transaction
+    commits; asked again then, so that it can name what the committed data shows."""
+    _new_versions(reached())
     if transaction.get_connection(using).in_atomic_block:
-        transaction.on_commit(functools.partial(_new_versions, areas), using=using, robust=True)
+        transaction.on_commit(lambda: _new_versions(reached()), using=using, robust=True)
+
+
+WIDE_SUFFIX = "-wide"
+
+
+def _wide(areas):
+    """``areas`` with the ``-wide`` area of each named area among them: a change that names
+    no pages reaches every page showing the area."""
+    named = set(_setting("PAGE_CACHE_NAMED_AREAS"))
+    return [*areas, *(f"{area}{WIDE_SUFFIX}" for area in areas if area in named)]
 
 
 def page_areas():
-    """Every area a page can show: the site, the search index and the content areas."""
-    return [SITE_AREA, SEARCH_AREA, *_setting("PAGE_CACHE_CONTENT_AREAS")]
+    """Every area a page can show: the site, the search index, the content areas and the
+    ``-wide`` areas of ``PAGE_CACHE_NAMED_AREAS``."""
+    return [SITE_AREA, SEARCH_AREA, *_wide(_setting("PAGE_CACHE_CONTENT_AREAS"))]
 
 
 PAGE_AREA_PREFIX = "page:"
@@ -142,6 +168,38 @@ def page_area(page):
     """The area of one page's own content, for fragments (:func:`invalidate_pages`,
     ``{% cachefragment of=page %}``); a change to a page also changes its app's area."""
     return f"{PAGE_AREA_PREFIX}{page.pk}"
+
+
+ADDRESS_AREA_PREFIX = "address:"
+
+
+def address_area(path):
+    """The area of what is shown at ``path`` (a request's ``path_info``): every page is
+    stored with its version, which a change naming the page replaces."""
+    return ADDRESS_AREA_PREFIX + hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
+
+
+def page_address_area(page, request=None):
+    """:func:`address_area` of the address Wagtail serves ``page`` at; None for a page that
+    has none (not under a site)."""
+    parts = page.get_url_parts(request)
+    if parts is None:
+        return None
+    # reverse() writes the script prefix and percent-encodes; path_info has neither.
+    path = unquote(parts[2]).removeprefix(get_script_prefix().rstrip("/"))
+    return address_area(path)
+
+
+def _page_change_areas(page):
+    """The areas a change to ``page`` reaches (:func:`area_of`): its app's and its own, and
+    the addresses of itself and of the pages it names (``shown_on_pages()``, for a page type
+    of ``PAGE_CACHE_NAMED_AREAS``); else its app's ``-wide`` area too."""
+    areas = area_of(type(page), page.pk)
+    shown_on_pages = getattr(page, "shown_on_pages", None)
+    if shown_on_pages is None or areas[0] not in _setting("PAGE_CACHE_NAMED_AREAS"):
+        return _wide(areas)
+    addresses = [page_address_area(named) for named in (page, *shown_on_pages())]
+    return [*areas, *(address for address in addresses if address is not None)]
 
 
 def area_of(model, pk=None):
@@ -171,19 +229,11 @@ def _new_versions(areas):
         logger.exception("Could not invalidate the page cache")
 
 
-def content_versions():
-    """{area: version} for every area of :func:`page_areas`: random tokens that changes
-    replace (:func:`invalidate_pages`). Tokens, not counters: a version evicted from the
-    cache can never come back with a value older pages were stored under. None when the
-    cache cannot be reached."""
-    areas = page_areas()
-    versions = _versions([AREA_VERSION_KEY_PREFIX + area for area in areas])
-    return None if versions is None else dict(zip(areas, versions, strict=True))
-
-
 def _versions(keys):
-    """The tokens under ``keys`` (a missing one is set afresh), in one round trip when all
-    are there; None when the cache cannot be reached."""
+    """The version tokens under ``keys`` (a missing one is set afresh), in one round trip
+    when all are there; None when the cache cannot be reached. Random tokens that changes
+    replace (:func:`invalidate_pages`), not counters: a version evicted from the cache can
+    never come back with a value older pages were stored under."""
     try:
         found = dict(cache.get_many(keys))  # a copy: django-redis may hand out a shared {}
         for key in keys:
@@ -203,7 +253,7 @@ def _on_page_change(sender, instance=None, **kwargs):
 
 
 def _on_page_published(sender, instance, **kwargs):
-    invalidate_pages(*area_of(type(instance), instance.pk))
+    _invalidate(functools.partial(_page_change_areas, instance))
 
 
 def _on_page_saved(sender, instance, update_fields=None, using=None, **kwargs):
@@ -211,7 +261,7 @@ def _on_page_saved(sender, instance, update_fields=None, using=None, **kwargs):
     # of a live page, an import, live set to False), but not drafts, locks or comments.
     if update_fields is not None and set(update_fields) <= DRAFT_ONLY_FIELDS:
         return
-    invalidate_pages(*area_of(type(instance), instance.pk), using=using)
+    _invalidate(functools.partial(_page_change_areas, instance), using=using)
     _note_search_pending(instance)
 
 
@@ -354,7 +404,9 @@ def _shown_by_fragment(areas):
     """What a fragment showed, added to the areas the page being rendered said it shows."""
     render = _render.get()
     if render is not None and render.areas is not None:
-        render.areas.update(area for area in areas if not area.startswith(PAGE_AREA_PREFIX))
+        render.areas.update(
+            area for area in areas if not area.startswith((PAGE_AREA_PREFIX, ADDRESS_AREA_PREFIX))
+        )
 
 
 def _check_areas(areas):
@@ -410,7 +462,9 @@ def fragment(key, render, areas=None):
         areas = page_areas()
     else:
         areas = sorted({SITE_AREA, *areas})
-        _check_areas(area for area in areas if not area.startswith(PAGE_AREA_PREFIX))
+        _check_areas(
+            area for area in areas if not area.startswith((PAGE_AREA_PREFIX, ADDRESS_AREA_PREFIX))
+        )
     # Stored with the versions it was rendered under, and read with the current ones in one
     # round trip; versions read before rendering: never keep what a change replaced.
     version_keys = [AREA_VERSION_KEY_PREFIX + area for area in areas]
@@ -646,30 +700,38 @@ class PageCacheMiddleware:
         key = cache_key(request)
         if key is None:
             return self._bypass(request, self.get_response(request))
-        versions, stored, _ = _read(key)
+        address = address_area(request.path_info)
+        versions, stored, _ = _read(key, address)
         if versions is None:  # the cache cannot be reached: serve uncached
             return self._bypass(request, self.get_response(request))
         now = timezone.now()
         if stored is not None and stored.is_current(versions, now):
             return self._hit(request, stored)
+        new_address = versions[address] is None
+        if new_address:
+            versions[address] = _new_address_version(address)
+            if versions[address] is None:
+                return self._bypass(request, self.get_response(request))
         rendering_key = f"{RENDERING_KEY_PREFIX}{_digest(versions)}:{key}"
         if cache.add(rendering_key, True, timeout=_setting("PAGE_CACHE_RENDER_WAIT")) is False:
-            stored = _wait_for(key, versions, rendering_key)
+            stored = _wait_for(key, address, versions, rendering_key)
             if stored is not None:
                 return self._hit(request, stored)
-            return self._render(request, key, versions)
+            return self._render(request, key, address, versions, new_address)
         try:
-            return self._render(request, key, versions)
+            return self._render(request, key, address, versions, new_address)
         finally:
             cache.delete(rendering_key)
 
-    def _render(self, request, key, versions):
+    def _render(self, request, key, address, versions, new_address):
         with collecting_moments() as render:
             response = self.get_response(request)
         if not _storable(request, response, render):
+            if new_address:  # a made-up path leaves no key behind
+                cache.delete(AREA_VERSION_KEY_PREFIX + address)
             return self._bypass(request, response)
         if render.areas is not None:  # kept across changes in the areas it does not show
-            versions = {area: versions[area] for area in render.areas}
+            versions = {area: versions[area] for area in (*render.areas, address)}
         stored = _keep(response, versions=versions, until=render.until)
         cache.set(key, stored, timeout=_seconds_to_keep(render.until))
         response = get_conditional_response(request, etag=stored.etag, response=response)
@@ -694,12 +756,16 @@ class PageCacheMiddleware:
         return response
 
 
-def _read(key, rendering_key=None):
-    """({area: version}, the stored page or None, whether a render is under way), in one
-    round trip to the cache; the versions are None when the cache cannot be reached."""
+def _read(key, address, rendering_key=None):
+    """({area: version} of every area and of ``address``, the stored page or None, whether
+    a render is under way), in one round trip to the cache; the versions are None when the
+    cache cannot be reached. An address no page has been stored at has no version (None):
+    one is set for its first render, and taken away again if nothing is stored, so made-up
+    paths leave no key behind."""
     areas = page_areas()
     version_keys = [AREA_VERSION_KEY_PREFIX + area for area in areas]
-    keys = [*version_keys, key] + ([rendering_key] if rendering_key else [])
+    address_key = AREA_VERSION_KEY_PREFIX + address
+    keys = [*version_keys, address_key, key] + ([rendering_key] if rendering_key else [])
     try:
         found = cache.get_many(keys)
     except Exception:
@@ -708,7 +774,11 @@ def _read(key, rendering_key=None):
     if all(found.get(version_key) is not None for version_key in version_keys):
         versions = {area: found[AREA_VERSION_KEY_PREFIX + area] for area in areas}
     else:
-        versions = content_versions()
+        area_versions = _versions(version_keys)
+        if area_versions is None:
+            return None, None, False
+        versions = dict(zip(areas, area_versions, strict=True))
+    versions[address] = found.get(address_key)
     stored = found.get(key)
     return (
         versions,
@@ -717,11 +787,22 @@ def _read(key, rendering_key=None):
     )
 
 
+def _new_address_version(address):
+    """A version for an address that has none, set now, before its page is rendered (its
+    fragments read it too); or the one another request has just set. None when the cache
+    cannot be reached."""
+    version_key, token = AREA_VERSION_KEY_PREFIX + address, _new_token()
+    added = cache.add(version_key, token, timeout=None)
+    if added is None:  # IGNORE_EXCEPTIONS: a cache gone away
+        return None
+    return token if added else cache.get(version_key)
+
+
 def _digest(versions):
     return hashlib.blake2b(repr(list(versions.values())).encode(), digest_size=8).hexdigest()
 
 
-def _wait_for(key, versions, rendering_key):
+def _wait_for(key, address, versions, rendering_key):
     """The page another request is rendering, once it is stored under ``versions``; None
     if that render stores nothing, a version changes or the wait runs out."""
     deadline = time.monotonic() + _setting("PAGE_CACHE_RENDER_WAIT")
@@ -732,7 +813,7 @@ def _wait_for(key, versions, rendering_key):
     while time.monotonic() < deadline:
         time.sleep(pause)
         pause = min(pause * 1.5, 0.004)
-        current, stored, rendering = _read(key, rendering_key)
+        current, stored, rendering = _read(key, address, rendering_key)
         if current != versions:
             return None
         if stored is not None and stored.is_current(versions, timezone.now()):

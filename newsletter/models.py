@@ -191,8 +191,10 @@ class NewsletterIssuePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # The issue, its archive and neighbours; the body's fragment adds what it shows.
-        pagecache.showing_areas("newsletter")
+        # Its own content and its neighbours' reach it by name (shown_on_pages); the rest of
+        # the newsletter (the archive, the order of issues) is "newsletter-wide". The body's
+        # fragment adds what it shows.
+        pagecache.showing_areas("newsletter-wide")
         context.update(
             # Read from the body's stored data: no query, and the body itself is only turned
             # into blocks (pages, pictures, sessions) inside the template's cached fragment.
@@ -215,6 +217,26 @@ class NewsletterIssuePage(Page):
     def neighbours(self):
         """The previous and next issues, for the pager (read inside the cached fragment)."""
         return listing.neighbours(NewsletterIssuePage.objects.all(), issue=self)
+
+    def shown_on_pages(self):
+        """The other pages that show this issue by name, for the page cache: its neighbours,
+        whose pagers give its title. Publishing it re-renders those, itself and the
+        newsletter's listings, and keeps every other issue page."""
+        return [issue for issue in self.neighbours() if issue is not None]
+
+    def moves_in_the_archive(self):
+        """Whether saving this issue changes which issues are published, or their order (a
+        new issue, one taken offline, a new month), against what the database holds before
+        the save: any issue's pager may then change (newsletter/signals.py)."""
+        before = None
+        if self.pk is not None:
+            # Locked (Page.save runs in a transaction): a concurrent save of this issue waits,
+            # then compares against what this one wrote.
+            stored = NewsletterIssuePage.objects.select_for_update().filter(pk=self.pk)
+            before = stored.values_list("live", "issue_date").first()
+        after = (self.live, self.issue_date and first_of_month(self.issue_date))
+        was_live = before is not None and before[0]
+        return (was_live or self.live) and tuple(before or ()) != after
 
 
 from newsletter.alert_models import DigestWeek, TopicNews  # noqa: E402, F401  (topic alerts)

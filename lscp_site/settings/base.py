@@ -475,6 +475,10 @@ PAGE_CACHE_INVALIDATED_BY = [
 # Apps whose changes re-render only the fragments that say they show them
 # ({% cachefragment ... shows="training" %}); a change anywhere else re-renders every fragment.
 PAGE_CACHE_CONTENT_AREAS = ["newsletter", "training", "events", "subscriptions"]
+# Content areas whose pages name the other pages that show them (an issue: its neighbours'
+# pagers), so that publishing one re-renders those and the listings, not every page of the
+# area (pagecache: "Some changes reach only a few pages").
+PAGE_CACHE_NAMED_AREAS = ["newsletter"]
 
 # Housekeeping (lscp_site/housekeeping.py): each purge deletes what is no longer needed and
 # says how much; the scheduler runs each every "every" seconds, an operator by hand with

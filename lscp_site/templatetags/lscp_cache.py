@@ -1,4 +1,4 @@
-"""``{% cachefragment "name" vary_on... shows="area ..." of=page %}...{% endcachefragment %}``:
+"""``{% cachefragment "name" vary_on... shows="area ..." of=page at=page %}...``:
 Django's template fragment caching, kept until what the block shows changes, for the parts
 of a page that cost the most to render and change only with content (an issue's body, a
 page of listing cards, the next sessions).
@@ -7,7 +7,9 @@ It is Django's ``{% cache %}`` with what the page cache (``lscp_site.pagecache``
 content added:
 
 * ``shows``: the content areas the block reads (app labels of
-  ``PAGE_CACHE_CONTENT_AREAS``), and ``of``: the page whose own content it shows. The key
+  ``PAGE_CACHE_CONTENT_AREAS``), ``of``: the page whose own content it shows, and ``at``:
+  the page whose address it is shown at, for what other pages' changes name (an issue's
+  pager shows its neighbours, whose changes name it). The key
   (``make_template_fragment_key``) includes their versions and that of the site as a whole,
   which changes replace (:func:`pagecache.invalidate_pages`), so a fragment is never read
   after what it shows has changed, is kept across changes elsewhere, and nothing has to be
@@ -30,12 +32,13 @@ register = template.Library()
 
 
 class CacheFragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary_on, shows, of):
+    def __init__(self, nodelist, name, vary_on, shows, of, at):
         self.nodelist = nodelist
         self.name = name
         self.vary_on = vary_on
         self.shows = shows
         self.of = of
+        self.at = at
 
     def render(self, context):
         request = context.get("request")
@@ -50,6 +53,10 @@ class CacheFragmentNode(template.Node):
             page = self.of.resolve(context)
             vary_on.append(page.pk)
             areas = [*(areas or []), pagecache.page_area(page)]
+        if self.at is not None:
+            address = pagecache.page_address_area(self.at.resolve(context), request)
+            vary_on.append(address)
+            areas = [*(areas or []), address]
         return pagecache.fragment(
             make_template_fragment_key(name, vary_on),
             lambda: self.nodelist.render(context),
@@ -61,12 +68,12 @@ class CacheFragmentNode(template.Node):
 def do_cachefragment(parser, token):
     """``{% cachefragment "course-article" page.pk shows="training" %}``: the name, then
     every value the block's output depends on besides content (the page of a listing, the
-    filters chosen), then what content it shows: ``shows`` (content areas) and ``of`` (a
-    page, whose id is then part of the key)."""
+    filters chosen), then what content it shows: ``shows`` (content areas), ``of`` (a
+    page, whose id is then part of the key) and ``at`` (a page, whose address is)."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError(f"'{bits[0]}' needs a fragment name")
-    vary_on = [bit for bit in bits[2:] if not bit.startswith(("shows=", "of="))]
+    vary_on = [bit for bit in bits[2:] if not bit.startswith(("shows=", "of=", "at="))]
     options = token_kwargs([bit for bit in bits[2:] if bit not in vary_on], parser)
     nodelist = parser.parse(("endcachefragment",))
     parser.delete_first_token()
@@ -76,4 +83,5 @@ def do_cachefragment(parser, token):
         [parser.compile_filter(bit) for bit in vary_on],
         options.get("shows"),
         options.get("of"),
+        options.get("at"),
     )

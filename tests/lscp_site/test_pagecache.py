@@ -244,6 +244,16 @@ def test_random_page_numbers_add_no_keys_to_the_cache(client, privacy):
     assert len(cache._cache) == keys_before  # noqa: SLF001
 
 
+def test_made_up_paths_add_no_keys_to_the_cache(client, privacy):
+    client.get("/privacy/")
+    keys_before = len(cache._cache)  # noqa: SLF001 - local-memory cache: read only, to count
+
+    for number in range(50):
+        assert client.get(f"/no-such-page-{number * 7919}/").status_code == 404
+
+    assert len(cache._cache) == keys_before  # noqa: SLF001
+
+
 def test_search_results_are_cached_until_the_worker_indexes_a_published_page(
     client, privacy, settings
 ):
@@ -1212,3 +1222,117 @@ def test_a_view_that_names_no_areas_is_rendered_again_after_any_change(client, e
 def test_a_page_cannot_name_an_area_that_does_not_exist():
     with pytest.raises(ValueError, match="Not a content area: trainng"):
         pagecache.showing_areas("trainng")
+
+
+# ---- changes that name the pages they reach: an issue and its neighbours --------------------
+
+
+@pytest.fixture
+def issues(client, site):
+    """Four issues, January to April 2025, every page cached."""
+    index = newsletter_factories.make_index(site)
+    made = {
+        month: newsletter_factories.make_issue(
+            index, datetime.date(2025, number, 1), title=f"{month} Newsletter"
+        )
+        for number, month in enumerate(["January", "February", "March", "April"], start=1)
+    }
+    for issue in made.values():
+        cached(client, issue.url)
+    cached(client, "/newsletter/")
+    return made
+
+
+def pager(client, issue):
+    """(what a reader gets: hit or miss, {rel: link text}) of an issue's pager."""
+    response = client.get(issue.url)
+    nav = BeautifulSoup(response.content, "html.parser").find(
+        "nav", attrs={"aria-label": "Other issues"}
+    )
+    links = {link["rel"][0]: link.get_text(" ", strip=True) for link in nav.find_all("a", rel=True)}
+    return response["X-Cache"], links
+
+
+def test_publishing_an_issue_re_renders_it_and_its_neighbours_and_keeps_the_other_issues(
+    client, issues
+):
+    publish(issues["March"], title="March Newsletter, revised")
+
+    assert pager(client, issues["January"])[0] == "hit"
+    shown, links = pager(client, issues["February"])
+    assert shown == "miss"
+    assert links["next"].startswith("Next issue: March Newsletter, revised")
+    shown, links = pager(client, issues["April"])
+    assert shown == "miss"
+    assert links["prev"].startswith("Previous issue: March Newsletter, revised")
+    march = client.get(issues["March"].url)
+    assert march["X-Cache"] == "miss"
+    assert b"March Newsletter, revised" in march.content
+    archive = client.get("/newsletter/")
+    assert archive["X-Cache"] == "miss"
+    assert b"March Newsletter, revised" in archive.content
+
+
+def test_a_new_issue_reaches_every_issue_page(client, issues):
+    newsletter_factories.make_issue(
+        issues["January"].get_parent(), datetime.date(2025, 5, 1), title="May Newsletter"
+    )
+
+    for month in ("January", "February", "March"):
+        assert client.get(issues[month].url)["X-Cache"] == "miss"
+    assert pager(client, issues["April"])[1]["next"].startswith("Next issue: May Newsletter")
+
+
+def test_an_issue_moved_to_another_month_leaves_one_pager_and_joins_another(client, issues):
+    publish(issues["February"], issue_date=datetime.date(2025, 6, 1))
+
+    assert pager(client, issues["January"])[1]["next"].startswith("Next issue: March Newsletter")
+    assert pager(client, issues["April"])[1]["next"].startswith("Next issue: February Newsletter")
+
+
+def test_an_issue_taken_offline_leaves_its_neighbours_pagers(client, issues):
+    issues["February"].unpublish()
+
+    assert pager(client, issues["January"])[1]["next"].startswith("Next issue: March Newsletter")
+    assert pager(client, issues["March"])[1]["prev"].startswith("Previous issue: January")
+
+
+def test_renaming_the_archive_reaches_every_issue_page(client, issues):
+    archive = issues["January"].get_parent().specific
+    publish(archive, title="Newsletter archive")
+
+    for issue in issues.values():
+        crumbs = BeautifulSoup(client.get(issue.url).content, "html.parser").select_one(
+            "nav[aria-label=Breadcrumb]"
+        )
+        assert "Newsletter archive" in crumbs.get_text()
+
+
+def test_invalidating_the_newsletter_by_hand_reaches_every_issue_page(client, issues):
+    pagecache.invalidate_pages("newsletter")
+
+    for issue in issues.values():
+        assert client.get(issue.url)["X-Cache"] == "miss"
+
+
+def test_a_neighbour_cached_before_the_publish_commits_is_dropped_at_commit(
+    client, issues, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as at_commit:
+        publish(issues["March"], title="March Newsletter, revised")
+        # Another reader could render and store a neighbour here, before the change commits.
+        cached(client, issues["April"].url)
+
+    assert at_commit
+    assert client.get(issues["April"].url)["X-Cache"] == "miss"
+
+
+def test_a_neighbour_whose_address_is_not_ascii_is_reached(client, issues):
+    publish(issues["February"], slug="café-février")
+    cafe = NewsletterIssuePage.objects.get(pk=issues["February"].pk)
+    cached(client, cafe.url)
+    assert "%C3%A9" in cafe.url  # Wagtail writes it percent-encoded; readers ask for either
+
+    publish(issues["March"], title="March Newsletter, revised")
+
+    assert "March Newsletter, revised" in pager(client, cafe)[1]["next"]
