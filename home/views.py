@@ -129,7 +129,10 @@ def search(request):
             # only counts the matches.
             search_results=functools.partial(result_cards, results),
         )
-        context["listing_query"] = pagecache.showing_query(
-            q=query, page=results.number if results.number > 1 else None
-        )
+        if paginator.count:
+            # Kept only for searches that find something: made-up words, which find
+            # nothing, cannot fill the cache with copies of "Nothing matched".
+            context["listing_query"] = pagecache.showing_query(
+                q=query, page=results.number if results.number > 1 else None
+            )
     return TemplateResponse(request, "home/search.html", context)

@@ -244,6 +244,18 @@ def test_random_page_numbers_add_no_keys_to_the_cache(client, privacy):
     assert len(cache._cache) == keys_before  # noqa: SLF001
 
 
+def test_searches_that_find_nothing_add_no_keys_to_the_cache(client, privacy):
+    cached(client, "/search/", data={"q": "privacy"})
+    keys_before = len(cache._cache)  # noqa: SLF001 - local-memory cache: read only, to count
+
+    for number in range(50):
+        response = client.get("/search/", data={"q": f"qwxz{number * 7919}"})
+        assert b"Nothing matched" in response.content
+        assert response["X-Cache"] == "bypass"
+
+    assert len(cache._cache) == keys_before  # noqa: SLF001
+
+
 def test_made_up_paths_add_no_keys_to_the_cache(client, privacy):
     client.get("/privacy/")
     keys_before = len(cache._cache)  # noqa: SLF001 - local-memory cache: read only, to count
@@ -271,6 +283,10 @@ def test_search_results_are_cached_until_the_worker_indexes_a_published_page(
     assert client.get("/search/?q=privacy&utm_source=email")["X-Cache"] == "hit"
     assert client.get("/search/?q=privacy&colour=red")["X-Cache"] == "bypass"
 
+    kestrel = ContentPage(title="Kestrel watch", slug="kestrel", body="<p>Kestrel data.</p>")
+    privacy.get_parent().add_child(instance=kestrel)
+    kestrel.save_revision().publish()  # indexed at once: tasks run immediately here
+
     immediate = settings.TASKS
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     privacy.introduction = "How the partnership looks after kestrel data."
@@ -280,16 +296,19 @@ def test_search_results_are_cached_until_the_worker_indexes_a_published_page(
         for result in task_backends["default"].results
         if result.task.module_path == pagecache.SEARCH_INDEX_TASK
     ][-1]
-    # Published, not yet indexed: the search does not find the new word yet.
+    # Published, not yet indexed: the search does not find the new word in it yet.
     response = client.get("/search/?q=kestrel")
-    assert response["X-Cache"] == "miss" and b"0 results for" in response.content
+    assert response["X-Cache"] == "miss" and b"1 result for" in response.content
     assert client.get("/search/?q=kestrel")["X-Cache"] == "hit"
+    # A search that finds nothing is never kept.
+    response = client.get("/search/?q=osprey")
+    assert response["X-Cache"] == "bypass" and b"0 results for" in response.content
 
     # The worker indexes the published page: results are rendered again, and found.
     settings.TASKS = immediate
     index_task.task.enqueue(*index_task.args)
     response = client.get("/search/?q=kestrel")
-    assert response["X-Cache"] == "miss" and b"1 result for" in response.content
+    assert response["X-Cache"] == "miss" and b"2 results for" in response.content
 
     # Indexing it again (a draft saved, say) or any other task changes nothing readers see.
     assert client.get("/search/?q=kestrel")["X-Cache"] == "hit"
