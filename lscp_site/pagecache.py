@@ -714,7 +714,7 @@ class PageCacheMiddleware:
                 return self._bypass(request, self.get_response(request))
         rendering_key = f"{RENDERING_KEY_PREFIX}{_digest(versions)}:{key}"
         if cache.add(rendering_key, True, timeout=_setting("PAGE_CACHE_RENDER_WAIT")) is False:
-            stored = _wait_for(key, address, versions, rendering_key)
+            stored, versions = _wait_for(key, address, versions, rendering_key)
             if stored is not None:
                 return self._hit(request, stored)
             return self._render(request, key, address, versions, new_address)
@@ -803,8 +803,10 @@ def _digest(versions):
 
 
 def _wait_for(key, address, versions, rendering_key):
-    """The page another request is rendering, once it is stored under ``versions``; None
-    if that render stores nothing, a version changes or the wait runs out."""
+    """(the page another request is rendering, once it is stored under ``versions``, or
+    None if that render stores nothing, a version changes or the wait runs out; the versions
+    to render under then: the newest read, so that a page rendered after a change is stored
+    under the versions that change set)."""
     deadline = time.monotonic() + _setting("PAGE_CACHE_RENDER_WAIT")
     # Short pauses: a waiting reader holds its worker, so it should take the page as soon
     # as it is stored; a look costs one round trip to the cache, and a page renders in tens
@@ -814,10 +816,13 @@ def _wait_for(key, address, versions, rendering_key):
         time.sleep(pause)
         pause = min(pause * 1.5, 0.004)
         current, stored, rendering = _read(key, address, rendering_key)
+        if current is None:  # the cache went away
+            return None, versions
         if current != versions:
-            return None
+            # Never under an address without a version: one set later could be missing again.
+            return None, current if current[address] is not None else versions
         if stored is not None and stored.is_current(versions, timezone.now()):
-            return stored
+            return stored, versions
         if not rendering:
-            return None
-    return None
+            return None, versions
+    return None, versions

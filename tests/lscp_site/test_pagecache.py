@@ -10,6 +10,9 @@ import datetime
 import io
 import re
 import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -103,6 +106,25 @@ def listing_view(request):
     return HttpResponse(f"<p>{year or 'every year'}, page {page}</p>")
 
 
+class SlowView:
+    """A view whose render waits until the test lets it finish, counting its renders."""
+
+    def __init__(self):
+        self.renders = 0
+        self.started = threading.Event()
+        self.finish = threading.Event()
+
+    def __call__(self, request):
+        self.renders += 1
+        render = self.renders
+        self.started.set()
+        assert self.finish.wait(timeout=10)
+        return HttpResponse(f"<p>render {render}</p>")
+
+
+slow_view = SlowView()
+
+
 # Probe views first, then the whole site: pytest.mark.urls points at this module.
 urlpatterns = [
     path("probe/nonce/", nonce_view),
@@ -114,6 +136,7 @@ urlpatterns = [
     path("probe/language/", language_view),
     path("probe/private/", private_view),
     path("probe/listing/", listing_view),
+    path("probe/slow/", slow_view),
     path("probe/signed/<str:token>/", plain_view),
     path("subscribe/probe/", plain_view),
     path("training/bookings/probe/", plain_view),
@@ -823,6 +846,52 @@ def test_a_plain_view_is_cached_like_a_page(client, site):
 
 
 # ---- no leaks: cookies, sessions, CSRF tokens, nonces ----------------------------------------
+
+
+@pytest.fixture
+def slow(site):
+    global slow_view
+    slow_view.__init__()
+    yield slow_view
+    slow_view.finish.set()
+
+
+def _get_in_threads(count):
+    pool = ThreadPoolExecutor(count)
+    return pool, [pool.submit(Client().get, "/probe/slow/") for _ in range(count)]
+
+
+@probes
+def test_readers_missing_the_same_page_together_render_it_once(slow):
+    first_pool, first = _get_in_threads(1)
+    assert slow.started.wait(timeout=10)
+    pool, others = _get_in_threads(3)
+    time.sleep(0.2)  # the others find the render under way and wait for it
+    slow.finish.set()
+
+    responses = [future.result(timeout=10) for future in [*first, *others]]
+    first_pool.shutdown()
+    pool.shutdown()
+    assert slow.renders == 1
+    assert [response["X-Cache"] for response in responses] == ["miss", "hit", "hit", "hit"]
+    assert {response.content for response in responses} == {b"<p>render 1</p>"}
+
+
+@probes
+def test_a_reader_waiting_for_a_render_that_a_change_overtakes_renders_the_page_itself(slow):
+    first_pool, first = _get_in_threads(1)
+    assert slow.started.wait(timeout=10)
+    pool, waiting = _get_in_threads(1)
+    time.sleep(0.2)  # it finds the render under way and waits for it
+    pagecache.invalidate_pages()  # a publish while the first render is under way
+    slow.finish.set()
+
+    assert first[0].result(timeout=10).content == b"<p>render 1</p>"
+    assert waiting[0].result(timeout=10).content == b"<p>render 2</p>"
+    first_pool.shutdown()
+    pool.shutdown()
+    kept = Client().get("/probe/slow/")  # the waiting reader's render is the one kept
+    assert (kept["X-Cache"], kept.content) == ("hit", b"<p>render 2</p>")
 
 
 @probes
