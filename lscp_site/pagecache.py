@@ -36,7 +36,8 @@ number), so nobody can multiply keys with made-up parameters; tracking parameter
 
 Concurrent misses of one page render it once: the first takes a short lock, the others
 wait for what it stores (under the current versions, never an older page), or render
-themselves if it stores nothing.
+themselves if it stores nothing or a change overtakes it (their render is then kept, under
+the versions that change set).
 
 Costly parts of a page are kept the same way by :func:`fragment` (the
 ``{% cachefragment %}`` tag), keyed by the versions of the areas it says it shows and of
