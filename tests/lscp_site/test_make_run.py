@@ -62,17 +62,19 @@ def alive(pid):
 def run_env(tmp_path_factory):
     """The environment of a developer's machine with its own database, media and mail."""
     folder = tmp_path_factory.mktemp("make-run")
+    # Without the variables of the make running the suite (`make test`): with MAKELEVEL set,
+    # `make run` is a sub-make and prints "Leaving directory" as it ends, racing the last
+    # line the tests read.
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "PYTEST_", "BASE_URL", "DATABASE_URL"))
+        if not key.startswith(("DJANGO_", "PYTEST_", "BASE_URL", "DATABASE_URL", "MAKE", "MFLAGS"))
     }
     env.update(
         {
             "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
             "MEDIA_ROOT": str(folder / "media"),
             "EMAIL_FILE_PATH": str(folder / "mail"),
-            "MAKEFLAGS": "",
         }
     )
     setup = subprocess.run(
