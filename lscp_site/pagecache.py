@@ -172,6 +172,8 @@ def page_area(page):
 
 
 ADDRESS_AREA_PREFIX = "address:"
+# Areas of one page or one address, which fragments may show besides the named areas.
+OWN_AREA_PREFIXES = (PAGE_AREA_PREFIX, ADDRESS_AREA_PREFIX)
 
 
 def address_area(path):
@@ -405,9 +407,7 @@ def _shown_by_fragment(areas):
     """What a fragment showed, added to the areas the page being rendered said it shows."""
     render = _render.get()
     if render is not None and render.areas is not None:
-        render.areas.update(
-            area for area in areas if not area.startswith((PAGE_AREA_PREFIX, ADDRESS_AREA_PREFIX))
-        )
+        render.areas.update(area for area in areas if not area.startswith(OWN_AREA_PREFIXES))
 
 
 def _check_areas(areas):
@@ -463,9 +463,7 @@ def fragment(key, render, areas=None):
         areas = page_areas()
     else:
         areas = sorted({SITE_AREA, *areas})
-        _check_areas(
-            area for area in areas if not area.startswith((PAGE_AREA_PREFIX, ADDRESS_AREA_PREFIX))
-        )
+        _check_areas(area for area in areas if not area.startswith(OWN_AREA_PREFIXES))
     # Stored with the versions it was rendered under, and read with the current ones in one
     # round trip; versions read before rendering: never keep what a change replaced.
     version_keys = [AREA_VERSION_KEY_PREFIX + area for area in areas]
@@ -734,7 +732,8 @@ class PageCacheMiddleware:
         if render.areas is not None:  # kept across changes in the areas it does not show
             versions = {area: versions[area] for area in (*render.areas, address)}
         stored = _keep(response, versions=versions, until=render.until)
-        cache.set(key, stored, timeout=_seconds_to_keep(render.until))
+        if _still_current(versions):
+            cache.set(key, stored, timeout=_seconds_to_keep(render.until))
         response = get_conditional_response(request, etag=stored.etag, response=response)
         response["X-Cache"] = "miss"
         return response
@@ -786,6 +785,15 @@ def _read(key, address, rendering_key=None):
         stored if isinstance(stored, StoredPage) else None,
         bool(rendering_key and found.get(rendering_key)),
     )
+
+
+def _still_current(versions):
+    """Whether no change has replaced ``versions`` ({area: version}) since they were read: a
+    render that a change overtook is not stored, so that it cannot take the place of one
+    rendered after the change (it would never be served, but the next reader would have to
+    render the page again)."""
+    current = _versions([AREA_VERSION_KEY_PREFIX + area for area in versions])
+    return current == list(versions.values())
 
 
 def _new_address_version(address):
