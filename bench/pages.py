@@ -19,7 +19,9 @@ issue 21 and how long it takes):
    (DEBUG off, persistent database connections): the large site with the page cache on,
    the same with it off (``PAGE_CACHE_ENABLED=false``; fragment caches stay on and are
    warmed), the demo site with it on and off, a bare WSGI app (bench/bare_wsgi.py)
-   returning the same bytes as each page of the large site, and the ``wagtail start`` site.
+   returning the same bytes as each page of the large site, Django answering with the same
+   bytes read from Redis in one ``get`` (bench/cache_read_settings.py: the ceiling of any
+   page cache over Redis), and the ``wagtail start`` site.
 3. Counts the queries and bytes of each page with Django's test client (a separate step:
    nothing is added to the pages served).
 4. Runs wrk against 127.0.0.1 for each page on each server for a fixed time, interleaved
@@ -95,9 +97,12 @@ PAGES = [
     ("search", "/search/?q=safeguarding"),
 ]
 GENERATED_ISSUE = "issue (generated)"  # the large site's longest issue: large site only
-# Configurations measured for each page: (name, site, page cache on?); "bare" is the bare app.
+# Configurations measured for each page: (name, site, page cache on?); "bare" is the bare app,
+# "one cache read" Django answering with the page read from Redis (bench/cache_read_settings.py).
+ONE_CACHE_READ = "one cache read"
 CONFIGS = [
     ("bare", None, None),
+    (ONE_CACHE_READ, None, None),
     ("large, cached", "large", True),
     ("large, uncached", "large", False),
     ("demo, cached", "demo", True),
@@ -710,10 +715,11 @@ def report(results, pages, queries, html_sizes, wagtail_home):
         return "n/a" if run is None else f"{run['p50']:.1f} / {run['p99']:.1f}"
 
     lines = [
-        "| page | bare WSGI /s | cached /s (of bare) | cached p50 / p99 ms "
+        "| page | bare WSGI /s | one cache read /s (of bare) | cached /s (of bare) "
+        "| cached p50 / p99 ms "
         "| uncached /s (of wagtail start) | uncached p50 / p99 ms | demo uncached /s "
         "| demo to large | queries demo / large | HTML KB |",
-        "|" + "---|" * 10,
+        "|" + "---|" * 11,
     ]
     for name, _ in pages:
         row = results[name]
@@ -728,6 +734,7 @@ def report(results, pages, queries, html_sizes, wagtail_home):
         cells = [
             name,
             f"{bare:,.0f}" if bare else "n/a",
+            rate(row.get(ONE_CACHE_READ), bare),
             rate(cached, bare) + (" never cached" if row.get("never_cached") else ""),
             latency(cached),
             rate(uncached, wagtail_home["rps"]),
@@ -764,11 +771,13 @@ class Targets:
 
 def check_pages(targets, results, pages, wagtail_home, failing):
     cached_ratios, cached_p99, uncached_ratios, falls = {}, {}, {}, {}
+    one_read_ratios = {}
     for name, _ in pages:
         row = results[name]
         bare, cached, uncached = row["bare"], row["large, cached"], row["large, uncached"]
         if not row.get("never_cached"):
             cached_ratios[name] = cached["rps"] / bare["rps"]
+            one_read_ratios[name] = row[ONE_CACHE_READ]["rps"] / bare["rps"]
             cached_p99[name] = cached["p99"]
         for config in ("large, uncached", "demo, uncached"):
             if config in row:
@@ -788,10 +797,17 @@ def check_pages(targets, results, pages, wagtail_home, failing):
         return ", ".join(f"{name} {show(value)}" for name, value in values.items() if test(value))
 
     low = listed(cached_ratios, lambda v: v < CACHED_MIN_OF_BARE, percent)
+    # Not a target: the most any page read from Redis through Django reaches on this machine.
+    one_read = (
+        f" (one cache read through Django: {percent(min(one_read_ratios.values()))} to "
+        f"{percent(max(one_read_ratios.values()))})"
+        if one_read_ratios
+        else ""
+    )
     targets.check(
         "cached pages at least 40 % of the bare WSGI app",
         cached_ratios and not low,
-        low or f"lowest {worst(cached_ratios)[0]} {percent(worst(cached_ratios)[1])}",
+        (low or f"lowest {worst(cached_ratios)[0]} {percent(worst(cached_ratios)[1])}") + one_read,
     )
     slow = listed(cached_p99, lambda v: v >= CACHED_P99_MS, lambda v: f"{v:.1f} ms")
     targets.check(
@@ -1026,7 +1042,16 @@ def main():
             os.environ, BENCH_BARE_PAGES=str(bare_dir / "index.json"), PYTHONPATH=str(BASE_DIR)
         )
         servers["bare"] = Server("bare", "bench.bare_wsgi:application", bare_env)
-        servers["bare"].wait_until_up(measured[0][1] if measured else "/")
+        one_read_env = dict(
+            site_env("large"),
+            DJANGO_SETTINGS_MODULE="bench.cache_read_settings",
+            BENCH_BARE_PAGES=bare_env["BENCH_BARE_PAGES"],
+        )
+        servers[ONE_CACHE_READ] = Server(
+            ONE_CACHE_READ, "django.core.wsgi:get_wsgi_application()", one_read_env
+        )
+        for name in ("bare", ONE_CACHE_READ):
+            servers[name].wait_until_up(measured[0][1] if measured else "/")
         css, js = asset_sizes(servers["large, uncached"], pages_html)
 
         say("Warming up (image renditions, fragment caches, template loading, connections) ...")

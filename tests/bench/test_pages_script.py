@@ -59,3 +59,25 @@ def test_code_size_at_a_revision_reads_that_revisions_files():
 def test_the_send_day_takes_pages_evenly_through_a_listing():
     assert editor.spread(range(10), 3) == [0, 3, 6]
     assert editor.spread(range(2), 3) == [0, 1]
+
+
+def test_the_cached_target_names_what_one_cache_read_through_django_reaches():
+    def run(rps):
+        return {"rps": rps, "p50": 5.0, "p99": 9.0, "errors": 0}
+
+    results = {
+        "home": {
+            "bare": run(8000),
+            pages.ONE_CACHE_READ: run(3000),
+            "large, cached": run(2400),
+            "large, uncached": run(200),
+        }
+    }
+    targets = pages.Targets()
+
+    pages.check_pages(targets, results, [("home", "/")], run(350), failing={})
+
+    cached = targets.checked[0]
+    assert cached["target"] == "cached pages at least 40 % of the bare WSGI app"
+    assert not cached["met"]
+    assert cached["measured"] == "home 30.0 % (one cache read through Django: 37.5 % to 37.5 %)"
