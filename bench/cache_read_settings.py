@@ -10,13 +10,12 @@ the ceiling for serving them from Redis through Django, which a page cache that 
 once a hit (lscp_site/pagecache.py) can approach but not pass.
 """
 
-import json
 import os
-from pathlib import Path
 
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotFound
 
+from bench.bare_wsgi import load_pages
 from bench.pages_settings import *  # noqa: F403
 
 MIDDLEWARE = ["bench.cache_read_settings.ServeStoredPage"]
@@ -27,14 +26,14 @@ class ServeStoredPage:
     """Answer each request with the response stored under its path, read in one ``get``."""
 
     def __init__(self, get_response):
-        index_file = Path(os.environ["BENCH_BARE_PAGES"])
-        pages = json.loads(index_file.read_text())
-        stored = {}
-        for path, name in pages.items():
-            body = (index_file.parent / name).read_bytes()
-            # The bare app's two headers.
-            stored[KEY_PREFIX + path] = HttpResponse(body, headers={"Content-Length": len(body)})
-        cache.set_many(stored, timeout=None)
+        cache.set_many(
+            {
+                # The bare app's two headers.
+                KEY_PREFIX + path: HttpResponse(body, headers={"Content-Length": len(body)})
+                for path, body in load_pages(os.environ["BENCH_BARE_PAGES"]).items()
+            },
+            timeout=None,
+        )
 
     def __call__(self, request):
         return cache.get(KEY_PREFIX + request.get_full_path()) or HttpResponseNotFound()

@@ -259,10 +259,17 @@ def _on_page_published(sender, instance, **kwargs):
     _invalidate(functools.partial(_page_change_areas, instance))
 
 
+def saves_drafts_only(update_fields):
+    """Whether a page save with these ``update_fields`` (a ``pre_save``/``post_save``
+    argument) writes only what Wagtail keeps for drafts, locks and comments: nothing readers
+    see."""
+    return update_fields is not None and set(update_fields) <= DRAFT_ONLY_FIELDS
+
+
 def _on_page_saved(sender, instance, update_fields=None, using=None, **kwargs):
     # Publishing is covered by page_published; this catches pages saved by code (add_child
     # of a live page, an import, live set to False), but not drafts, locks or comments.
-    if update_fields is not None and set(update_fields) <= DRAFT_ONLY_FIELDS:
+    if saves_drafts_only(update_fields):
         return
     _invalidate(functools.partial(_page_change_areas, instance), using=using)
     _note_search_pending(instance)

@@ -21,7 +21,7 @@ def connect():
 def issue_saving(sender, instance, update_fields=None, using=None, **kwargs):
     """A publish reaches the issue, its neighbours and the listings (the page cache asks
     ``shown_on_pages``); an issue that moves in the archive reaches every issue's pager."""
-    if update_fields is not None and set(update_fields) <= pagecache.DRAFT_ONLY_FIELDS:
+    if pagecache.saves_drafts_only(update_fields):
         return
     if instance.moves_in_the_archive():
         pagecache.invalidate_pages("newsletter", using=using)
