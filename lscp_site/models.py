@@ -42,6 +42,23 @@ class SiteSettings(BaseGenericSetting):
         verbose_name = "site settings"
 
 
+class ChildPagesOfOneType:
+    """For an index page whose children are all of one page type (its one ``subpage_types``
+    entry): a child's address is read as that type in one query, where ``Page.route()`` reads
+    the child as a plain page and then again as its own type. Overriding ``route()`` is
+    Wagtail's way to change how a page finds what is below it (``RoutablePageMixin`` does the
+    same); anything not found here goes on to Wagtail's own ``route()``. List it after
+    ``RoutablePageMixin``, whose sub-paths come first."""
+
+    def route(self, request, path_components):
+        child_types = self.allowed_subpage_models()
+        if path_components and len(child_types) == 1:
+            child = child_types[0].objects.child_of(self).filter(slug=path_components[0]).first()
+            if child is not None:
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+
 class ContentPage(Page):
     """A plain page: the privacy notice, the accessibility statement, staying safe online."""
 

@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lscp_site import editors_guide, pagecache
+from lscp_site.models import ChildPagesOfOneType
 from lscp_site.panels import page_settings_panels
 from newsletter import listing
 from newsletter.blocks import IssueBody
@@ -21,7 +22,7 @@ from newsletter.forms import NewsletterIssueForm
 from newsletter.panels import SendChecksPanel
 
 
-class NewsletterIndexPage(RoutablePageMixin, Page):
+class NewsletterIndexPage(RoutablePageMixin, ChildPagesOfOneType, Page):
     """The archive: every issue, newest first, grouped by year, with a page per year."""
 
     introduction = models.TextField(

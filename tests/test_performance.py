@@ -21,27 +21,25 @@ from lscp_site.pagecache import invalidate_pages
 # Small but many: every kind of content and block, more of each than a page shows at once.
 MANY = {"issues": 30, "courses": 24, "sessions": 90, "events": 70, "subscribers": 40}
 FEW = {"issues": 3, "courses": 3, "sessions": 6, "events": 4, "subscribers": 4}
-# The most queries each page type may run with its fragments warm: Wagtail's routing and serve
-# (the site, the pages on the way, view restrictions), the site settings and the sign-up
-# topics, then each page's own content outside its fragments.
+# The most queries each page type may run with its fragments warm. Every page: Wagtail's
+# routing (the site, the home page as its own type, then each page on the way as a plain page
+# and as its own type; a child of a one-type index as its own type at once:
+# lscp_site.models.ChildPagesOfOneType) and the page's view restrictions (its ancestors, then
+# their restrictions). Site settings, sign-up topics and the content are in fragments.
 MAX_QUERIES = {
-    # The newest issue, the next dates and (outside its fragment) the next sessions' check.
-    "home": 11,
-    "newsletter index": 10,
-    "year page": 10,
-    "issue": 10,
-    # Outside their fragments: the filters' audiences, the count, the view restrictions of
-    # each listing (Wagtail's public()), and, for dates to come, when the listing next changes.
-    "training catalogue": 13,
-    "training catalogue, dates to come": 13,
-    "course": 11,
-    # Wagtail's routing and serve, the site's settings and topics, then the diary's own: its
-    # categories, private pages, months, count and next change (the cards are a fragment).
-    "events": 13,
-    # The same shell, then the diary above the event (its address) and the event's category.
-    "event": 11,
-    # The count, the ranked page of results and their descriptions (one query for every kind).
-    "search": 9,
+    "home": 4,
+    # Then the listing's private pages (Wagtail's public()) and its count.
+    "newsletter index": 8,
+    "year page": 8,
+    "issue": 7,
+    "training catalogue": 8,
+    # And the first session to come, from which the listing changes.
+    "training catalogue, dates to come": 9,
+    "course": 7,
+    "events": 8,
+    "event": 7,
+    # A view of its own: the results' private pages, their count and the sign-up topics.
+    "search": 3,
 }
 
 

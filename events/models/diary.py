@@ -18,6 +18,7 @@ from events.models.pages import EventPage
 from events.models.snippets import EventCategory
 from lscp_site import editors_guide, pagecache
 from lscp_site.links import absolute as absolute_url
+from lscp_site.models import ChildPagesOfOneType
 from lscp_site.panels import page_settings_panels
 
 
@@ -28,7 +29,7 @@ def feed_path(category=None):
     return reverse("events:category_feed", kwargs={"slug": category.slug})
 
 
-class EventIndexPage(RoutablePageMixin, Page):
+class EventIndexPage(RoutablePageMixin, ChildPagesOfOneType, Page):
     """/events/: upcoming dates soonest first, the past archive, categories and filters."""
 
     introduction = models.TextField(

@@ -1,12 +1,15 @@
 """The page shell: the home page, plain pages, Quick leave and skip links on every page type."""
 
-from wagtail.models import Page
+import datetime
+
+from wagtail.models import Page, PageViewRestriction
 
 import pytest
 from bs4 import BeautifulSoup
 
 from home.models import HomePage
 from lscp_site.models import DEFAULT_QUICK_LEAVE_URL, ContentPage, SiteSettings
+from tests.newsletter.factories import make_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -150,4 +153,34 @@ def test_rich_text_links_to_pages_become_their_addresses(home_page):
     assert html == (
         '<p><a href="/privacy/">Privacy</a>, <a href="/accessibility/">access</a>, '
         '<a href="/privacy/">privacy again</a>, <a>gone</a></p>'
+    )
+
+
+def test_an_index_of_one_child_type_serves_its_children_as_wagtail_routes_them(
+    client, newsletter_index
+):
+    """ChildPagesOfOneType reads an issue's address in one query; what readers get is what
+    Wagtail's own route() gives: the live issue, 404 for a draft or an unknown slug, the
+    archive's own sub-paths first, a restricted issue behind its login, and a page of
+    another type placed there by code still served by Wagtail's route()."""
+    make_issue(newsletter_index, datetime.date(2025, 3, 1), title="March 2025 Newsletter")
+    make_issue(newsletter_index, datetime.date(2025, 4, 1), title="April draft", live=False)
+    private = make_issue(newsletter_index, datetime.date(2025, 5, 1), title="Staff only")
+    PageViewRestriction.objects.create(page=private, restriction_type="login")
+    other = ContentPage(title="Not an issue", slug="not-an-issue", body="<p>Placed by code.</p>")
+    newsletter_index.add_child(instance=other)
+    other.save_revision().publish()
+
+    issue = client.get("/newsletter/march-2025/")
+    assert issue.status_code == 200
+    assert soup_of(issue).h1.get_text(strip=True) == "March 2025 Newsletter"
+    assert client.get("/newsletter/april-2025/").status_code == 404
+    assert client.get("/newsletter/no-such-issue/").status_code == 404
+    assert client.get("/newsletter/march-2025/more/").status_code == 404
+    assert client.get("/newsletter/2025/").status_code == 200  # the archive's year page
+    restricted = client.get("/newsletter/may-2025/")
+    assert restricted.status_code == 302
+    assert "/_util/login/" in restricted["Location"]
+    assert soup_of(client.get("/newsletter/not-an-issue/")).h1.get_text(strip=True) == (
+        "Not an issue"
     )

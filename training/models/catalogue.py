@@ -10,12 +10,13 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lscp_site import pagecache
+from lscp_site.models import ChildPagesOfOneType
 from lscp_site.panels import page_settings_panels
 from training import queries
 from training.forms import CourseFilterForm
 
 
-class TrainingIndexPage(Page):
+class TrainingIndexPage(ChildPagesOfOneType, Page):
     """The catalogue at /training/: every course, filters, and the next sessions."""
 
     introduction = models.TextField(
