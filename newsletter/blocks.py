@@ -83,9 +83,14 @@ class CallToActionValue(blocks.StructValue):
     @property
     def href(self):
         """The page's address on this site, or the web address."""
+        return self.href_for(None)
+
+    def href_for(self, request):
+        """:attr:`href`, for a page shown for ``request``: Wagtail then reads the site's root
+        paths once for the whole page rather than once for each address."""
         page = self.get("page")
         if page is not None:
-            return page.url
+            return page.get_url(request)
         return self.get("url") or ""
 
     @property
@@ -124,6 +129,11 @@ class CallToActionBlock(blocks.StructBlock):
             "url": "https://www.leeds.gov.uk/",
         }
         description = "A button-style link that tells practitioners what to do next."
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["href"] = value.href_for(context.get("request"))
+        return context
 
     def clean(self, value):
         value = super().clean(value)
