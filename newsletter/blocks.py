@@ -80,14 +80,10 @@ def sessions_change_at(sessions):
 class CallToActionValue(blocks.StructValue):
     """A call to action knows where it points, whether that is a page or a web address."""
 
-    @property
-    def href(self):
-        """The page's address on this site, or the web address."""
-        return self.href_for(None)
-
-    def href_for(self, request):
-        """:attr:`href`, for a page shown for ``request``: Wagtail then reads the site's root
-        paths once for the whole page rather than once for each address."""
+    def href(self, request=None):
+        """The page's address on this site, or the web address. With the ``request`` a page
+        is shown for, Wagtail reads the site's root paths once for the whole page rather than
+        once for each address."""
         page = self.get("page")
         if page is not None:
             return page.get_url(request)
@@ -96,7 +92,7 @@ class CallToActionValue(blocks.StructValue):
     @property
     def full_url(self):
         """The absolute address, for the email edition and the feeds."""
-        href = self.href
+        href = self.href()
         return absolute_url(href) if href else ""
 
 
@@ -132,7 +128,7 @@ class CallToActionBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        context["href"] = value.href_for(context.get("request"))
+        context["href"] = value.href(context.get("request"))
         return context
 
     def clean(self, value):
