@@ -30,3 +30,13 @@ MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/lscp-test-media") + (  # no
     f"-{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else ""
 )
 AXES_ENABLED = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's in-memory test database: with that, the browser tests' live
+    # server shares the test thread's one connection, which Django's documentation warns
+    # makes tests fail at random (an editor's session not found, sent back to sign in).
+    # Write-ahead logging lets the two connections read while the other writes; a test
+    # database need not survive a crash.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-database")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF"
+    )
