@@ -16,7 +16,7 @@ type says which areas it shows (:func:`showing_areas`, from ``get_context``; its
 add theirs); a page that says nothing, and any other view, is taken to show every area.
 Whatever a page shows that the clock changes with nothing edited (booking closing, an
 event ending) says when with :func:`shown_until`, and the page is served only until then,
-with ``max-age`` cut to match. A page stored on another day is not served either.
+with ``max-age`` cut to match; and never after the end of the day it was stored on.
 
 Some changes reach only a few pages. Every page is also stored with the version of its
 address, and a page type of an area in ``PAGE_CACHE_NAMED_AREAS`` names the other pages
@@ -48,6 +48,7 @@ all.
 
 import contextlib
 import contextvars
+import datetime
 import functools
 import hashlib
 import importlib
@@ -626,45 +627,51 @@ def _storable(request, response, render):
 
 
 class StoredPage:
-    """A response as stored, with the versions of the areas it shows, the day it was
-    rendered in and the first moment it shows something else. The response is kept as a
-    plain ``HttpResponse`` (as Django's own cache middleware keeps one): read back, it is
-    served as it is, its headers checked once when it was stored rather than on every hit."""
+    """A response as stored, with the versions of the areas it shows and the first moment
+    it shows something else (at the latest the end of the day it was rendered on). The
+    response is kept as a plain ``HttpResponse`` (as Django's own cache middleware keeps
+    one): read back, it is served as it is, its headers checked once when it was stored
+    rather than on every hit."""
 
-    __slots__ = ("versions", "day", "until", "served", "etag")
+    __slots__ = ("versions", "until", "served", "etag")
 
-    def __init__(self, *, versions, day, until, served, etag):
+    def __init__(self, *, versions, until, served, etag):
         self.versions = versions  # {area: version}
-        self.day = day
         self.until = until
         self.served = served  # an HttpResponse, a new copy each time it is read back
         self.etag = etag
 
     def __getstate__(self):
-        return (self.versions, self.day, self.until, self.served, self.etag)
+        return (self.versions, self.until, self.served, self.etag)
 
     def __setstate__(self, state):
-        self.versions, self.day, self.until, self.served, self.etag = state
+        self.versions, self.until, self.served, self.etag = state
 
     def is_current(self, versions, now):
-        return (
-            all(versions.get(area) == version for area, version in self.versions.items())
-            and self.day == timezone.localdate(now).isoformat()
-            and (self.until is None or now < self.until)
+        return now < self.until and all(
+            versions.get(area) == version for area, version in self.versions.items()
         )
 
 
+def _end_of_day(now):
+    """Midnight after ``now`` in the site's time zone."""
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time()))
+
+
 def _keep(response, *, versions, until):
-    """Give a storable response its caching headers and return it as a StoredPage."""
+    """Give a storable response its caching headers and return it as a StoredPage, served
+    until ``until`` (the first moment it shows something else; None for none) or the end of
+    the day, whichever comes first: pages say "today" and "this month"."""
     now = timezone.now()
+    until = _end_of_day(now) if until is None else min(until, _end_of_day(now))
     if not response.has_header("Cache-Control"):
-        max_age = _setting("PAGE_CACHE_MAX_AGE")
-        stale_while_revalidate = _setting("PAGE_CACHE_STALE_WHILE_REVALIDATE")
-        if until is not None:
-            # Browsers and a CDN keep it no longer than we do, stale copies included.
-            seconds_left = max(0, math.floor((until - now).total_seconds()))
-            max_age = min(max_age, seconds_left)
-            stale_while_revalidate = min(stale_while_revalidate, seconds_left - max_age)
+        # Browsers and a CDN keep it no longer than we do, stale copies included.
+        seconds_left = max(0, math.floor((until - now).total_seconds()))
+        max_age = min(_setting("PAGE_CACHE_MAX_AGE"), seconds_left)
+        stale_while_revalidate = min(
+            _setting("PAGE_CACHE_STALE_WHILE_REVALIDATE"), seconds_left - max_age
+        )
         patch_cache_control(
             response,
             public=True,
@@ -675,7 +682,6 @@ def _keep(response, *, versions, until):
         response["ETag"] = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
     return StoredPage(
         versions=versions,
-        day=timezone.localdate(now).isoformat(),
         until=until,
         served=HttpResponse(
             response.content,
@@ -740,7 +746,7 @@ class PageCacheMiddleware:
             versions = {area: versions[area] for area in (*render.areas, address)}
         stored = _keep(response, versions=versions, until=render.until)
         if _still_current(versions):
-            cache.set(key, stored, timeout=_seconds_to_keep(render.until))
+            cache.set(key, stored, timeout=_seconds_to_keep(stored.until))
         response = get_conditional_response(request, etag=stored.etag, response=response)
         response["X-Cache"] = "miss"
         return response

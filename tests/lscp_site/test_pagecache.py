@@ -1169,11 +1169,23 @@ def test_cached_listings_drop_an_event_from_the_moment_it_ends(client, morning_e
 
 
 def test_a_page_that_the_clock_does_not_change_keeps_its_usual_lifetime(client, privacy, settings):
-    page = cached(client, "/privacy/")
+    with time_machine.travel(datetime.datetime(2025, 3, 18, 10, 0, tzinfo=LONDON), tick=False):
+        page = cached(client, "/privacy/")
+        stored = cache.get(pagecache.cache_key(page.wsgi_request))
 
     assert f"max-age={settings.PAGE_CACHE_MAX_AGE}" in page["Cache-Control"]
-    stored = cache.get(pagecache.cache_key(page.wsgi_request))
-    assert stored.until is None
+    assert stored.until == datetime.datetime(2025, 3, 19, 0, 0, tzinfo=LONDON)  # the day's end
+
+
+def test_a_page_stored_just_before_midnight_is_kept_by_browsers_only_until_then(client, privacy):
+    with time_machine.travel(datetime.datetime(2025, 3, 18, 23, 59, 20, tzinfo=LONDON), tick=False):
+        page = cached(client, "/privacy/")
+
+    assert set(page["Cache-Control"].split(", ")) == {
+        "public",
+        "max-age=40",
+        "stale-while-revalidate=0",
+    }
 
 
 def test_moments_told_outside_a_render_for_the_cache_are_ignored():
