@@ -4,9 +4,11 @@ Browser tests (tests/browser/) drive Debian's Chromium through Playwright. Witho
 browser they skip with a reason, unless REQUIRE_BROWSER=1 (CI), when they fail.
 """
 
+import datetime
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 from django.core import serializers
@@ -14,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 import pytest
+import time_machine
 
 # Chromium's flags as the editors' guide's screenshots launch it.
 from scripts.docs_screenshots import CHROMIUM_ARGS
@@ -59,6 +62,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def one_rate_limit_window():
+    """The clock at the start of the next hour, ticking: rate limits count attempts in fixed
+    windows (lscp_site/ratelimit.py; every period divides an hour), so a test's attempts all
+    fall in one window rather than across the end of one."""
+    next_hour = (time.time() // 3600 + 1) * 3600
+    with time_machine.travel(datetime.datetime.fromtimestamp(next_hour, datetime.UTC)):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -174,7 +174,7 @@ def test_a_filled_in_honeypot_gets_the_same_reply_and_stores_nothing(client, top
     assert mail.outbox == []
 
 
-def test_sign_ups_are_limited_per_client_address(client, topics):
+def test_sign_ups_are_limited_per_client_address(client, topics, one_rate_limit_window):
     for number in range(10):
         response = client.post(
             SUBSCRIBE, form_data(topics, email=f"p{number}@example.org"), REMOTE_ADDR="10.0.0.1"
@@ -385,7 +385,7 @@ def test_asking_for_a_link_with_the_honeypot_filled_sends_nothing(client, topics
     assert mail.outbox == []
 
 
-def test_asking_for_links_is_limited_per_client_address(client):
+def test_asking_for_links_is_limited_per_client_address(client, one_rate_limit_window):
     statuses = [
         client.post(MANAGE, {"email": f"p{n}@example.org"}, REMOTE_ADDR="10.0.0.9").status_code
         for n in range(11)

@@ -181,7 +181,7 @@ def test_booking_needs_the_csrf_token(session, book_url):
     assert not Booking.objects.exists()
 
 
-def test_booking_is_rate_limited(client, book_url):
+def test_booking_is_rate_limited(client, book_url, one_rate_limit_window):
     for number in range(20):
         client.post(book_url, {**GOOD, "email": f"person{number}@example.org"})
 
