@@ -49,6 +49,9 @@ FUNCTION_LOCAL_ALLOWED = {
     # site without SENTRY_DSN does not load the SDK.
     ("lscp_site/error_reporting.py", "sentry_options", "sentry_sdk.integrations.django"),
     ("lscp_site/error_reporting.py", "init_sentry", "sentry_sdk"),
+    # A library that is slow to import (it loads Pango and fonts), used only to make a
+    # certificate: every other process starts without it.
+    ("training/certificates.py", "certificate_pdf", "weasyprint"),
 }
 
 

@@ -8,15 +8,9 @@ readers use (PDF/UA), so it reads aloud and its words can be searched and copied
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-import weasyprint
 from PIL import ImageFile
 
 from events.dates import format_when
-
-# Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which
-# would let the admin's image uploads accept cut-off files (tests/security/test_uploads.py).
-# Certificates carry no pictures, so Pillow's documented default goes back.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def hours_of_training(session):
@@ -33,6 +27,15 @@ def certificate_filename(booking):
 
 def certificate_pdf(*, booking):
     """The certificate of attendance for ``booking`` (an attended booking), as PDF bytes."""
+    # Imported when a certificate is made rather than with this module: WeasyPrint loads Pango
+    # and its fonts as it is imported, which every web worker and every command would pay as
+    # it starts, for a PDF that few requests ask for.
+    import weasyprint
+
+    # Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process,
+    # which would let the admin's image uploads accept cut-off files. Certificates carry no
+    # pictures, so Pillow's documented default goes back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     session = booking.session
     html = render_to_string(
         "training/certificate/certificate.html",
