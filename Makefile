@@ -41,11 +41,7 @@ install-dev: $(UV) ## Install the runtime and development dependencies
 
 setup: install ## Migrate, load the demo content and create the admin account
 	@mkdir -p var/mail var/media
-	@$(MANAGE) check_dev_database
-	@$(MANAGE) migrate --no-input -v 0
-	@$(MANAGE) createcachetable
-	@$(MANAGE) load_demo
-	@$(MANAGE) collectstatic --no-input -v 0
+	@$(MANAGE) set_up_dev_site
 
 run: setup ## Set everything up and serve the site, its task worker and scheduler at HOST:PORT (127.0.0.1:8000)
 	@HOST=$(HOST) PORT=$(PORT) BASE_URL=$(BASE_URL) $(VENV)/bin/python scripts/run.py

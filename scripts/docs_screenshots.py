@@ -294,9 +294,7 @@ def build_demo_site(env, password):
 
     Returns the demo's addresses for SHOTS' urls and the editor's authenticator key.
     """
-    manage(["migrate", "--no-input", "-v", "0"], env)
-    manage(["createcachetable"], env)
-    manage(["load_demo"], env)
+    manage(["set_up_dev_site"], env)
     manage(["set_site_address", env["BASE_URL"]], env)
     result = subprocess.run(  # noqa: S603 - our own script
         [sys.executable, str(BASE_DIR / "scripts" / "docs_demo_accounts.py")],
