@@ -5,6 +5,7 @@ browser they skip with a reason, unless REQUIRE_BROWSER=1 (CI), when they fail.
 """
 
 import datetime
+import itertools
 import json
 import os
 import shutil
@@ -95,7 +96,9 @@ def migrated_rows(request):
     migrations wrote, written back here from the copy ``django_db_setup`` took, with the
     flush command and Django's serializers. (Not Django's serialized_rollback: it keeps its
     copy on the connection object, and once Playwright runs an event loop in the test
-    thread Django hands out other connection objects, which lack it.)"""
+    thread Django hands out other connection objects, which lack it.) The flush comes first
+    because the one that ended the last test ran post_migrate, which made content types and
+    permissions again under other ids."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
@@ -115,17 +118,27 @@ def migrated_rows(request):
 
 
 def write_back(serialized):
-    """Write rows serialized by Django back into empty tables: content types first, since
-    saving other rows may look theirs up (and would create them under other ids), and the
-    content type cache forgotten before and after, as it may name rows a flush removed."""
+    """Write rows serialized by Django back into empty tables, one INSERT per model
+    (``bulk_create``) where saving them one by one would take two queries a row. Content
+    types go first, and the content type cache is forgotten before and after, as it may name
+    rows a flush removed."""
     from django.contrib.contenttypes.models import ContentType
 
     rows = json.loads(serialized)
     rows.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
     ContentType.objects.clear_cache()
     with transaction.atomic(), connection.constraint_checks_disabled():
-        for row in serializers.deserialize("json", json.dumps(rows)):
-            row.save()
+        deserialized = serializers.deserialize("json", json.dumps(rows))
+        for model, group in itertools.groupby(deserialized, key=lambda row: type(row.object)):
+            group = list(group)
+            if model._meta.parents:  # bulk_create cannot write multi-table inheritance
+                for row in group:
+                    row.save()
+                continue
+            model._base_manager.bulk_create([row.object for row in group])
+            for row in group:
+                for name, values in (row.m2m_data or {}).items():
+                    getattr(row.object, name).set(values)
     connection.check_constraints()
     ContentType.objects.clear_cache()
 
