@@ -2,10 +2,13 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from admin_2fa.devices import can_verify, two_factor_required
 from tests.two_factor import authenticator_of, current_code
 
+# Playwright's own viewport, which each page of check_pages starts from.
+DESKTOP = {"width": 1280, "height": 720}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
@@ -52,6 +55,26 @@ def csp_violations(page):
 
     page.on("console", record)
     return refused
+
+
+@pytest.fixture
+def check_pages(page, live_server, subtests, csp_violations):
+    """check_pages(paths): each page in turn, each a subtest (so the content a test builds is
+    built once for all its pages): one h1, axe's WCAG 2.2 AA rules at desktop width, no
+    sideways scrolling at 320 px, and nothing refused by the Content Security Policy."""
+
+    def check(paths):
+        for path in paths:
+            with subtests.test(path=path):
+                page.set_viewport_size(DESKTOP)
+                csp_violations.clear()
+                page.goto(live_server.url + path)
+                expect(page.locator("h1")).to_have_count(1)
+                assert_accessible(page)
+                assert_no_sideways_scroll(page)
+                assert csp_violations == []
+
+    return check
 
 
 def sign_in(page, live_server, user, password):

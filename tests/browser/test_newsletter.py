@@ -46,19 +46,18 @@ def newsletter(home_page):
     return build_newsletter(home_page)
 
 
-@browser_db
-@pytest.mark.parametrize(
-    "path",
-    ["/newsletter/", "/newsletter/2025/", "/newsletter/march-2025/", "/search/?q=neglect", "/"],
-)
-def test_newsletter_pages_pass_axe_and_fit_a_phone(
-    live_server, page, newsletter, accessible, no_sideways_scroll, csp_violations, path
-):
-    page.goto(live_server.url + path)
+NEWSLETTER_PAGES = [
+    "/newsletter/",
+    "/newsletter/2025/",
+    "/newsletter/march-2025/",
+    "/search/?q=neglect",
+    "/",
+]
 
-    accessible(page)
-    no_sideways_scroll(page)
-    assert csp_violations == []
+
+@browser_db
+def test_newsletter_pages_pass_axe_and_fit_a_phone(newsletter, check_pages):
+    check_pages(NEWSLETTER_PAGES)
 
 
 @browser_db

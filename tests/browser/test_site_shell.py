@@ -168,17 +168,12 @@ def test_going_back_restores_the_page(live_server, page, home_page):
     )
 
 
-@browser_db
-@pytest.mark.parametrize(
-    "path", ["/", "/privacy/", "/accessibility/", "/staying-safe-online/", "/search/?q=safe"]
-)
-def test_site_pages_are_accessible_and_fit_a_small_phone(
-    live_server, page, home_page, accessible, no_sideways_scroll, path
-):
-    page.goto(live_server.url + path)
+SITE_PAGES = ["/", "/privacy/", "/accessibility/", "/staying-safe-online/", "/search/?q=safe"]
 
-    accessible(page)
-    no_sideways_scroll(page)
+
+@browser_db
+def test_site_pages_are_accessible_and_fit_a_small_phone(home_page, check_pages):
+    check_pages(SITE_PAGES)
 
 
 @browser_db
