@@ -12,9 +12,12 @@ import pytest
 from newsletter.sending_models import Send
 from tests.newsletter.sending_support import rich_issue, subscribers, topic
 
-# Committed for real (not rolled back in one test transaction), as when an operator runs it:
-# the send's tasks run once their transaction commits, while the command watches.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
+
+# A send is committed for real (not rolled back in one test transaction), as when an operator
+# runs it: the send's tasks run once their transaction commits, while the command watches.
+# The refusals below stop before anything is sent, in an ordinary test.
+committed = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -28,6 +31,7 @@ def run(*args):
     return out.getvalue(), err.getvalue()
 
 
+@committed
 def test_sends_an_issue_named_by_slug_and_shows_progress(issue):
     people = subscribers(3)
     out, err = run("march-2025", "--yes")
@@ -38,6 +42,7 @@ def test_sends_an_issue_named_by_slug_and_shows_progress(issue):
     assert PageLogEntry.objects.filter(page=issue, action="newsletter.send").exists()
 
 
+@committed
 def test_sends_by_page_id_to_chosen_topics(issue):
     training = topic("Training and development opportunities", "training")
     chosen = subscribers(2, topics=[training], prefix="t")
@@ -63,6 +68,7 @@ def test_refuses_without_confirmation_when_not_interactive(issue):
     assert not Send.objects.exists() and not mail.outbox
 
 
+@committed
 def test_a_second_send_needs_resend_and_reaches_only_newcomers(issue):
     subscribers(2)
     run("march-2025", "--yes")
