@@ -18,6 +18,10 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # then starts without compiling Django and Wagtail again, even where the machine sets
 # PYTHONDONTWRITEBYTECODE.
 export UV_COMPILE_BYTECODE := 1
+# And the project's own modules, and the tests as pytest rewrites their asserts, are compiled
+# once and kept in __pycache__ (Python's default), where a machine that sets
+# PYTHONDONTWRITEBYTECODE would have every process and every test worker compile them again.
+unexport PYTHONDONTWRITEBYTECODE
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Every absolute link (emails, feeds, calendar files) starts with this: `PORT=8123 make run`

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core import serializers
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import TransactionTestCase
 
 import pytest
 import time_machine
@@ -34,7 +35,24 @@ def chromium_available():
     return Path(CHROMIUM_PATH).exists() or shutil.which(CHROMIUM_PATH) is not None
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+def uses_database(item):
+    return (
+        issubclass(getattr(item, "cls", None) or object, TransactionTestCase)
+        or item.get_closest_marker("django_db") is not None
+        or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the tests in Django's order
 def pytest_collection_modifyitems(config, items):
+    # Tests that use no database come first rather than last (Django's order only needs
+    # ordinary database tests before transactional ones): they include the longest ones,
+    # which run `make run` or start servers in subprocesses, and started last they would
+    # keep one worker busy long after the other has finished.
+    items.sort(key=uses_database)
     browser_dir = Path(__file__).parent / "browser"
     for item in items:
         if browser_dir in Path(item.fspath).parents:
