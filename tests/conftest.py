@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 from django.core import serializers
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TransactionTestCase
 
@@ -111,27 +110,25 @@ MIGRATED_ROWS = {}
 def migrated_rows(request):
     """A transactional test (browsers, concurrency) ends by emptying every table, Wagtail's
     root page, default collection and groups with them. The next one starts from the rows
-    migrations wrote, written back here from the copy ``django_db_setup`` took, with the
-    flush command and Django's serializers. (Not Django's serialized_rollback: it keeps its
-    copy on the connection object, and once Playwright runs an event loop in the test
-    thread Django hands out other connection objects, which lack it.) The flush comes first
-    because the one that ended the last test ran post_migrate, which made content types and
-    permissions again under other ids."""
+    migrations wrote, written back here from the copy ``django_db_setup`` took, with Django's
+    serializers. (Not Django's serialized_rollback: it keeps its copy on the connection
+    object, and once Playwright runs an event loop in the test thread Django hands out other
+    connection objects, which lack it.)
+
+    The flush that ended the last test ran post_migrate, which made content types and
+    permissions again under other ids, and nothing else: those two go first."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
     from wagtail.models import Page
 
     if not Page.objects.filter(depth=1).exists():
-        call_command(
-            "flush",
-            interactive=False,
-            verbosity=0,
-            inhibit_post_migrate=True,
-            reset_sequences=False,
-            database=connection.alias,
-        )
+        Permission.objects.all().delete()
+        ContentType.objects.all().delete()
         write_back(MIGRATED_ROWS[connection.alias])
 
 
