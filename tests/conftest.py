@@ -116,18 +116,17 @@ def migrated_rows(request):
     connection objects, which lack it.)
 
     The flush that ended the last test ran post_migrate, which made content types and
-    permissions again under other ids, and nothing else: those two go first."""
+    permissions again under other ids, and nothing else: they go first (deleting the content
+    types deletes their permissions)."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
-    from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
 
     from wagtail.models import Page
 
     if not Page.objects.filter(depth=1).exists():
-        Permission.objects.all().delete()
         ContentType.objects.all().delete()
         write_back(MIGRATED_ROWS[connection.alias])
 
