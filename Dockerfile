@@ -21,8 +21,11 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 
 COPY --chown=lscp:lscp . .
-# collectstatic needs settings but no secrets or database: give it throwaway values.
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+# The project's own modules are compiled here, as uv compiled the dependencies: with
+# PYTHONDONTWRITEBYTECODE each gunicorn worker and command would otherwise compile them as
+# it starts. collectstatic needs settings but no secrets or database: throwaway values.
+RUN python -m compileall -q -x '/\.venv/' /app \
+    && SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input -v 0 \
     && mkdir -p /app/var/media && chown -R lscp:lscp /app/var
 
