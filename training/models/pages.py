@@ -1,10 +1,13 @@
 """Course pages: what a course covers, who it is for, and the sessions people can book."""
 
+import functools
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
@@ -216,8 +219,11 @@ class CoursePage(RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         pagecache.showing_areas("training")
+        preview = getattr(request, "is_preview", False)
         context.update(
-            sessions=self.sessions_to_show(preview=getattr(request, "is_preview", False)),
+            # Built when a fragment that shows them is rendered, once for all of them: a
+            # render that reads its fragments back does not build the annotated queryset.
+            sessions=SimpleLazyObject(functools.partial(self.sessions_to_show, preview=preview)),
             audiences=self.audiences.all(),
         )
         return context
